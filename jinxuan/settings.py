@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "jinxuan.audit",
     "jinxuan.campaigns",
     "jinxuan.applicants",
+    "jinxuan.pipeline",
     "jinxuan.dashboard",
     "jinxuan.api",
     "jinxuan.demo",

@@ -1,0 +1,68 @@
+"""The permission rules: every view and API handler is checked against one of these.
+
+Predicates take (user, obj) where obj is a Campaign (or an object that has
+`.campaign`). Roles are campaign-scoped; a role without a campaign holds in all.
+"""
+
+import rules
+
+from .models import Role
+from .roles import campaign_ids_for, has_role, roles_of
+
+
+def _campaign(obj):
+    return getattr(obj, "campaign", obj)
+
+
+def _role_predicate(role: str):
+    @rules.predicate(name=f"holds_{role}")
+    def holds(user, obj=None):
+        return has_role(user, role, _campaign(obj) if obj is not None else None)
+
+    return holds
+
+
+is_organiser = _role_predicate(Role.ORGANISER)
+is_guidance = _role_predicate(Role.GUIDANCE)
+is_formal_reviewer = _role_predicate(Role.FORMAL_REVIEWER)
+is_expert = _role_predicate(Role.EXPERT)
+is_roadshow_judge = _role_predicate(Role.ROADSHOW_JUDGE)
+is_inspector = _role_predicate(Role.INSPECTOR)
+is_superuser = rules.is_superuser
+is_authenticated = rules.is_authenticated
+
+
+@rules.predicate
+def is_global_organiser(user):
+    return user.is_authenticated and campaign_ids_for(user, Role.ORGANISER) is None
+
+
+@rules.predicate
+def is_applicant(user):
+    return Role.APPLICANT in roles_of(user)
+
+
+@rules.predicate
+def member_of_application(user, application):
+    return application is not None and application.organisations.filter(memberships__user=user).exists()
+
+
+staff_of_campaign = is_superuser | is_organiser
+oversight_of_campaign = staff_of_campaign | is_guidance
+
+PERMISSIONS = {
+    # Campaigns
+    "campaigns.list_managed": oversight_of_campaign,
+    "campaigns.view_dashboard": oversight_of_campaign,
+    "campaigns.view_preset": oversight_of_campaign,
+    "campaigns.change": staff_of_campaign,
+    "campaigns.create": is_superuser | is_global_organiser,
+    "audit.view": oversight_of_campaign,
+    # Personal workspace and applications
+    "accounts.workspace": is_authenticated,
+    "accounts.manage_tokens": is_authenticated,
+    "applicants.view_application": member_of_application | staff_of_campaign | is_guidance,
+}
+
+for name, predicate in PERMISSIONS.items():
+    rules.add_perm(name, predicate)

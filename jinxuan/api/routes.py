@@ -1,0 +1,83 @@
+"""REST API (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs). Handlers are thin."""
+
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI
+from ninja.errors import HttpError
+
+from jinxuan.accounts.access import PUBLIC, api_guard
+from jinxuan.campaigns.models import Campaign
+from jinxuan.campaigns.preset_io import PresetError, parse_preset_text
+from jinxuan.dashboard.queries import state_counts
+
+from .auth import AUTH
+from .schemas import CampaignOut, Error, LoadOut, PresetIn, StateCount, ValidationOut
+
+api = NinjaAPI(title="金选 API", version="1", urls_namespace="api", auth=AUTH)
+
+
+def _campaign(request, slug, **_):
+    return get_object_or_404(Campaign, slug=slug)
+
+
+def _campaign_out(c: Campaign) -> dict:
+    return {
+        "slug": c.slug, "name": c.name, "short_name": c.short_name, "year": c.year,
+        "organiser": c.organiser_name, "submission_opens": c.submission_opens,
+        "submission_closes": c.submission_closes,
+        "tracks": list(c.tracks.values("key", "name", "kind", "winners")),
+        "stages": list(c.stages.values("key", "kind", "name")),
+    }
+
+
+@api.get("/campaigns", response=list[CampaignOut], tags=["征集活动"], summary="征集活动列表（公开）")
+@api_guard(PUBLIC)
+def list_campaigns(request):
+    return [_campaign_out(c) for c in Campaign.objects.prefetch_related("tracks", "stages")]
+
+
+@api.get("/campaigns/{slug}", response={200: CampaignOut, 404: Error}, tags=["征集活动"], summary="征集活动详情（公开）")
+@api_guard(PUBLIC)
+def get_campaign(request, slug: str):
+    return _campaign_out(get_object_or_404(Campaign, slug=slug))
+
+
+@api.get("/campaigns/{slug}/preset", response={200: dict, 401: Error, 404: Error}, tags=["征集活动"],
+         summary="完整预设（主办方、指导单位）")
+@api_guard("campaigns.view_preset", obj=_campaign)
+def get_preset(request, slug: str):
+    return request.access_target.preset
+
+
+@api.get("/campaigns/{slug}/counts", response={200: list[StateCount], 401: Error, 404: Error}, tags=["征集活动"],
+         summary="各状态申报数量（主办方、指导单位）")
+@api_guard("campaigns.view_dashboard", obj=_campaign)
+def get_counts(request, slug: str):
+    return state_counts(request.access_target)
+
+
+@api.post("/presets/validate", response={200: ValidationOut, 401: Error, 403: Error}, tags=["预设"],
+          summary="校验预设 YAML")
+@api_guard("campaigns.create")
+def validate_preset(request, body: PresetIn):
+    try:
+        preset = parse_preset_text(body.yaml, "请求体")
+    except PresetError as exc:
+        return {"valid": False, "problems": [{"path": p.path, "message": p.message, "line": p.line} for p in exc.problems]}
+    return {"valid": True, "slug": preset.slug, "problems": []}
+
+
+@api.post("/presets", response={201: LoadOut, 400: ValidationOut, 401: Error, 403: Error}, tags=["预设"],
+          summary="载入预设（创建或更新征集活动）")
+@api_guard("campaigns.create")
+def load_preset(request, body: PresetIn):
+    from jinxuan.campaigns.loader import load_preset as load
+
+    try:
+        preset = parse_preset_text(body.yaml, "请求体")
+        existing = Campaign.objects.filter(slug=preset.slug).first()
+        if existing and not request.user.has_perm("campaigns.change", existing):
+            raise HttpError(403, "没有权限修改该征集活动")
+        campaign, created = load(preset, "请求体")
+    except PresetError as exc:
+        return 400, {"valid": False, "problems": [{"path": p.path, "message": p.message, "line": p.line} for p in exc.problems]}
+    return 201, {"slug": campaign.slug, "created": created}

@@ -1,0 +1,95 @@
+"""Organisations, their people, and applications with their versions."""
+
+from django.conf import settings
+from django.db import models
+
+from .states import State
+
+
+class Organisation(models.Model):
+    name = models.CharField("单位名称", max_length=200)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    unit_type = models.CharField("单位类型", max_length=40, blank=True)
+    registered_region = models.CharField("注册地", max_length=60, blank=True)
+    office_region = models.CharField("主要办公地", max_length=60, blank=True)
+    founded = models.DateField("成立时间", null=True, blank=True)
+    profile = models.JSONField("其他信息", default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organisation_memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    is_admin = models.BooleanField("单位管理员", default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="unique_membership")]
+
+
+class Application(models.Model):
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="applications")
+    track = models.ForeignKey("campaigns.Track", on_delete=models.PROTECT, related_name="applications")
+    title = models.CharField("案例名称", max_length=200)
+    organisations = models.ManyToManyField(Organisation, through="ApplicationUnit", related_name="applications")
+    answers = models.JSONField("填报内容", default=dict, blank=True)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
+    state_reason = models.TextField("状态说明", blank=True)
+    current_stage = models.CharField("当前阶段", max_length=60, blank=True)
+    district_recommended = models.BooleanField("区级政府推荐", default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["campaign", "pk"]
+        verbose_name = "申报"
+        verbose_name_plural = "申报"
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def lead(self) -> Organisation | None:
+        unit = self.units.filter(is_lead=True).select_related("organisation").first()
+        return unit.organisation if unit else None
+
+
+class ApplicationUnit(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="units")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="application_units")
+    is_lead = models.BooleanField("主申报单位", default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+    answers = models.JSONField("单位信息", default=dict, blank=True)
+
+    class Meta:
+        ordering = ["application", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "organisation"], name="unique_unit_per_application"),
+            models.UniqueConstraint(
+                fields=["application"], condition=models.Q(is_lead=True), name="one_lead_per_application"
+            ),
+        ]
+
+
+class ApplicationVersion(models.Model):
+    """Every submit is a version with the SHA-256 of its content."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField()
+    content_hash = models.CharField(max_length=64)
+    submitted_at = models.DateTimeField()
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["application", "number"]
+        constraints = [models.UniqueConstraint(fields=["application", "number"], name="unique_version_number")]

@@ -1,0 +1,53 @@
+"""Application state changes and submission versions; each change is audit-logged."""
+
+import hashlib
+import json
+
+from django.db import transaction
+from django.utils import timezone
+
+from jinxuan.audit.log import record
+
+from .models import Application, ApplicationVersion
+from .states import State, TransitionError, move_for
+
+
+def transition(application: Application, target: str, *, reason: str = "", actor=None, stage: str = "") -> Application:
+    with transaction.atomic():
+        app = Application.objects.select_for_update().get(pk=application.pk)
+        move = move_for(app.state, target)
+        if move.needs_reason and not reason.strip():
+            raise TransitionError(f"“{move.label}”必须填写原因")
+        before = {"state": app.state, "stage": app.current_stage}
+        app.state = target
+        app.state_reason = reason
+        if stage:
+            app.current_stage = stage
+        if target == State.SUBMITTED:
+            app.submitted_at = timezone.now()
+        app.save(update_fields=["state", "state_reason", "current_stage", "submitted_at", "updated_at"])
+        record(f"application.{move.label}", app, actor=actor, before=before,
+               after={"state": app.state, "stage": app.current_stage}, reason=reason)
+    application.refresh_from_db()
+    return application
+
+
+def content_of(application: Application) -> dict:
+    units = [
+        {"credit_code": u.organisation.credit_code, "is_lead": u.is_lead, "answers": u.answers}
+        for u in application.units.select_related("organisation").order_by("position")
+    ]
+    return {"title": application.title, "track": application.track.key, "answers": application.answers, "units": units}
+
+
+def content_hash(content: dict) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def snapshot_version(application: Application, actor=None) -> ApplicationVersion:
+    content = content_of(application)
+    number = (application.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    return ApplicationVersion.objects.create(
+        application=application, number=number, content=content, content_hash=content_hash(content),
+        submitted_at=timezone.now(), submitted_by=actor,
+    )

@@ -1,0 +1,36 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from jinxuan.audit.verify import publish_anchor, verify_database
+
+
+class Command(BaseCommand):
+    help = "审计日志：verify 校验哈希链；anchor 发布当前链头作为外部锚点"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        verify = sub.add_parser("verify", help="校验审计日志是否被篡改、删除或重排")
+        verify.add_argument("--anchor", action="append", default=[], metavar="SEQ:HASH", help="额外的外部锚点")
+        verify.add_argument("--anchor-file", default=None)
+        anchor = sub.add_parser("anchor", help="把当前链头追加到锚点文件并打印")
+        anchor.add_argument("--anchor-file", default=None)
+
+    def handle(self, *args, action, **options):
+        if action == "anchor":
+            seq, hash_ = publish_anchor(options["anchor_file"])
+            self.stdout.write(f"{seq} {hash_}")
+            return
+        extra = []
+        for item in options["anchor"]:
+            seq, _, hash_ = item.partition(":")
+            if not seq.isdigit() or len(hash_) != 64:
+                raise CommandError(f"锚点格式应为 序号:64位哈希，收到 {item!r}")
+            extra.append((int(seq), hash_))
+        problems = verify_database(extra, options["anchor_file"])
+        if problems:
+            for problem in problems:
+                self.stderr.write(str(problem))
+            raise CommandError(f"审计日志校验失败：发现 {len(problems)} 处问题")
+        from jinxuan.audit.models import AuditHead
+
+        seq = AuditHead.objects.values_list("seq", flat=True).get(pk=1)
+        self.stdout.write(f"审计日志完好：共 {seq} 条事件，哈希链一致")

@@ -1,0 +1,3 @@
+from .context import RequestContextMiddleware
+
+__all__ = ["RequestContextMiddleware"]

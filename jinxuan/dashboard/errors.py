@@ -1,0 +1,15 @@
+"""Error pages in Chinese; never a stack trace."""
+
+from django.shortcuts import render
+
+
+def forbidden(request, exception=None):
+    return render(request, "errors/error.html", {"code": 403, "title": "没有权限", "text": "您的账户无权访问此页面。"}, status=403)
+
+
+def not_found(request, exception=None):
+    return render(request, "errors/error.html", {"code": 404, "title": "页面不存在", "text": "您要找的页面不存在或已被移除。"}, status=404)
+
+
+def server_error(request):
+    return render(request, "errors/error.html", {"code": 500, "title": "服务暂时出错", "text": "系统遇到了问题，已记录。请稍后重试；您已填写的内容不会丢失。"}, status=500)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.campaign_list, name="home"),
+    path("<slug:slug>/", views.campaign_detail, name="campaign"),
+    path("<slug:slug>/counts/", views.campaign_counts, name="campaign_counts"),
+    path("<slug:slug>/audit/", views.campaign_audit, name="campaign_audit"),
+]

@@ -1,0 +1,68 @@
+"""Organiser and guidance-unit dashboard; the personal workspace of every role."""
+
+from django.shortcuts import get_object_or_404, redirect, render
+
+from jinxuan.accounts.access import guard
+from jinxuan.accounts.models import Role
+from jinxuan.accounts.roles import roles_of
+from jinxuan.applicants.models import Application
+from jinxuan.audit.models import AuditEvent
+from jinxuan.campaigns.models import Campaign
+
+from .queries import managed_campaigns, state_counts, track_counts
+
+
+def _campaign(request, slug, **_):
+    return get_object_or_404(Campaign, slug=slug)
+
+
+@guard("accounts.workspace")
+def workspace(request):
+    roles = roles_of(request.user)
+    if request.user.is_superuser or roles & {Role.ORGANISER, Role.GUIDANCE}:
+        if not roles & {Role.APPLICANT}:
+            return redirect("dashboard:home")
+    applications = (
+        Application.objects.filter(organisations__memberships__user=request.user)
+        .select_related("campaign", "track")
+        .distinct()
+    )
+    assignments = request.user.role_assignments.select_related("campaign")
+    return render(request, "dashboard/workspace.html", {"applications": applications, "assignments": assignments})
+
+
+@guard("campaigns.list_managed")
+def campaign_list(request):
+    campaigns = managed_campaigns(request.user).prefetch_related("tracks", "stages")
+    rows = [{"campaign": c, "states": [s for s in state_counts(c) if s["count"]]} for c in campaigns]
+    return render(request, "dashboard/campaign_list.html", {"rows": rows})
+
+
+@guard("campaigns.view_dashboard", obj=_campaign)
+def campaign_detail(request, slug):
+    campaign = request.access_target
+    return render(
+        request,
+        "dashboard/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "spec": campaign.spec,
+            "stages": campaign.stages.all(),
+            "tracks": track_counts(campaign),
+            "states": state_counts(campaign),
+        },
+    )
+
+
+@guard("campaigns.view_dashboard", obj=_campaign)
+def campaign_counts(request, slug):
+    """htmx fragment: counts per state, refreshed in place."""
+    campaign = request.access_target
+    return render(request, "dashboard/_state_counts.html", {"states": state_counts(campaign), "campaign": campaign})
+
+
+@guard("audit.view", obj=_campaign)
+def campaign_audit(request, slug):
+    campaign = request.access_target
+    events = AuditEvent.objects.filter(campaign=campaign).order_by("-seq")[:200]
+    return render(request, "dashboard/audit.html", {"campaign": campaign, "events": events})

@@ -1,0 +1,30 @@
+"""Persist a stage result and move the applications it decides on."""
+
+from django.db import transaction
+
+from jinxuan.applicants.models import Application
+from jinxuan.applicants.services import transition
+from jinxuan.applicants.states import State
+from jinxuan.audit.log import record
+
+from .engine import StageResult
+from .models import StageRun
+
+
+@transaction.atomic
+def apply_result(campaign, result: StageResult, actor=None) -> StageRun:
+    run = StageRun.objects.create(
+        campaign=campaign, stage_key=result.stage_key, kind=result.kind,
+        result=result.to_json(), inputs_digest=result.inputs_digest, is_final=True,
+    )
+    record("stage.result_applied", run, campaign=campaign, actor=actor,
+           after={"stage": result.stage_key, "advanced": sorted(result.advanced), "inputs_digest": result.inputs_digest})
+    apps = {a.pk: a for a in Application.objects.filter(campaign=campaign, pk__in=[e.application_id for e in result.entries])}
+    for entry in result.entries:
+        app = apps[entry.application_id]
+        if entry.advanced:
+            transition(app, State.IN_STAGE, stage=result.stage_key, actor=actor, reason=entry.reason)
+        else:
+            transition(app, State.ELIMINATED, stage=result.stage_key, actor=actor,
+                       reason=entry.reason or f"未通过{result.stage_key}")
+    return run

@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+from jinxuan.api.routes import api
+from jinxuan.dashboard import views as dashboard
+
+urlpatterns = [
+    path("", include(("jinxuan.campaigns.urls", "public"))),
+    path("accounts/", include(("jinxuan.accounts.urls", "accounts"))),
+    path("workspace/", dashboard.workspace, name="workspace"),
+    path("manage/", include(("jinxuan.dashboard.urls", "dashboard"))),
+    path("api/v1/", api.urls),
+]
+
+handler403 = "jinxuan.dashboard.errors.forbidden"
+handler404 = "jinxuan.dashboard.errors.not_found"
+handler500 = "jinxuan.dashboard.errors.server_error"

@@ -74,3 +74,6 @@ class ApiToken(models.Model):
         raw = "jx_" + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, prefix=raw[:8], digest=hash_token(raw))
         return token, raw
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

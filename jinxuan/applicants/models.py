@@ -33,6 +33,9 @@ class Membership(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="unique_membership")]
 
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation}"
+
 
 class Application(models.Model):
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="applications")
@@ -79,6 +82,9 @@ class ApplicationUnit(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.application} · {self.organisation}"
+
 
 class ApplicationVersion(models.Model):
     """Every submit is a version with the SHA-256 of its content."""
@@ -93,3 +99,6 @@ class ApplicationVersion(models.Model):
     class Meta:
         ordering = ["application", "number"]
         constraints = [models.UniqueConstraint(fields=["application", "number"], name="unique_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.application} v{self.number}"

@@ -48,9 +48,15 @@ class AuditEvent(models.Model):
             "hash": self.hash,
         }
 
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
 
 class AuditHead(models.Model):
     """One row: the last sequence number and hash. Appends lock it, so the chain stays linear."""
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"

@@ -14,3 +14,6 @@ class StageRun(models.Model):
 
     class Meta:
         ordering = ["campaign", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.stage_key}"

@@ -1,0 +1,25 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from jinxuan.demo.population import ACCOUNTS, DEMO_PASSWORD, build
+
+
+class Command(BaseCommand):
+    help = "载入三个征集活动预设和一套合成的演示数据（单位、各角色账户、不同状态的申报）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2025)
+        parser.add_argument("--per-campaign", type=int, default=14, help="每个活动生成的申报数")
+        parser.add_argument("--if-empty", action="store_true", help="数据库中已有征集活动时跳过")
+
+    def handle(self, *args, seed, per_campaign, if_empty, **options):
+        from jinxuan.campaigns.models import Campaign
+
+        if if_empty and Campaign.objects.exists():
+            self.stdout.write("演示数据已存在，跳过生成。")
+        else:
+            build(seed=seed, applications_per_campaign=per_campaign, progress=lambda m: self.stdout.write(m))
+            call_command("audit", "anchor")
+        self.stdout.write(f"\n演示账户（密码均为 {DEMO_PASSWORD}）：")
+        for username, role, scope in ACCOUNTS:
+            self.stdout.write(f"  {username:<22} {role:<14} {scope}")

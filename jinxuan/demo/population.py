@@ -1,0 +1,146 @@
+"""A realistic synthetic population: the three presets, organisations, people of every role, applications."""
+
+import random
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from stdnum.cn import uscc
+
+from jinxuan.accounts.models import Role, RoleAssignment, User
+from jinxuan.applicants.models import Application, ApplicationUnit, Membership, Organisation
+from jinxuan.applicants.services import snapshot_version, transition
+from jinxuan.applicants.states import State
+from jinxuan.campaigns.loader import load_preset
+from jinxuan.campaigns.models import Campaign
+from jinxuan.campaigns.preset_io import read_preset
+
+from .answers import AnswerFaker
+from .text import TextFaker
+
+DEMO_PASSWORD = "jinxuan-demo-2025"
+DIVISIONS = {"广州": "440106", "深圳": "440305", "佛山": "440604", "上海": "310115", "北京": "110108", "杭州": "330106"}
+ORG_KINDS = ["bank", "securities", "insurance", "fintech", "data", "research", "consumer_finance", "leasing", "fintech", "bank"]
+UNIT_TYPE = {"bank": "银行", "securities": "证券", "insurance": "保险", "fintech": "科技企业", "data": "科技企业",
+             "research": "科研院所", "consumer_finance": "消费金融", "leasing": "融资租赁"}
+# The states the demo applications end in, with the reason where the move needs one.
+PATHS = [
+    [],
+    [State.SUBMITTED],
+    [State.SUBMITTED, State.FORMAL_REVIEW],
+    [State.SUBMITTED, State.FORMAL_REVIEW, (State.NEEDS_CORRECTION, "营业执照扫描件不清晰，请重新上传")],
+    [State.SUBMITTED, State.FORMAL_REVIEW, State.ACCEPTED],
+    [State.SUBMITTED, State.FORMAL_REVIEW, State.ACCEPTED],
+    [State.SUBMITTED, State.FORMAL_REVIEW, (State.REJECTED, "申报主体持续经营未满两年")],
+]
+
+
+def credit_code(rng: random.Random, city: str) -> str:
+    body = "91" + DIVISIONS[city] + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+    return body + uscc.calc_check_digit(body)
+
+
+ACCOUNTS = [  # username, role, scope: printed by `jinxuan demo`
+    ("admin", "平台管理员（超级用户）", "全部"),
+    ("organiser", Role.ORGANISER.label, "全部活动"),
+    ("reviewer", Role.FORMAL_REVIEWER.label, "全部活动"),
+    ("judge", Role.ROADSHOW_JUDGE.label, "点数成金"),
+    ("inspector", Role.INSPECTOR.label, "点数成金"),
+    ("guidance", Role.GUIDANCE.label, "全部活动"),
+    ("expert1 … expert6", Role.EXPERT.label, "全部活动"),
+    ("voter", Role.VOTER.label, "公开"),
+    ("reader", Role.READER.label, "公开"),
+    ("applicant1 … applicant10", Role.APPLICANT.label, "各自单位"),
+]
+
+
+def _user(username: str, display: str, email: str, superuser: bool = False) -> User:
+    user, _ = User.objects.get_or_create(username=username, defaults={"display_name": display, "email": email})
+    user.display_name, user.email, user.is_superuser, user.is_staff = display, email, superuser, superuser
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user
+
+
+def _grant(user: User, role: str, campaign: Campaign | None = None) -> None:
+    RoleAssignment.objects.get_or_create(user=user, role=role, campaign=campaign)
+
+
+def load_presets() -> list[Campaign]:
+    return [load_preset(read_preset(path), str(path))[0] for path in sorted(Path(settings.PRESET_DIR).glob("*.yaml"))]
+
+
+@transaction.atomic
+def build(seed: int = 2025, applications_per_campaign: int = 14, progress=lambda msg: None) -> None:
+    rng = random.Random(seed)
+    faker = TextFaker(seed)
+    campaigns = {c.slug: c for c in load_presets()}
+    progress(f"已载入 {len(campaigns)} 个征集活动预设")
+    gz = campaigns.get("gz-dianshu-2025")
+
+    _user("admin", "平台管理员", "admin@jinxuan.example.cn", superuser=True)
+    organiser = _user("organiser", "活动工作组", "organiser@jinxuan.example.cn")
+    _grant(organiser, Role.ORGANISER)
+    scoped = [
+        ("reviewer", "形式审核员", Role.FORMAL_REVIEWER),
+        ("judge", "路演评委", Role.ROADSHOW_JUDGE),
+        ("inspector", "实地考察员", Role.INSPECTOR),
+        ("guidance", "指导单位联络员", Role.GUIDANCE),
+    ]
+    for username, display, role in scoped:
+        user = _user(username, display, f"{username}@jinxuan.example.cn")
+        for campaign in campaigns.values():
+            if role in (Role.ROADSHOW_JUDGE, Role.INSPECTOR) and campaign != gz:
+                continue
+            _grant(user, role, campaign)
+    for i in range(1, 7):
+        expert = _user(f"expert{i}", faker.person_name(), f"expert{i}@jinxuan.example.cn")
+        for campaign in campaigns.values():
+            _grant(expert, Role.EXPERT, campaign)
+    for username, role in (("voter", Role.VOTER), ("reader", Role.READER)):
+        _grant(_user(username, role.label, f"{username}@jinxuan.example.cn"), role)
+
+    orgs = []
+    for i, kind in enumerate(ORG_KINDS):
+        city = rng.choice(list(DIVISIONS))
+        name = faker.org_name(kind)
+        code = credit_code(rng, city)
+        org, _ = Organisation.objects.get_or_create(
+            credit_code=code,
+            defaults={"name": name, "unit_type": UNIT_TYPE[kind], "registered_region": city, "office_region": city},
+        )
+        user = _user(f"applicant{i + 1}", faker.person_name(), f"applicant{i + 1}@jinxuan.example.cn")
+        Membership.objects.get_or_create(user=user, organisation=org, defaults={"is_admin": True})
+        orgs.append(org)
+    progress(f"已创建 {len(orgs)} 家申报单位及各角色账户")
+
+    for campaign in campaigns.values():
+        _applications(campaign, orgs, faker, rng, applications_per_campaign)
+        progress(f"{campaign.short_name}：已生成 {campaign.applications.count()} 份申报")
+
+
+def _applications(campaign: Campaign, orgs, faker: TextFaker, rng: random.Random, count: int) -> None:
+    spec = campaign.spec
+    tracks = list(campaign.tracks.all())
+    max_units = spec.applicant_rules.max_units or 1
+    for n in range(count):
+        track = tracks[n % len(tracks)]
+        lead = orgs[(n + len(campaign.slug)) % len(orgs)]
+        joint = rng.sample([o for o in orgs if o != lead], k=rng.randint(0, min(2, max_units - 1)))
+        units = [lead, *joint]
+        topic = faker.topic()
+        title = faker.case_title(max_chars=20, topic=topic)
+        filler = AnswerFaker(faker, spec, track.key, [u.credit_code for u in units], topic)
+        app = Application.objects.create(
+            campaign=campaign, track=track, title=title, answers=filler.application(title),
+            district_recommended=(campaign.slug == "gz-dianshu-2025" and n % 9 == 4),
+            created_by=lead.memberships.first().user,
+        )
+        for position, org in enumerate(units):
+            ApplicationUnit.objects.create(application=app, organisation=org, is_lead=position == 0,
+                                           position=position, answers=filler.unit(org.name, org.credit_code))
+        for step in PATHS[n % len(PATHS)]:
+            target, reason = step if isinstance(step, tuple) else (step, "")
+            transition(app, target, reason=reason)
+            if target == State.SUBMITTED:
+                snapshot_version(app)

@@ -1,7 +1,7 @@
 """REST API (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs). Handlers are thin."""
 
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Status
 from ninja.errors import HttpError
 
 from jinxuan.accounts.access import PUBLIC, api_guard
@@ -17,6 +17,10 @@ api = NinjaAPI(title="金选 API", version="1", urls_namespace="api", auth=AUTH)
 
 def _campaign(request, slug, **_):
     return get_object_or_404(Campaign, slug=slug)
+
+
+def _invalid(exc: PresetError) -> dict:
+    return {"valid": False, "problems": [{"path": p.path, "message": p.message, "line": p.line} for p in exc.problems]}
 
 
 def _campaign_out(c: Campaign) -> dict:
@@ -62,7 +66,7 @@ def validate_preset(request, body: PresetIn):
     try:
         preset = parse_preset_text(body.yaml, "请求体")
     except PresetError as exc:
-        return {"valid": False, "problems": [{"path": p.path, "message": p.message, "line": p.line} for p in exc.problems]}
+        return _invalid(exc)
     return {"valid": True, "slug": preset.slug, "problems": []}
 
 
@@ -79,5 +83,5 @@ def load_preset(request, body: PresetIn):
             raise HttpError(403, "没有权限修改该征集活动")
         campaign, created = load(preset, "请求体")
     except PresetError as exc:
-        return 400, {"valid": False, "problems": [{"path": p.path, "message": p.message, "line": p.line} for p in exc.problems]}
-    return 201, {"slug": campaign.slug, "created": created}
+        return Status(400, _invalid(exc))
+    return Status(201, {"slug": campaign.slug, "created": created})

@@ -1,0 +1,54 @@
+"""Browser journeys on the live server: public visitor, organiser, applicant, lockout."""
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "jinxuan-demo-2025"
+
+
+def login(page, server, username, password=PASSWORD):
+    page.goto(server + "/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+def test_public_visitor_sees_the_three_calls(page, server):
+    page.goto(server + "/")
+    cards = page.locator("article.card")
+    assert cards.count() == 3
+    page.click("text=点数成金")
+    assert "评审流程" in page.content() and "路演答辩" in page.inner_text("ol.pipeline")
+    page.goto(server + "/manage/")
+    assert "/accounts/login/" in page.url
+
+
+def test_organiser_opens_a_campaign_dashboard(page, server, tmp_path):
+    login(page, server, "organiser")
+    page.wait_for_url("**/manage/")
+    assert page.locator("tbody tr").count() == 3
+    page.click("text=点数成金2025")
+    page.wait_for_url("**/manage/gz-dianshu-2025/")
+    assert "各状态申报数" in page.inner_text("#state-counts")
+    assert page.locator("ol.pipeline li").count() == 9
+    # htmx refresh of the counts fragment keeps the numbers in place
+    page.evaluate("htmx.trigger('#state-counts', 'every 30s')")
+    page.wait_for_timeout(300)
+    assert "待补正" in page.inner_text("#state-counts")
+    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+
+
+def test_applicant_sees_own_applications(page, server):
+    login(page, server, "applicant2")
+    page.wait_for_url("**/workspace/")
+    assert "本单位的申报" in page.content()
+    assert page.locator("table tbody tr").count() >= 1
+    page.goto(server + "/manage/gz-dianshu-2025/")
+    assert "页面不存在" in page.content()
+
+
+def test_repeated_failures_lock_the_account(page, server):
+    for _ in range(5):
+        login(page, server, "expert6", "wrong-password")
+    login(page, server, "expert6")
+    assert "锁定" in page.content()

@@ -64,7 +64,10 @@ class PresetError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(_BASE_LOADER):
     """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
 
 
@@ -138,7 +141,6 @@ def parse_preset_text(text: str, file: str = "<preset>") -> Preset:
     """Validate YAML text; raise PresetError listing every problem."""
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -149,6 +151,7 @@ def parse_preset_text(text: str, file: str = "<preset>") -> Preset:
     try:
         return Preset.model_validate(data)
     except ValidationError as exc:
+        root = yaml.compose(text, Loader=_BASE_LOADER)  # only for line numbers
         problems = [
             PresetProblem(file, _format_loc(e["loc"]), _message(e), _line_of(root, e["loc"]))
             for e in exc.errors(include_url=False)

@@ -26,7 +26,11 @@ def state_counts(campaign) -> list[dict]:
     counts = dict(
         Application.objects.filter(campaign=campaign).values_list("state").annotate(n=Count("pk")).values_list("state", "n")
     )
-    return [{"state": s.value, "label": s.label, "count": counts.get(s.value, 0)} for s in State]
+    most = max(counts.values(), default=0) or 1
+    return [
+        {"state": s.value, "label": s.label, "count": counts.get(s.value, 0), "share": round(100 * counts.get(s.value, 0) / most)}
+        for s in State
+    ]
 
 
 def track_counts(campaign) -> list[dict]:

@@ -1,9 +1,11 @@
 """A realistic synthetic population: the three presets, organisations, people of every role, applications."""
 
 import random
+from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from stdnum.cn import uscc
 
@@ -54,10 +56,15 @@ ACCOUNTS = [  # username, role, scope: printed by `jinxuan demo`
 ]
 
 
+@cache
+def _demo_password_hash() -> str:
+    return make_password(DEMO_PASSWORD)  # one argon2 hash shared by every demo account
+
+
 def _user(username: str, display: str, email: str, superuser: bool = False) -> User:
     user, _ = User.objects.get_or_create(username=username, defaults={"display_name": display, "email": email})
     user.display_name, user.email, user.is_superuser, user.is_staff = display, email, superuser, superuser
-    user.set_password(DEMO_PASSWORD)
+    user.password = _demo_password_hash()
     user.save()
     return user
 

@@ -13,10 +13,8 @@ from jinxuan.demo.text import KINDS, SECTIONS, TextFaker, nchars
 SEEDS = st.integers(0, 10**6)
 FAST = settings(max_examples=60, deadline=None, database=None)
 RANGES = [(50, 200), (300, 600), (3000, 3600), (3000, 5000)]
-SEED_FILES = [
-    Path("/work/shared/seeds/000_4ed706a4e3ea75be.txt"),
-    Path("/work/shared/seeds/003_cf5b663ec63ff4f9.part1.txt"),
-]
+SEED_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"  # shared/ beside the checkout
+SEED_FILES = [SEED_DIR / "000_4ed706a4e3ea75be.txt", SEED_DIR / "003_cf5b663ec63ff4f9.part1.txt"]
 ALL_CORES = [h + t for h in P.CORE_HEADS for t in P.CORE_TAILS]
 
 
@@ -185,7 +183,7 @@ def test_quantified_results(seed, n):
 def test_phrase_banks_do_not_copy_the_source_documents():
     present = [path for path in SEED_FILES if path.exists()]
     if not present:
-        pytest.skip("source documents not available")
+        pytest.skip("the source documents (shared/seeds beside the checkout) are not present")
     source = "".join(re.sub(r"\s+", "", path.read_text(encoding="utf-8")) for path in present)
     banks = _all_bank_strings()
     joined = "\n".join(banks)

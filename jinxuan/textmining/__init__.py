@@ -1,0 +1,1 @@
+"""Chinese text tools with no Django import."""

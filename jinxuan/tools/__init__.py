@@ -1,0 +1,1 @@
+"""Text tools exposed as the `jinxuan text …` command."""

@@ -60,9 +60,11 @@ INSTALLED_APPS = [
     "jinxuan.campaigns",
     "jinxuan.applicants",
     "jinxuan.pipeline",
+    "jinxuan.notifications",
     "jinxuan.dashboard",
     "jinxuan.api",
     "jinxuan.demo",
+    "jinxuan.tools",
 ]
 
 MIDDLEWARE = [
@@ -106,7 +108,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
+    # IMMEDIATE: a write transaction takes the lock at BEGIN, so concurrent submits queue instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache, rate limits and counters: local memory by default; REDIS_URL in production and CI.
@@ -194,6 +197,9 @@ X_FRAME_OPTIONS = "DENY"
 # Audit anchors: head hashes published outside the database (see `jinxuan audit anchor`).
 AUDIT_ANCHOR_FILE = Path(os.environ.get("AUDIT_ANCHOR_FILE", DATA_DIR / "audit-anchors.log"))
 PRESET_DIR = BASE_DIR / "presets"
+# Submissions are accepted until the campaign's deadline plus this grace period (seconds).
+SUBMISSION_GRACE_SECONDS = int(os.environ.get("SUBMISSION_GRACE_SECONDS", "0"))
+UPLOAD_CHUNK_DIR = DATA_DIR / "uploads-in-progress"
 
 LOGGING = {
     "version": 1,

@@ -1,12 +1,15 @@
 from django.urls import include, path
 
 from jinxuan.api.routes import api
+from jinxuan.applicants import views as applicant_views
 from jinxuan.dashboard import views as dashboard
 
 urlpatterns = [
     path("", include(("jinxuan.campaigns.urls", "public"))),
     path("accounts/", include(("jinxuan.accounts.urls", "accounts"))),
     path("workspace/", dashboard.workspace, name="workspace"),
+    path("apply/", include(("jinxuan.applicants.urls", "apply"))),
+    path("verify/<int:version_id>/<str:token>/", applicant_views.verify, name="verify"),
     path("manage/", include(("jinxuan.dashboard.urls", "dashboard"))),
     path("api/v1/", api.urls),
 ]

@@ -47,6 +47,16 @@ def member_of_application(user, application):
     return application is not None and application.organisations.filter(memberships__user=user).exists()
 
 
+@rules.predicate
+def admin_of_organisation(user, organisation):
+    return organisation is not None and organisation.memberships.filter(user=user, is_admin=True).exists()
+
+
+@rules.predicate
+def member_of_organisation(user, organisation):
+    return organisation is not None and organisation.memberships.filter(user=user).exists()
+
+
 staff_of_campaign = is_superuser | is_organiser
 oversight_of_campaign = staff_of_campaign | is_guidance
 
@@ -62,6 +72,13 @@ PERMISSIONS = {
     "accounts.workspace": is_authenticated,
     "accounts.manage_tokens": is_authenticated,
     "applicants.view_application": member_of_application | staff_of_campaign | is_guidance,
+    "applicants.edit_application": member_of_application,
+    "applicants.start_application": is_authenticated,
+    "applicants.view_organisation": member_of_organisation | is_superuser,
+    "applicants.manage_organisation": admin_of_organisation | is_superuser,
+    "applicants.register_organisation": is_authenticated,
+    "applicants.record_paper": staff_of_campaign,
+    "notifications.view_outbox": staff_of_campaign,
 }
 
 for name, predicate in PERMISSIONS.items():

@@ -30,4 +30,5 @@ class Anonymous:
         return request.user or True
 
 
-AUTH = [TokenAuth(), SessionAuth(), Anonymous()]
+AUTH = [TokenAuth(), SessionAuth()]  # default: a caller must be identified before any input is parsed
+OPTIONAL = [TokenAuth(), SessionAuth(), Anonymous()]  # public operations

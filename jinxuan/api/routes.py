@@ -1,5 +1,6 @@
 """REST API (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs). Handlers are thin."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Status
 from ninja.errors import HttpError
@@ -9,10 +10,18 @@ from jinxuan.campaigns.models import Campaign
 from jinxuan.campaigns.preset_io import PresetError, parse_preset_text
 from jinxuan.dashboard.queries import state_counts
 
-from .auth import AUTH
+from .applications import router as applications_router
+from .auth import AUTH, OPTIONAL
 from .schemas import CampaignOut, Error, LoadOut, PresetIn, StateCount, ValidationOut
 
 api = NinjaAPI(title="金选 API", version="1", urls_namespace="api", auth=AUTH)
+api.add_router("", applications_router)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    # The same answer for a missing object and for one the caller may not see.
+    return api.create_response(request, {"detail": "未找到"}, status=404)
 
 
 def _campaign(request, slug, **_):
@@ -33,13 +42,14 @@ def _campaign_out(c: Campaign) -> dict:
     }
 
 
-@api.get("/campaigns", response=list[CampaignOut], tags=["征集活动"], summary="征集活动列表（公开）")
+@api.get("/campaigns", response=list[CampaignOut], tags=["征集活动"], summary="征集活动列表（公开）", auth=OPTIONAL)
 @api_guard(PUBLIC)
 def list_campaigns(request):
     return [_campaign_out(c) for c in Campaign.objects.prefetch_related("tracks", "stages")]
 
 
-@api.get("/campaigns/{slug}", response={200: CampaignOut, 404: Error}, tags=["征集活动"], summary="征集活动详情（公开）")
+@api.get("/campaigns/{slug}", response={200: CampaignOut, 404: Error}, tags=["征集活动"], summary="征集活动详情（公开）",
+         auth=OPTIONAL)
 @api_guard(PUBLIC)
 def get_campaign(request, slug: str):
     return _campaign_out(get_object_or_404(Campaign, slug=slug))

@@ -51,6 +51,7 @@ class Application(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    paper_received_at = models.DateTimeField("纸质材料收到时间", null=True, blank=True)
 
     class Meta:
         ordering = ["campaign", "pk"]
@@ -59,6 +60,12 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def number(self) -> str:
+        """申报编号, e.g. GD2025-0007: campaign initials, year, id."""
+        initials = "".join(part[0] for part in self.campaign.slug.split("-")[:2]).upper()
+        return f"{initials}{self.campaign.year}-{self.pk:04d}"
 
     @property
     def lead(self) -> Organisation | None:
@@ -95,6 +102,7 @@ class ApplicationVersion(models.Model):
     content_hash = models.CharField(max_length=64)
     submitted_at = models.DateTimeField()
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    idempotency_key = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["application", "number"]
@@ -102,3 +110,45 @@ class ApplicationVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} v{self.number}"
+
+
+def attachment_path(instance, filename):
+    return f"attachments/{instance.application.campaign_id}/{instance.application_id}/{instance.sha256[:16]}-{filename}"
+
+
+class StoredAttachment(models.Model):
+    """An uploaded file, checked by content; its SHA-256 is part of each submitted version."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    key = models.CharField("材料", max_length=60)
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    name = models.CharField("文件名", max_length=200)
+    detected = models.CharField("文件类型", max_length=20)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    issuer = models.CharField("出具单位", max_length=120, blank=True)
+    valid_until = models.CharField("有效期", max_length=40, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "key", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Invitation(models.Model):
+    """An invitation for a person to join an organisation (only its SHA-256 token is stored)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("电子邮箱")
+    digest = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"

@@ -8,11 +8,12 @@ from django.utils import timezone
 
 from jinxuan.audit.log import record
 
-from .models import Application, ApplicationVersion
+from .models import Application, ApplicationVersion, Membership
 from .states import State, TransitionError, move_for
 
 
-def transition(application: Application, target: str, *, reason: str = "", actor=None, stage: str = "") -> Application:
+def transition(application: Application, target: str, *, reason: str = "", actor=None, stage: str = "",
+               notify_members: bool = True) -> Application:
     with transaction.atomic():
         app = Application.objects.select_for_update().get(pk=application.pk)
         move = move_for(app.state, target)
@@ -28,6 +29,8 @@ def transition(application: Application, target: str, *, reason: str = "", actor
         app.save(update_fields=["state", "state_reason", "current_stage", "submitted_at", "updated_at"])
         record(f"application.{move.label}", app, actor=actor, before=before,
                after={"state": app.state, "stage": app.current_stage}, reason=reason)
+        if notify_members and target != State.SUBMITTED:  # submission has its own notice with the version
+            transaction.on_commit(lambda: _notify_state(app, reason))
     application.refresh_from_db()
     return application
 
@@ -37,7 +40,12 @@ def content_of(application: Application) -> dict:
         {"credit_code": u.organisation.credit_code, "is_lead": u.is_lead, "answers": u.answers}
         for u in application.units.select_related("organisation").order_by("position")
     ]
-    return {"title": application.title, "track": application.track.key, "answers": application.answers, "units": units}
+    files = [
+        {"key": a.key, "name": a.name, "sha256": a.sha256, "size": a.size}
+        for a in application.attachments.order_by("key", "sha256")
+    ]
+    return {"title": application.title, "track": application.track.key, "answers": application.answers,
+            "units": units, "attachments": files}
 
 
 def content_hash(content: dict) -> str:
@@ -51,3 +59,17 @@ def snapshot_version(application: Application, actor=None) -> ApplicationVersion
         application=application, number=number, content=content, content_hash=content_hash(content),
         submitted_at=timezone.now(), submitted_by=actor,
     )
+
+
+def member_emails(application: Application) -> list[str]:
+    return list(Membership.objects.filter(organisation__application_units__application=application)
+                .values_list("user__email", flat=True).distinct())
+
+
+def _notify_state(app: Application, reason: str) -> None:
+    from jinxuan.notifications.mail import notify
+    from jinxuan.notifications.models import Event
+
+    notify(Event.STATE_CHANGED, member_emails(app),
+           {"campaign": app.campaign.short_name, "title": app.title, "number": app.number,
+            "state": State(app.state).label, "reason": reason}, campaign=app.campaign)

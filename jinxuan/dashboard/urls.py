@@ -7,4 +7,6 @@ urlpatterns = [
     path("<slug:slug>/", views.campaign_detail, name="campaign"),
     path("<slug:slug>/counts/", views.campaign_counts, name="campaign_counts"),
     path("<slug:slug>/audit/", views.campaign_audit, name="campaign_audit"),
+    path("<slug:slug>/applications/", views.campaign_applications, name="applications"),
+    path("<slug:slug>/outbox/", views.campaign_outbox, name="outbox"),
 ]

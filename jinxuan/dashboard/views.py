@@ -6,6 +6,7 @@ from jinxuan.accounts.access import guard
 from jinxuan.accounts.models import Role
 from jinxuan.accounts.roles import roles_of
 from jinxuan.applicants.models import Application
+from jinxuan.applicants.states import State
 from jinxuan.audit.models import AuditEvent
 from jinxuan.campaigns.models import Campaign
 
@@ -66,3 +67,22 @@ def campaign_audit(request, slug):
     campaign = request.access_target
     events = AuditEvent.objects.filter(campaign=campaign).order_by("-seq")[:200]
     return render(request, "dashboard/audit.html", {"campaign": campaign, "events": events})
+
+
+@guard("campaigns.view_dashboard", obj=_campaign)
+def campaign_applications(request, slug):
+    campaign = request.access_target
+    apps = (Application.objects.filter(campaign=campaign).exclude(state=State.DRAFT)
+            .select_related("track").prefetch_related("units__organisation").order_by("pk"))
+    return render(request, "dashboard/applications.html", {
+        "campaign": campaign, "applications": apps,
+        "can_record_paper": request.user.has_perm("applicants.record_paper", campaign),
+    })
+
+
+@guard("notifications.view_outbox", obj=_campaign)
+def campaign_outbox(request, slug):
+    from jinxuan.notifications.models import OutboxMessage
+
+    campaign = request.access_target
+    return render(request, "dashboard/outbox.html", {"campaign": campaign, "messages_out": OutboxMessage.objects.filter(campaign=campaign)[:300]})

@@ -1,5 +1,6 @@
 """A realistic synthetic population: the three presets, organisations, people of every role, applications."""
 
+import datetime as dt
 import random
 from functools import cache
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 from stdnum.cn import uscc
 
 from jinxuan.accounts.models import Role, RoleAssignment, User
@@ -16,6 +18,7 @@ from jinxuan.applicants.states import State
 from jinxuan.campaigns.loader import load_preset
 from jinxuan.campaigns.models import Campaign
 from jinxuan.campaigns.preset_io import read_preset
+from jinxuan.campaigns.schedule import reschedule
 
 from .answers import AnswerFaker
 from .text import TextFaker
@@ -73,6 +76,13 @@ def _grant(user: User, role: str, campaign: Campaign | None = None) -> None:
     RoleAssignment.objects.get_or_create(user=user, role=role, campaign=campaign)
 
 
+def _open_for_demo(campaign: Campaign) -> None:
+    today = timezone.localdate()
+    opens = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=20), dt.time(0, 0)))
+    closes = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=40), dt.time(23, 59)))
+    reschedule(campaign, opens, closes, closes.replace(hour=17, minute=0), reason="演示数据：开放在线申报")
+
+
 def load_presets() -> list[Campaign]:
     return [load_preset(read_preset(path), str(path))[0] for path in sorted(Path(settings.PRESET_DIR).glob("*.yaml"))]
 
@@ -84,6 +94,10 @@ def build(seed: int = 2025, applications_per_campaign: int = 14, progress=lambda
     campaigns = {c.slug: c for c in load_presets()}
     progress(f"已载入 {len(campaigns)} 个征集活动预设")
     gz = campaigns.get("gz-dianshu-2025")
+    if gz is not None:
+        _open_for_demo(gz)
+        progress(f"演示：{gz.short_name} 的申报时间已调整为 {timezone.localtime(gz.submission_opens):%Y-%m-%d} 至 "
+                 f"{timezone.localtime(gz.submission_closes):%Y-%m-%d %H:%M}，以便体验在线申报")
 
     _user("admin", "平台管理员", "admin@jinxuan.example.cn", superuser=True)
     organiser = _user("organiser", "活动工作组", "organiser@jinxuan.example.cn")
@@ -148,6 +162,6 @@ def _applications(campaign: Campaign, orgs, faker: TextFaker, rng: random.Random
                                            position=position, answers=filler.unit(org.name, org.credit_code))
         for step in PATHS[n % len(PATHS)]:
             target, reason = step if isinstance(step, tuple) else (step, "")
-            transition(app, target, reason=reason)
+            transition(app, target, reason=reason, notify_members=False)
             if target == State.SUBMITTED:
                 snapshot_version(app)

@@ -24,7 +24,8 @@ def test_campaign_list_shows_the_three_campaigns(organiser_client):
 def test_campaign_page_shows_tracks_schedule_pipeline_and_counts(organiser_client):
     html = organiser_client.get("/manage/gz-dianshu-2025/").content.decode()
     assert "金融机构科技创新应用案例" in html and "路演答辩" in html and "网络投票" in html
-    assert "2026年2月10日 00:00" in html and "2026年4月10日 23:59" in html  # shown in Beijing time
+    xinhua = organiser_client.get("/manage/xinhua-nqp-2025/").content.decode()
+    assert "2025年9月1日 00:00" in xinhua and "2025年10月20日 23:59" in xinhua  # stored in UTC, shown in Beijing time
     assert "hx-get" in html
     fragment = organiser_client.get("/manage/gz-dianshu-2025/counts/").content.decode()
     assert "待补正" in fragment and "<html" not in fragment

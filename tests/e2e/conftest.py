@@ -20,11 +20,38 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _fresh_postgres(url: str) -> tuple[str, callable]:
+    """A new database beside the one DATABASE_URL names, so the server process sees real PostgreSQL."""
+    import psycopg
+
+    base = url.rsplit("/", 1)[0]
+    name = f"jinxuan_e2e_{os.getpid()}"
+
+    def run(sql):
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(sql)
+
+    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    run(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}", lambda: run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
+def server_env(tmp_path_factory):
     data = tmp_path_factory.mktemp("e2e-data")
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(JINXUAN_DATA_DIR=str(data), DJANGO_SETTINGS_MODULE="jinxuan.settings")
+    cleanup = None
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        env["DATABASE_URL"], cleanup = _fresh_postgres(os.environ["DATABASE_URL"])
+    yield env
+    if cleanup:
+        cleanup()
+
+
+@pytest.fixture(scope="session")
+def server(server_env):
+    env = server_env
     cli = [sys.executable, "-m", "jinxuan.cli"]
     subprocess.run([*cli, "migrate", "-v0"], env=env, check=True)
     subprocess.run([*cli, "demo", "--per-campaign", "7"], env=env, check=True, capture_output=True)

@@ -1,0 +1,151 @@
+"""Application endpoints for institutions that integrate: drafts, uploads, submission, status."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+from jinxuan.accounts.access import api_guard
+from jinxuan.applicants.attachments import UploadRefused, store_upload
+from jinxuan.applicants.models import Application, ApplicationUnit, Organisation
+from jinxuan.applicants.submission import SubmissionError, problems_of, save_draft, submit
+from jinxuan.audit.log import record
+from jinxuan.campaigns.models import Campaign
+
+from .schemas import Error
+
+router = Router(tags=["申报"])
+
+
+class ProblemOut(Schema):
+    path: str
+    label: str
+    message: str
+
+
+class ApplicationOut(Schema):
+    id: int
+    number: str
+    campaign: str
+    track: str
+    title: str
+    state: str
+    state_label: str
+    submitted_at: datetime | None
+    versions: int
+    problems: list[ProblemOut]
+
+
+class DraftIn(Schema):
+    campaign: str
+    track: str
+    credit_code: str
+
+
+class AnswersIn(Schema):
+    answers: dict = {}
+    units: dict[int, dict] = {}
+
+
+class SubmitIn(Schema):
+    idempotency_key: str = ""
+
+
+class VersionOut(Schema):
+    number: int
+    content_hash: str
+    submitted_at: datetime
+
+
+class AttachmentOut(Schema):
+    id: int
+    key: str
+    name: str
+    size: int
+    sha256: str
+
+
+def _application(request, id, **_):
+    return get_object_or_404(Application.objects.select_related("campaign", "track"), pk=id)
+
+
+def _out(app: Application) -> dict:
+    return {"id": app.pk, "number": app.number, "campaign": app.campaign.slug, "track": app.track.key, "title": app.title,
+            "state": app.state, "state_label": app.get_state_display(), "submitted_at": app.submitted_at,
+            "versions": app.versions.count(),
+            "problems": [{"path": p.path, "label": p.label, "message": p.message} for p in problems_of(app)]}
+
+
+@router.get("/applications", response=list[ApplicationOut], summary="本人所属单位的申报")
+@api_guard("applicants.start_application")
+def list_applications(request):
+    apps = Application.objects.filter(organisations__memberships__user=request.user).distinct().select_related("campaign", "track")
+    return [_out(a) for a in apps]
+
+
+@router.post("/applications", response={201: ApplicationOut, 400: Error, 401: Error, 404: Error}, summary="创建申报草稿")
+@api_guard("applicants.start_application")
+def create_application(request, body: DraftIn):
+    campaign = get_object_or_404(Campaign, slug=body.campaign)
+    org = Organisation.objects.filter(credit_code=body.credit_code.strip().upper(), memberships__user=request.user).first()
+    if org is None:
+        raise HttpError(404, "未找到您所属的该统一社会信用代码对应单位")
+    track = campaign.tracks.filter(key=body.track).first()
+    if track is None:
+        raise HttpError(400, f"申报方向 {body.track!r} 不存在")
+    from jinxuan.applicants.submission import window_open
+
+    if not window_open(campaign):
+        raise HttpError(400, "该征集活动当前不在申报时间内")
+    with transaction.atomic():
+        app = Application.objects.create(campaign=campaign, track=track, title="（未命名案例）", created_by=request.user)
+        ApplicationUnit.objects.create(application=app, organisation=org, is_lead=True, position=0)
+        record("application.created", app, after={"lead": org.credit_code, "via": "api"})
+    return Status(201, _out(app))
+
+
+@router.get("/applications/{id}", response={200: ApplicationOut, 401: Error, 404: Error}, summary="申报状态与待完善项")
+@api_guard("applicants.view_application", obj=_application)
+def get_application(request, id: int):
+    return _out(request.access_target)
+
+
+@router.patch("/applications/{id}", response={200: ApplicationOut, 401: Error, 404: Error, 409: Error}, summary="保存草稿内容")
+@api_guard("applicants.edit_application", obj=_application)
+def update_application(request, id: int, body: AnswersIn):
+    try:
+        app = save_draft(request.access_target, body.answers, body.units, actor=request.user)
+    except SubmissionError as exc:
+        raise HttpError(409, exc.message) from exc
+    return _out(app)
+
+
+@router.post("/applications/{id}/attachments", response={201: AttachmentOut, 400: Error, 401: Error, 404: Error},
+             summary="上传附件（按内容校验类型、大小与尺寸）")
+@api_guard("applicants.edit_application", obj=_application)
+def upload_attachment(request, id: int, key: Form[str], file: File[UploadedFile]):
+    try:
+        item = store_upload(request.access_target, key, file, request.user)
+    except UploadRefused as exc:
+        raise HttpError(400, "；".join(exc.problems)) from exc
+    return Status(201, {"id": item.pk, "key": item.key, "name": item.name, "size": item.size, "sha256": item.sha256})
+
+
+@router.post("/applications/{id}/submit", response={200: VersionOut, 400: dict, 401: Error, 404: Error}, summary="提交（幂等）")
+@api_guard("applicants.edit_application", obj=_application)
+def submit_application(request, id: int, body: SubmitIn):
+    try:
+        version = submit(request.access_target, actor=request.user, idempotency_key=body.idempotency_key[:64])
+    except SubmissionError as exc:
+        return Status(400, {"detail": exc.message,
+                            "problems": [{"path": p.path, "label": p.label, "message": p.message} for p in exc.problems]})
+    return version
+
+
+@router.get("/applications/{id}/versions", response={200: list[VersionOut], 401: Error, 404: Error}, summary="已提交的版本")
+@api_guard("applicants.view_application", obj=_application)
+def list_versions(request, id: int):
+    return list(request.access_target.versions.order_by("number"))

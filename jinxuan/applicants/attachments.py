@@ -1,0 +1,71 @@
+"""Store an application's attachments after checking them by content (see uploads.inspect_upload)."""
+
+from django.core.files import File
+from django.db import transaction
+
+from jinxuan.audit.log import record
+
+from .models import Application, StoredAttachment
+from .uploads import inspect_upload
+
+
+class UploadRefused(Exception):
+    def __init__(self, problems: list[str]):
+        super().__init__("；".join(problems))
+        self.problems = problems
+
+
+def requirement_text(rule) -> str:
+    parts = ["、".join(f.upper() for f in rule.formats), f"不超过 {rule.max_size_kb // 1024} MB" if rule.max_size_kb >= 1024 else f"小于 {rule.max_size_kb + 1} KB"]
+    if rule.image:
+        parts.append(f"{rule.image.min_px}–{rule.image.max_px or '不限'} 像素（每边）")
+    if rule.max_files > 1:
+        parts.append(f"最多 {rule.max_files} 个文件")
+    return "；".join(parts)
+
+
+def rows_for(application: Application) -> list[dict]:
+    stored: dict[str, list[StoredAttachment]] = {}
+    for item in application.attachments.all():
+        stored.setdefault(item.key, []).append(item)
+    return [
+        {"rule": rule, "files": stored.get(rule.key, []), "requirement": requirement_text(rule),
+         "can_add": len(stored.get(rule.key, [])) < rule.max_files}
+        for rule in application.campaign.spec.attachments
+    ]
+
+
+def store_upload(application: Application, key: str, upload, actor=None, issuer: str = "", valid_until: str = "",
+                 path: str | None = None, filename: str | None = None) -> StoredAttachment:
+    """Check and store one file given as a Django upload, or as a finished chunked upload (path + filename)."""
+    rule = next((a for a in application.campaign.spec.attachments if a.key == key), None)
+    if rule is None:
+        raise UploadRefused(["附件：未知的材料类型"])
+    if upload is None and path is None:
+        raise UploadRefused([f"{rule.name}：请选择要上传的文件"])
+    name = filename or upload.name
+    if path is None:
+        source = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload.read()
+    else:
+        source = path
+    result = inspect_upload(name, source, rule)
+    if not result.ok:
+        raise UploadRefused(result.problems)
+    with transaction.atomic():
+        if application.attachments.filter(key=key).count() >= rule.max_files:
+            raise UploadRefused([f"{rule.name}：最多上传 {rule.max_files} 个文件，请先删除已上传的文件"])
+        if application.attachments.filter(key=key, sha256=result.sha256).exists():
+            raise UploadRefused([f"{rule.name}：同一文件已上传"])
+        item = StoredAttachment(application=application, key=key, name=result.safe_name, detected=result.detected,
+                                size=result.size, sha256=result.sha256, width=result.width, height=result.height,
+                                issuer=issuer[:120], valid_until=valid_until[:40], uploaded_by=actor)
+        if isinstance(source, bytes):
+            from django.core.files.base import ContentFile
+
+            item.file.save(result.safe_name, ContentFile(source), save=False)
+        else:
+            with open(source, "rb") as fh:
+                item.file.save(result.safe_name, File(fh), save=False)
+        item.save()
+        record("application.attachment_added", application, after={"key": key, "name": item.name, "sha256": item.sha256})
+    return item

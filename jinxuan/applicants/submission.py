@@ -1,0 +1,121 @@
+"""Saving drafts, submitting by the deadline (idempotently), withdrawing."""
+
+import datetime as dt
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from jinxuan.audit.log import record
+
+from . import formcheck
+from .models import Application, ApplicationVersion
+from .services import content_hash, content_of, snapshot_version, transition
+from .states import State, TransitionError
+
+EDITABLE = {State.DRAFT, State.SUBMITTED, State.NEEDS_CORRECTION}
+
+
+class SubmissionError(Exception):
+    def __init__(self, message: str, problems: list | None = None):
+        super().__init__(message)
+        self.message, self.problems = message, problems or []
+
+
+def deadline(campaign) -> dt.datetime:
+    return campaign.submission_closes + dt.timedelta(seconds=settings.SUBMISSION_GRACE_SECONDS)
+
+
+def window_open(campaign, at: dt.datetime | None = None) -> bool:
+    at = at or timezone.now()
+    return campaign.submission_opens <= at <= deadline(campaign)
+
+
+def can_edit(application: Application, at=None) -> bool:
+    if application.state == State.NEEDS_CORRECTION:
+        return True  # a correction request reopens the application
+    return application.state in (State.DRAFT, State.SUBMITTED) and window_open(application.campaign, at)
+
+
+def units_of(application: Application) -> list[dict]:
+    return [
+        {"credit_code": u.organisation.credit_code, "name": u.organisation.name, "is_lead": u.is_lead, "answers": u.answers}
+        for u in application.units.select_related("organisation").order_by("position")
+    ]
+
+
+def problems_of(application: Application, for_submit: bool = True) -> list[formcheck.Problem]:
+    problems = formcheck.check(application.campaign.spec, application.answers, units_of(application), for_submit=for_submit)
+    if for_submit:
+        have = set(application.attachments.values_list("key", flat=True))
+        for rule in application.campaign.spec.attachments:
+            if rule.required and rule.key not in have:
+                problems.append(formcheck.Problem(f"attachments.{rule.key}", rule.name, "必要附件，尚未上传"))
+    return problems
+
+
+def save_draft(application: Application, answers: dict, unit_answers: dict[int, dict], actor=None) -> Application:
+    """Store what was typed, as typed: limits are reported, never used to drop input."""
+    if not can_edit(application):
+        raise SubmissionError("申报已截止或当前状态不可修改")
+    with transaction.atomic():
+        app = Application.objects.select_for_update().get(pk=application.pk)
+        app.answers = {**app.answers, **answers}
+        title_field = next((f.key for f in app.campaign.spec.form.fields("application") if f.label in {"案例名称", "事件名称"}), None)
+        if title_field and str(app.answers.get(title_field) or "").strip():
+            app.title = str(app.answers[title_field]).strip()[:200]
+        app.save(update_fields=["answers", "title", "updated_at"])
+        for unit in app.units.all():
+            if unit.position in unit_answers:
+                unit.answers = {**unit.answers, **unit_answers[unit.position]}
+                unit.save(update_fields=["answers"])
+    return app
+
+
+def submit(application: Application, actor=None, idempotency_key: str = "", at: dt.datetime | None = None) -> ApplicationVersion:
+    """Create one immutable version; repeated or concurrent submits of the same content return it."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        app = Application.objects.select_for_update().select_related("campaign").get(pk=application.pk)
+        if idempotency_key:
+            earlier = app.versions.filter(idempotency_key=idempotency_key).first()
+            if earlier:
+                return earlier
+        latest = app.versions.order_by("-number").first()
+        if app.state not in EDITABLE:
+            raise SubmissionError(f"当前状态“{State(app.state).label}”不能提交")
+        if app.state != State.NEEDS_CORRECTION and not window_open(app.campaign, at):
+            close = timezone.localtime(deadline(app.campaign)).strftime("%Y年%m月%d日 %H:%M:%S")
+            raise SubmissionError(f"申报已于 {close}（北京时间）截止，不能再提交")
+        content = content_of(app)
+        if app.state == State.SUBMITTED and latest and latest.content_hash == content_hash(content):
+            return latest  # nothing changed since the last submit
+        problems = problems_of(app)
+        if problems:
+            raise SubmissionError(f"还有 {len(problems)} 处需要完善，暂不能提交", problems)
+        version = snapshot_version(app, actor=actor)
+        if idempotency_key:
+            ApplicationVersion.objects.filter(pk=version.pk).update(idempotency_key=idempotency_key)
+            version.idempotency_key = idempotency_key
+        if app.state != State.SUBMITTED:
+            transition(app, State.SUBMITTED, actor=actor)
+        else:
+            record("application.再次提交", app, actor=actor, after={"version": version.number, "hash": version.content_hash})
+    return version
+
+
+def withdraw(application: Application, reason: str, actor=None) -> Application:
+    application.refresh_from_db(fields=["state"])
+    if application.state == State.DRAFT:
+        return transition(application, State.WITHDRAWN, reason=reason or "申报单位撤回草稿", actor=actor)
+    try:
+        return transition(application, State.WITHDRAWN, reason=reason, actor=actor)
+    except TransitionError as exc:
+        raise SubmissionError(str(exc)) from exc
+
+
+def verify_token(version: ApplicationVersion) -> str:
+    message = f"{version.application_id}:{version.number}:{version.content_hash}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:32]

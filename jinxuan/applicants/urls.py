@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("signup/", views.signup, name="signup"),
+    path("organisations/new/", views.organisation_new, name="organisation_new"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("new/<slug:slug>/", views.application_new, name="new"),
+    path("<int:pk>/", views.application_detail, name="detail"),
+    path("<int:pk>/edit/", views.application_edit, name="edit"),
+    path("<int:pk>/autosave/", views.application_autosave, name="autosave"),
+    path("<int:pk>/units/", views.unit_add, name="unit_add"),
+    path("<int:pk>/units/<int:unit>/remove/", views.unit_remove, name="unit_remove"),
+    path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("<int:pk>/attachments/<int:att>/", views.attachment_download, name="attachment"),
+    path("<int:pk>/attachments/<int:att>/delete/", views.attachment_delete, name="attachment_delete"),
+    path("<int:pk>/submit/", views.application_submit, name="submit"),
+    path("<int:pk>/withdraw/", views.application_withdraw, name="withdraw"),
+    path("<int:pk>/print/v<int:number>.pdf", views.print_pdf, name="print_pdf"),
+    path("<int:pk>/case.docx", views.case_docx, name="case_docx"),
+    path("<int:pk>/commitment.<str:fmt>", views.commitment, name="commitment"),
+    path("<int:pk>/paper-received/", views.paper_received, name="paper_received"),
+]

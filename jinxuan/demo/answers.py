@@ -13,6 +13,7 @@ Answer shapes, by field type (the portal reads and writes the same shapes):
 from decimal import Decimal
 
 from jinxuan.campaigns.schema import ChoiceSpec, FormField, Preset
+from jinxuan.textmining.wordcount import word_count
 
 from .text import TextFaker
 
@@ -52,7 +53,8 @@ class AnswerFaker:
         if t == "textarea":
             high = field.max_chars or 400
             low = field.min_chars or max(20, int(high * 0.5))
-            return self.f.text_of_length(low, max(low + 10, int(high * 0.95)) if field.max_chars else low + 200, topic=self.topic)
+            return self._at_least(self.f.text_of_length(low, max(low + 10, int(high * 0.95)) if field.max_chars else low + 200,
+                                                        topic=self.topic), field.min_chars, field.max_chars)
         if t == "integer":
             return r.randint(1, 40)
         if t in {"decimal", "money"}:
@@ -137,14 +139,24 @@ class AnswerFaker:
                     table[row.key][col] = str((n / d * 100).quantize(Decimal("0.01")))
         return table
 
+    def _at_least(self, text: str, low: int | None, high: int | None) -> str:
+        """Latin runs count once in Word's 字数, so top up until the Word count reaches the minimum."""
+        while low and word_count(text) < low:
+            extra = self.f.paragraph(topic=self.topic, min_chars=60, max_chars=120)
+            if high and word_count(text) + word_count(extra) > high:
+                extra = extra[: max(1, low - word_count(text) + 5)]
+            text += extra
+        return text
+
     def _outline(self, field: FormField) -> dict:
         sections = {}
         for section in field.sections:
             low = section.min_chars or 150
             high = section.max_chars or int(low * 1.3) + 50
-            sections[section.key] = self.f.text_of_length(low, high, topic=self.topic)
+            sections[section.key] = self._at_least(self.f.text_of_length(low, high, topic=self.topic), section.min_chars,
+                                                   section.max_chars)
         total_min = field.min_chars or 0
-        current = sum(len("".join(v.split())) for v in sections.values())
+        current = sum(word_count(v) for v in sections.values())
         if current < total_min and field.sections:  # a whole-report minimum (001: 3,000–5,000)
             extra = total_min - current + 100
             key = field.sections[len(field.sections) // 2].key

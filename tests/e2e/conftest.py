@@ -9,10 +9,6 @@ import urllib.request
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -56,7 +52,9 @@ def server(server_env):
     subprocess.run([*cli, "migrate", "-v0"], env=env, check=True)
     subprocess.run([*cli, "demo", "--per-campaign", "7"], env=env, check=True, capture_output=True)
     port = _free_port()
-    proc = subprocess.Popen([*cli, "runserver", "--noreload", f"127.0.0.1:{port}"], env=env,
+    # gunicorn, as in production: several processes and a real listen backlog
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "jinxuan.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
+                             "--threads", "8", "--timeout", "60"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -71,23 +69,3 @@ def server(server_env):
     yield url
     proc.terminate()
     proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("浏览器测试需要 Debian 的 chromium：apt-get install chromium fonts-noto-cjk")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    yield page
-    context.close()

@@ -7,7 +7,6 @@ import pytest
 
 from jinxuan.textmining import wordcount
 from jinxuan.textmining.wordcount import count_detail
-from tests.e2e.conftest import browser  # noqa: F401
 from tests.textmining.test_wordcount import EXAMPLES, TABLES
 
 pytestmark = pytest.mark.e2e

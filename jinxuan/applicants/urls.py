@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import upload_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +17,9 @@ urlpatterns = [
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("<int:pk>/attachments/<int:att>/", views.attachment_download, name="attachment"),
     path("<int:pk>/attachments/<int:att>/delete/", views.attachment_delete, name="attachment_delete"),
+    path("<int:pk>/uploads/", upload_views.upload_start, name="upload_start"),
+    path("<int:pk>/uploads/<str:upload_id>/", upload_views.upload_chunk, name="upload_chunk"),
+    path("<int:pk>/uploads/<str:upload_id>/finish/", upload_views.upload_finish, name="upload_finish"),
     path("<int:pk>/submit/", views.application_submit, name="submit"),
     path("<int:pk>/withdraw/", views.application_withdraw, name="withdraw"),
     path("<int:pk>/print/v<int:number>.pdf", views.print_pdf, name="print_pdf"),

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<slug:slug>/audit/", views.campaign_audit, name="campaign_audit"),
     path("<slug:slug>/applications/", views.campaign_applications, name="applications"),
     path("<slug:slug>/outbox/", views.campaign_outbox, name="outbox"),
+    path("<slug:slug>/mail-templates/", views.mail_templates, name="mail_templates"),
 ]

@@ -86,3 +86,43 @@ def campaign_outbox(request, slug):
 
     campaign = request.access_target
     return render(request, "dashboard/outbox.html", {"campaign": campaign, "messages_out": OutboxMessage.objects.filter(campaign=campaign)[:300]})
+
+
+@guard("campaigns.change", obj=_campaign)
+def mail_templates(request, slug):
+    """Organisers edit the e-mail templates of their campaign (Django template syntax, checked before saving)."""
+    from django.contrib import messages
+    from django.template import Template as DjangoTemplate
+    from django.template import TemplateSyntaxError
+
+    from jinxuan.audit.log import record
+    from jinxuan.notifications.mail import DEFAULTS, template_for
+    from jinxuan.notifications.models import Event, Template
+
+    campaign = request.access_target
+    if request.method == "POST":
+        event = request.POST.get("event")
+        subject, body = request.POST.get("subject", "").strip(), request.POST.get("body", "")
+        if event not in Event.values:
+            messages.error(request, "通知事件无效")
+        elif not subject or not body.strip():
+            messages.error(request, f"{Event(event).label}：标题和正文不能为空")
+        else:
+            try:
+                DjangoTemplate(subject)
+                DjangoTemplate(body)
+            except TemplateSyntaxError as exc:
+                messages.error(request, f"{Event(event).label}：模板语法错误（{exc}），未保存")
+            else:
+                before = dict(zip(("subject", "body"), template_for(event, campaign), strict=True))
+                Template.objects.update_or_create(campaign=campaign, event=event, defaults={"subject": subject, "body": body})
+                record("notifications.template_changed", campaign, campaign=campaign, before=before,
+                       after={"event": event, "subject": subject, "body": body})
+                messages.success(request, f"已保存“{Event(event).label}”通知模板")
+        return redirect("dashboard:mail_templates", slug=slug)
+    rows = []
+    for event in Event:
+        subject, body = template_for(event.value, campaign)
+        rows.append({"event": event, "subject": subject, "body": body,
+                     "customised": (subject, body) != DEFAULTS[event.value]})
+    return render(request, "dashboard/mail_templates.html", {"campaign": campaign, "rows": rows})

@@ -1,0 +1,64 @@
+// Sends attachment files in 4 MB pieces; after a dropped connection it asks the
+// server how much arrived and carries on from there. Progress shows on the form.
+(function () {
+  "use strict";
+  const csrf = () => (document.querySelector("[name=csrfmiddlewaretoken]") || {}).value || "";
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+  async function json(response) {
+    let body = {};
+    try { body = await response.json(); } catch (e) { body = {}; }
+    return { ok: response.ok, status: response.status, body };
+  }
+
+  async function send(form, file, status) {
+    const base = form.dataset.chunkedUrl;
+    const key = form.querySelector("[name=key]").value;
+    const start = new FormData();
+    start.append("key", key); start.append("filename", file.name); start.append("size", String(file.size));
+    let r = await json(await fetch(base, { method: "POST", body: start, headers: { "X-CSRFToken": csrf() } }));
+    if (!r.ok) throw new Error(r.body.detail || "上传失败");
+    const id = r.body.upload_id, size = r.body.chunk_size;
+    let offset = 0, failures = 0;
+    while (offset < file.size) {
+      status.textContent = `上传中 ${Math.floor((offset / file.size) * 100)}%`;
+      try {
+        const piece = file.slice(offset, offset + size);
+        r = await json(await fetch(`${base}${id}/?offset=${offset}`, { method: "PUT", body: piece, headers: { "X-CSRFToken": csrf() } }));
+        if (r.ok) { offset = r.body.offset; failures = 0; continue; }
+        if (r.status === 409 && typeof r.body.offset === "number") { offset = r.body.offset; continue; }
+        throw new Error(r.body.detail || "上传失败");
+      } catch (err) {
+        if (++failures > 8) throw new Error("网络中断，请稍后重试（已上传的部分会保留）");
+        status.textContent = "网络中断，正在重试…";
+        await sleep(1000 * failures);
+        const probe = await json(await fetch(`${base}${id}/`, { headers: { "X-CSRFToken": csrf() } }));
+        if (probe.ok) offset = probe.body.offset;
+      }
+    }
+    status.textContent = "正在校验文件…";
+    const done = new FormData(form);
+    r = await json(await fetch(`${base}${id}/finish/`, { method: "POST", body: done, headers: { "X-CSRFToken": csrf() } }));
+    if (!r.ok) throw new Error(r.body.detail || "文件未通过校验");
+  }
+
+  document.addEventListener("submit", async function (event) {
+    const form = event.target;
+    if (!form.dataset || !form.dataset.chunkedUrl) return;
+    const input = form.querySelector("input[type=file]");
+    const file = input && input.files[0];
+    if (!file || file.size < Number(form.dataset.chunkedMin || 8 * 1024 * 1024)) return;  // small files: plain upload
+    event.preventDefault();
+    let status = form.querySelector(".upload-status");
+    if (!status) { status = document.createElement("span"); status.className = "upload-status"; form.appendChild(status); }
+    form.querySelector("button").disabled = true;
+    try {
+      await send(form, file, status);
+      window.location.reload();
+    } catch (err) {
+      status.textContent = err.message;
+      status.classList.add("error");
+      form.querySelector("button").disabled = false;
+    }
+  });
+})();

@@ -7,9 +7,19 @@ expected, in Chinese.
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    create_model,
+    field_validator,
+    model_validator,
+)
+
+from jinxuan.screening.names import RULE_NAMES
 
 from .stage_params import STAGE_PARAMS
 
@@ -347,6 +357,21 @@ STAGE_MODELS = {kind: _stage_model(kind, model) for kind, model in STAGE_PARAMS.
 Stage = Annotated[Union[tuple(STAGE_MODELS.values())], Field(discriminator="kind")]  # noqa: UP007
 
 
+class ScreeningRule(Strict):
+    """A formal-review rule the campaign switches on (jinxuan.screening), with its parameters."""
+
+    rule: str
+    severity: Literal["blocking", "warning"] | None = None  # None: the rule's default
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("rule")
+    @classmethod
+    def known_rule(cls, value: str) -> str:
+        if value not in RULE_NAMES:
+            raise ValueError(f"未知的审核规则 {value!r}，可用：{', '.join(RULE_NAMES)}")
+        return value
+
+
 class Organiser(Strict):
     name: Text
     contact: str = ""
@@ -389,6 +414,7 @@ class Preset(Strict):
     awards: AwardScheme | None = None
     stages: list[Stage] = Field(min_length=1)
     policies: list[Text] = Field(default_factory=list)  # policy documents the call cites
+    screening: list[ScreeningRule] = Field(default_factory=list)  # formal-review rules (jinxuan.screening)
 
     @model_validator(mode="after")
     def cross_references(self):

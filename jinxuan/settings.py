@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "jinxuan.applicants",
     "jinxuan.pipeline",
     "jinxuan.notifications",
+    "jinxuan.formalreview",
     "jinxuan.dashboard",
     "jinxuan.api",
     "jinxuan.demo",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("workspace/", dashboard.workspace, name="workspace"),
     path("apply/", include(("jinxuan.applicants.urls", "apply"))),
     path("verify/<int:version_id>/<str:token>/", applicant_views.verify, name="verify"),
+    path("manage/formal/", include(("jinxuan.formalreview.urls", "formal"))),
     path("manage/", include(("jinxuan.dashboard.urls", "dashboard"))),
     path("api/v1/", api.urls),
 ]

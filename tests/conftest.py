@@ -8,8 +8,10 @@ PRESETS = sorted(Path(settings.PRESET_DIR).glob("*.yaml"))
 
 
 @pytest.fixture(autouse=True)
-def _isolated_anchor_file(tmp_path, settings):
+def _isolated_files(tmp_path, settings):
     settings.AUDIT_ANCHOR_FILE = tmp_path / "anchors.log"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.UPLOAD_CHUNK_DIR = tmp_path / "chunks"
 
 
 @pytest.fixture

@@ -79,6 +79,7 @@ PERMISSIONS = {
     "applicants.register_organisation": is_authenticated,
     "applicants.record_paper": staff_of_campaign,
     "notifications.view_outbox": staff_of_campaign,
+    "formal.review": staff_of_campaign | is_formal_reviewer,
 }
 
 for name, predicate in PERMISSIONS.items():

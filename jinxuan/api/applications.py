@@ -149,3 +149,12 @@ def submit_application(request, id: int, body: SubmitIn):
 @api_guard("applicants.view_application", obj=_application)
 def list_versions(request, id: int):
     return list(request.access_target.versions.order_by("number"))
+
+
+@router.get("/applications/{id}/export", response={200: dict, 401: Error, 404: Error},
+            summary="导出申报（jinxuan.application/1 格式，可供 jinxuan screen 使用）")
+@api_guard("applicants.view_application", obj=_application)
+def export_application_json(request, id: int):
+    from jinxuan.applicants.export import export_application
+
+    return export_application(request.access_target)

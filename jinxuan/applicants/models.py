@@ -52,6 +52,7 @@ class Application(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     paper_received_at = models.DateTimeField("纸质材料收到时间", null=True, blank=True)
+    correction_due = models.DateTimeField("补正截止时间", null=True, blank=True)
 
     class Meta:
         ordering = ["campaign", "pk"]

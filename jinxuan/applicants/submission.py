@@ -33,9 +33,14 @@ def window_open(campaign, at: dt.datetime | None = None) -> bool:
     return campaign.submission_opens <= at <= deadline(campaign)
 
 
+def correction_open(application: Application, at=None) -> bool:
+    due = application.correction_due
+    return application.state == State.NEEDS_CORRECTION and (due is None or (at or timezone.now()) <= due)
+
+
 def can_edit(application: Application, at=None) -> bool:
     if application.state == State.NEEDS_CORRECTION:
-        return True  # a correction request reopens the application
+        return correction_open(application, at)  # a correction request reopens the application until its deadline
     return application.state in (State.DRAFT, State.SUBMITTED) and window_open(application.campaign, at)
 
 
@@ -86,6 +91,9 @@ def submit(application: Application, actor=None, idempotency_key: str = "", at: 
         latest = app.versions.order_by("-number").first()
         if app.state not in EDITABLE:
             raise SubmissionError(f"当前状态“{State(app.state).label}”不能提交")
+        if app.state == State.NEEDS_CORRECTION and not correction_open(app, at):
+            due = timezone.localtime(app.correction_due).strftime("%Y年%m月%d日 %H:%M")
+            raise SubmissionError(f"补正已于 {due}（北京时间）截止，不能再提交")
         if app.state != State.NEEDS_CORRECTION and not window_open(app.campaign, at):
             close = timezone.localtime(deadline(app.campaign)).strftime("%Y年%m月%d日 %H:%M:%S")
             raise SubmissionError(f"申报已于 {close}（北京时间）截止，不能再提交")

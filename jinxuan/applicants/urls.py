@@ -26,4 +26,5 @@ urlpatterns = [
     path("<int:pk>/case.docx", views.case_docx, name="case_docx"),
     path("<int:pk>/commitment.<str:fmt>", views.commitment, name="commitment"),
     path("<int:pk>/paper-received/", views.paper_received, name="paper_received"),
+    path("<int:pk>/export.json", views.export_json, name="export"),
 ]

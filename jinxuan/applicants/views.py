@@ -437,3 +437,14 @@ def paper_received(request, pk):
         record("application.paper_received", app, after={"at": timezone.now().isoformat()})
     messages.success(request, f"已登记收到纸质材料：{app.title}")
     return redirect("dashboard:applications", slug=app.campaign.slug)
+
+
+@guard("applicants.view_application", obj=_application)
+def export_json(request, pk):
+    import json
+
+    from .export import export_application
+
+    app = request.access_target
+    data = json.dumps(export_application(app), ensure_ascii=False, indent=2).encode()
+    return _download(data, f"{app.number}.json", "application/json")

@@ -128,6 +128,11 @@ class AnswerFaker:
                     table[row.key][col] = str(Decimal(self.rnd.randint(50, 400)) / 10)
                 else:
                     table[row.key][col] = str(Decimal(self.rnd.randint(1000, 900000) * (10 + i)) / 100)
+        for prev, row in zip(field.rows, field.rows[1:], strict=False):
+            if row.label.startswith("其中"):  # a part of the row above it (数字金融业务收入 within 营业收入)
+                for col in field.columns:
+                    share = Decimal(self.rnd.randint(10, 90)) / 100
+                    table[row.key][col] = str((Decimal(table[prev.key][col]) * share).quantize(Decimal("0.01")))
         for row in field.rows:
             if row.ratio_of:
                 num, den = row.ratio_of

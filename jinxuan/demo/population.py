@@ -7,11 +7,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import uscc
 
 from jinxuan.accounts.models import Role, RoleAssignment, User
+from jinxuan.applicants.attachments import store_upload
 from jinxuan.applicants.models import Application, ApplicationUnit, Membership, Organisation
 from jinxuan.applicants.services import snapshot_version, transition
 from jinxuan.applicants.states import State
@@ -21,9 +23,12 @@ from jinxuan.campaigns.preset_io import read_preset
 from jinxuan.campaigns.schedule import reschedule
 
 from .answers import AnswerFaker
+from .files import sample_file
 from .text import TextFaker
 
 DEMO_PASSWORD = "jinxuan-demo-2025"
+CITY_REGION = {"广州": "广东省广州市", "深圳": "广东省深圳市", "佛山": "广东省佛山市", "上海": "上海市", "北京": "北京市",
+               "杭州": "浙江省杭州市"}
 DIVISIONS = {"广州": "440106", "深圳": "440305", "佛山": "440604", "上海": "310115", "北京": "110108", "杭州": "330106"}
 ORG_KINDS = ["bank", "securities", "insurance", "fintech", "data", "research", "consumer_finance", "leasing", "fintech", "bank"]
 UNIT_TYPE = {"bank": "银行", "securities": "证券", "insurance": "保险", "fintech": "科技企业", "data": "科技企业",
@@ -126,9 +131,12 @@ def build(seed: int = 2025, applications_per_campaign: int = 14, progress=lambda
         city = rng.choice(list(DIVISIONS))
         name = faker.org_name(kind)
         code = credit_code(rng, city)
+        founded = dt.date(rng.randint(2005, 2021), rng.randint(1, 12), rng.randint(1, 28))
+        region = CITY_REGION[city]
         org, _ = Organisation.objects.get_or_create(
             credit_code=code,
-            defaults={"name": name, "unit_type": UNIT_TYPE[kind], "registered_region": city, "office_region": city},
+            defaults={"name": name, "unit_type": UNIT_TYPE[kind], "registered_region": region, "office_region": region,
+                      "founded": founded},
         )
         user = _user(f"applicant{i + 1}", faker.person_name(), f"applicant{i + 1}@jinxuan.example.cn")
         Membership.objects.get_or_create(user=user, organisation=org, defaults={"is_admin": True})
@@ -158,9 +166,21 @@ def _applications(campaign: Campaign, orgs, faker: TextFaker, rng: random.Random
             created_by=lead.memberships.first().user,
         )
         for position, org in enumerate(units):
+            answers = filler.unit(org.name, org.credit_code)
+            for field in spec.form.fields("unit"):  # keep the unit section consistent with the registration
+                if field.label == "成立时间" and org.founded:
+                    answers[field.key] = org.founded.strftime("%Y-%m")
+                elif field.type == "region" and field.label in {"注册地", "主要办公地"}:
+                    answers[field.key] = org.office_region
             ApplicationUnit.objects.create(application=app, organisation=org, is_lead=position == 0,
-                                           position=position, answers=filler.unit(org.name, org.credit_code))
-        for step in PATHS[n % len(PATHS)]:
+                                           position=position, answers=answers)
+        path = PATHS[n % len(PATHS)]
+        if path:  # everything past a draft has its required attachments
+            for rule in spec.attachments:
+                if rule.required:
+                    filename, data = sample_file(rule)
+                    store_upload(app, rule.key, SimpleUploadedFile(filename, data))
+        for step in path:
             target, reason = step if isinstance(step, tuple) else (step, "")
             transition(app, target, reason=reason, notify_members=False)
             if target == State.SUBMITTED:

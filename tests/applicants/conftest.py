@@ -1,50 +1,12 @@
-import io
 import random
 
 import pytest
-from PIL import Image
 
 from jinxuan.applicants.models import Application, ApplicationUnit, Membership, Organisation
 from jinxuan.demo.answers import AnswerFaker
+from jinxuan.demo.files import sample_file, tiny_docx, tiny_jpg, tiny_pdf  # noqa: F401 - used by other tests
 from jinxuan.demo.population import credit_code
 from jinxuan.demo.text import TextFaker
-
-
-def tiny_pdf() -> bytes:
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("helvetica", size=12)
-    pdf.cell(text="license")
-    return bytes(pdf.output())
-
-
-def tiny_docx() -> bytes:
-    import docx
-
-    document = docx.Document()
-    document.add_paragraph("方案书")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def tiny_jpg(size=(800, 800)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (180, 40, 40)).save(buffer, "JPEG", quality=70)
-    return buffer.getvalue()
-
-
-def sample_file(rule) -> tuple[str, bytes]:
-    """A valid file for an attachment rule."""
-    if "pdf" in rule.formats:
-        return f"{rule.name}.pdf", tiny_pdf()
-    if "jpg" in rule.formats:
-        return f"{rule.name}.jpg", tiny_jpg()
-    if "docx" in rule.formats:
-        return f"{rule.name}.docx", tiny_docx()
-    raise ValueError(rule.formats)
 
 
 @pytest.fixture

@@ -1,0 +1,38 @@
+"""Batch re-check of a campaign's applications when a rule or the preset changes (a background task)."""
+
+from django.utils import timezone
+from django_tasks import task
+
+from jinxuan.applicants.models import Application
+from jinxuan.applicants.states import State
+
+from .models import RecheckBatch
+from .services import run_screening
+
+UNDER_REVIEW = (State.SUBMITTED, State.FORMAL_REVIEW, State.NEEDS_CORRECTION)
+
+
+def start_recheck(campaign, actor=None) -> RecheckBatch:
+    batch = RecheckBatch.objects.create(campaign=campaign, started_by=actor,
+                                        total=Application.objects.filter(campaign=campaign, state__in=UNDER_REVIEW).count())
+    recheck_task.enqueue(batch.pk)
+    batch.refresh_from_db()
+    return batch
+
+
+@task()
+def recheck_task(batch_id: int) -> None:
+    batch = RecheckBatch.objects.select_related("campaign").get(pk=batch_id)
+    batch.status = "running"
+    batch.save(update_fields=["status"])
+    spec = batch.campaign.spec
+    try:
+        apps = Application.objects.filter(campaign=batch.campaign, state__in=UNDER_REVIEW).select_related("campaign", "track")
+        for i, app in enumerate(apps.iterator(chunk_size=200), start=1):
+            run_screening(app, spec)
+            if i % 50 == 0 or i == batch.total:
+                RecheckBatch.objects.filter(pk=batch.pk).update(done=i)
+        RecheckBatch.objects.filter(pk=batch.pk).update(status="finished", done=batch.total, finished_at=timezone.now())
+    except Exception as exc:  # recorded on the batch so the organiser sees it; the task runner logs the trace
+        RecheckBatch.objects.filter(pk=batch.pk).update(status="failed", error=str(exc)[:500], finished_at=timezone.now())
+        raise

@@ -1,0 +1,87 @@
+"""Formal review: run the preset's rules on an application, decide, run the correction loop."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from jinxuan.applicants.export import export_application
+from jinxuan.applicants.models import Application
+from jinxuan.applicants.services import transition
+from jinxuan.applicants.states import State
+from jinxuan.audit.log import record
+from jinxuan.screening.engine import screen
+
+from .models import Decision, FormalDecision, ScreeningResult
+
+REVIEWABLE = (State.SUBMITTED, State.FORMAL_REVIEW)
+
+
+class DecisionError(ValueError):
+    pass
+
+
+def run_screening(application: Application, spec=None) -> ScreeningResult:
+    spec = spec or application.campaign.spec
+    data = export_application(application)
+    findings = [f.to_json() for f in screen(spec, data)]
+    return ScreeningResult.objects.create(
+        application=application, version_number=data["version"], findings=findings,
+        blocking=sum(1 for f in findings if f["severity"] == "blocking"),
+        warnings=sum(1 for f in findings if f["severity"] == "warning"),
+        rules=sorted({f["rule"] for f in findings}), preset_hash=application.campaign.preset_hash,
+    )
+
+
+def latest_screening(application: Application) -> ScreeningResult | None:
+    return application.screenings.order_by("-created_at").first()
+
+
+def correction_days(campaign) -> int:
+    stage = campaign.stages.filter(kind="formal_review").first()
+    return int((stage.params or {}).get("correction_days", 5)) if stage else 5
+
+
+def decide(application: Application, decision: str, *, reason: str = "", override_reason: str = "", actor=None,
+           now: dt.datetime | None = None) -> FormalDecision:
+    now = now or timezone.now()
+    if decision not in Decision.values:
+        raise DecisionError("审核结论无效")
+    if decision != Decision.PASS and not reason.strip():
+        raise DecisionError(f"“{Decision(decision).label}”须填写原因")
+    with transaction.atomic():
+        app = Application.objects.select_for_update().get(pk=application.pk)
+        if app.state not in REVIEWABLE:
+            raise DecisionError(f"当前状态“{State(app.state).label}”不在形式审核中")
+        result = latest_screening(app) or run_screening(app)
+        blocking = [f for f in result.findings if f["severity"] == "blocking"]
+        if decision == Decision.PASS and blocking and not override_reason.strip():
+            raise DecisionError(f"存在 {len(blocking)} 项阻断性问题，判定通过须写明推翻理由")
+        if app.state == State.SUBMITTED:
+            transition(app, State.FORMAL_REVIEW, actor=actor, notify_members=False)
+        target = {Decision.PASS: State.ACCEPTED, Decision.CORRECTION: State.NEEDS_CORRECTION, Decision.REJECT: State.REJECTED}[decision]
+        if decision == Decision.CORRECTION:
+            due = now + dt.timedelta(days=correction_days(app.campaign))
+            Application.objects.filter(pk=app.pk).update(correction_due=due)
+            shown = timezone.localtime(due).strftime("%Y年%m月%d日 %H:%M")
+            reason = f"{reason.strip()}\n请于 {shown}（北京时间）前完成补正并重新提交。"
+        transition(app, target, reason=reason, actor=actor)
+        made = FormalDecision.objects.create(
+            application=app, decision=decision, reason=reason, override_reason=override_reason,
+            overridden=blocking if decision == Decision.PASS else [], version_number=result.version_number, decided_by=actor,
+        )
+        record("formal.decision", app, actor=actor, reason=reason or override_reason,
+               after={"decision": decision, "version": result.version_number, "blocking": len(blocking),
+                      "overridden": [f["rule"] for f in made.overridden], "override_reason": override_reason})
+    return made
+
+
+def expire_corrections(now: dt.datetime | None = None) -> int:
+    """A missed correction deadline leaves the application rejected, with the reason recorded."""
+    now = now or timezone.now()
+    expired = 0
+    for app in Application.objects.filter(state=State.NEEDS_CORRECTION, correction_due__lt=now):
+        due = timezone.localtime(app.correction_due).strftime("%Y年%m月%d日 %H:%M")
+        transition(app, State.REJECTED, reason=f"逾期未补正（补正截止 {due}）")
+        expired += 1
+    return expired

@@ -1,0 +1,1 @@
+from tests.applicants.conftest import applicant, draft, open_gz  # noqa: F401 - shared fixtures

@@ -33,6 +33,44 @@ MARGIN_TOP = 22
 MARGIN_BOTTOM = 30  # room for the footer's QR code and page number
 
 
+# Chinese line-breaking rules (禁则): no line starts with closing punctuation, none ends with an opening one.
+NO_LINE_START = set("，。、；：？！）》」』”’】〕〉…—％%,.;:!?)]}·～")
+NO_LINE_END = set("（《「『“‘【〔〈([{")
+_ASCII_WORD = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@._-/")
+
+
+def _legal_break(full: str, cut: int, split_words: bool) -> bool:
+    before, after = full[cut - 1], full[cut]
+    if after in NO_LINE_START or before in NO_LINE_END:
+        return False
+    return split_words or not (before in _ASCII_WORD and after in _ASCII_WORD)
+
+
+def wrap_lines(measure, text: str, width: float) -> list[str]:
+    """Break `text` into lines no wider than `width` (as measured by `measure`), character by character,
+    keeping the punctuation rules and not splitting Latin words or numbers of up to 20 characters.
+    Hard newlines are kept."""
+    out: list[str] = []
+    for hard in text.split("\n"):
+        line = ""
+        for ch in hard:
+            if not line or measure(line + ch) <= width:
+                line += ch
+                continue
+            full, cut = line + ch, len(line)
+            for split_words, reach in ((False, 20), (True, 4)):
+                c = cut
+                while c > max(1, cut - reach) and not _legal_break(full, c, split_words):
+                    c -= 1
+                if _legal_break(full, c, split_words):
+                    cut = c
+                    break
+            out.append(full[:cut])
+            line = full[cut:]
+        out.append(line)
+    return out
+
+
 def qr_png(data: str, scale: int = 8) -> bytes:
     """A QR code (level M) as PNG bytes, rendered in memory."""
     buf = io.BytesIO()
@@ -51,18 +89,24 @@ class _Base(FPDF):
 
     def text_block(self, text: str, family: str, size: float, line_h: float, align=Align.L, w: float = 0):
         self.set_font(family, size=size)
-        self.multi_cell(w, line_h, text, align=align, wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(
+            w, line_h, text, align=align, wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
+
+    def wrap(self, text: str, width: float) -> str:
+        """`text` with line breaks inserted for the current font (a little slack so fpdf2 keeps them)."""
+        return "\n".join(wrap_lines(self.get_string_width, text, width - 0.6))
 
     def body_paragraphs(self, body: str, size: float = 11, line_h: float = 7):
         """Body text: one paragraph per line, first line indented by two full-width spaces."""
         self.set_font(SERIF, size=size)
-        for line in body.splitlines():
-            line = line.strip()
-            if not line:
+        for para in body.splitlines():
+            para = para.strip()
+            if not para:
                 continue
+            text = self.wrap("\u3000\u3000" + para, self.epw - 2 * self.c_margin)
             self.multi_cell(
-                0, line_h, "\u3000\u3000" + line, align=Align.L, wrapmode=WrapMode.CHAR,
-                new_x=XPos.LMARGIN, new_y=YPos.NEXT,
+                0, line_h, text, align=Align.L, wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT
             )
 
 
@@ -102,8 +146,13 @@ class _ApplicationPDF(_Base):
             self.set_xy(MARGIN_X + 18, top + 2)
             self.cell(110, 4, QR_CAPTION, new_x=XPos.LEFT, new_y=YPos.NEXT)
             self.set_font(SERIF, size=7.5)
-            self.cell(110, 4, f"申报编号 {d.application_no}　版本 第{d.version_no}版 · {d.hash_prefix}",
-                      new_x=XPos.LEFT, new_y=YPos.NEXT)
+            self.cell(
+                110,
+                4,
+                f"申报编号 {d.application_no}　版本 第{d.version_no}版 · {d.hash_prefix}",
+                new_x=XPos.LEFT,
+                new_y=YPos.NEXT,
+            )
             self.cell(110, 4, f"提交时间 {d.submitted_at}")
             self.set_font(SANS, size=9)
             self.set_xy(self.w - MARGIN_X - 50, top + 6)
@@ -157,8 +206,16 @@ class _ApplicationPDF(_Base):
             self.cell(label_w, 10, f"{label}：", align=Align.R)
             self.set_xy(x0 + label_w, y)
             self.set_font(SERIF, size=13)
-            self.multi_cell(value_w, 10, value, border="B", align=Align.C, wrapmode=WrapMode.CHAR,
-                            new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.multi_cell(
+                value_w,
+                10,
+                value,
+                border="B",
+                align=Align.C,
+                wrapmode=WrapMode.CHAR,
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
             self.ln(3)
         size = 34
         y = max(self.get_y() + 8, 200)
@@ -220,13 +277,16 @@ class _ApplicationPDF(_Base):
     def rows_table(self, rows: list[tuple[str, str]]):
         label_style = FontFace(family=SANS, size_pt=10, color=INK, fill_color=LABEL_FILL)
         value_style = FontFace(family=SERIF, size_pt=10.5, color=INK)
+        widths = (42, 128)
+        pad_x = 2.2
+        value_w = self.epw * widths[1] / sum(widths) - 2 * pad_x
         self.set_font(SERIF, size=10.5)
         with self.local_context(draw_color=(160, 160, 160), line_width=0.2):
             with self.table(
-                col_widths=(42, 128),
+                col_widths=widths,
                 first_row_as_headings=False,
                 line_height=6,
-                padding=(1.6, 2.2),
+                padding=(1.6, pad_x),
                 text_align=("LEFT", "LEFT"),
                 v_align="MIDDLE",
                 wrapmode=WrapMode.CHAR,
@@ -234,7 +294,7 @@ class _ApplicationPDF(_Base):
                 for label, value in rows:
                     row = table.row()
                     row.cell(label, style=label_style)
-                    row.cell(value, style=value_style)
+                    row.cell(self.wrap(value, value_w), style=value_style)
         self.ln(2)
 
 
@@ -251,7 +311,9 @@ class _CommitmentPDF(_Base):
         pass
 
 
-def commitment_pdf(campaign_name: str, org_name: str, credit_code: str, commitments: list[str], call_title: str) -> bytes:
+def commitment_pdf(
+    campaign_name: str, org_name: str, credit_code: str, commitments: list[str], call_title: str
+) -> bytes:
     """The 承诺函 with 单位名称 and 统一社会信用代码 pre-filled; signature and date left blank."""
     intro, items = commitment_paragraphs(campaign_name, commitments, call_title)
     pdf = _CommitmentPDF()
@@ -264,20 +326,32 @@ def commitment_pdf(campaign_name: str, org_name: str, credit_code: str, commitme
     pdf.ln(10)
     pdf.body_paragraphs("\n".join([intro, *items]), size=14, line_h=10)
     pdf.ln(22)
-    x = 88
+    # The signature block sits right-aligned, as wide as its longest line (at least 100 mm).
+    pdf.set_font(SERIF, size=14)
+    blank = "\u3000" * 8
     lines = [
         ("单位名称（加盖公章）：", org_name),
         ("统一社会信用代码：", credit_code),
         ("负责人签名：", ""),
+        ("日期：", "\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日"),
     ]
+    label_w = max(pdf.get_string_width(label) for label, _ in lines) + 1
+    value_w = max([pdf.get_string_width(v or blank) + 3 for _, v in lines] + [100 - label_w])
+    value_w = min(value_w, pdf.epw - label_w)
+    x = pdf.w - pdf.r_margin - label_w - value_w
     for label, value in lines:
+        if pdf.will_page_break(13):
+            pdf.add_page()
         pdf.set_x(x)
-        pdf.set_font(SERIF, size=14)
-        width = pdf.get_string_width(label)
-        pdf.cell(width, 11, label)
-        pdf.multi_cell(pdf.w - pdf.r_margin - x - width, 11, value, border="B" if not value else 0,
-                       wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(label_w, 11, label)
+        pdf.multi_cell(
+            value_w,
+            11,
+            value,
+            border=0 if value else "B",
+            wrapmode=WrapMode.CHAR,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
         pdf.ln(2)
-    pdf.set_x(x)
-    pdf.cell(0, 11, "日期：\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日")
     return bytes(pdf.output())

@@ -189,14 +189,17 @@ class _Renderer:
                 out.paragraphs.append((f"{cn_ordinal(i)}、{s.title}", body or EMPTY))
         elif f.type == "declaration":
             accepted = bool(value.get("accepted")) if isinstance(value, dict) else bool(value)
-            out.paragraphs.append((label, f.text.strip()))
-            out.rows.append((label, "已阅读并确认上述承诺" if accepted else "未确认"))
+            status = "（申报单位已阅读并确认上述承诺）" if accepted else "（未确认）"
+            out.rows.append((label, f"{f.text.strip()}\n{status}"))
         elif f.type == "indicator_table":
             value = value or {}
             for row in f.rows:
                 cells = value.get(row.key) or {}
                 row_label = f"{row.label}（{row.unit}）" if row.unit else row.label
-                parts = [f"{_year(col)} {_number(cells[col]) if not _blank(cells.get(col)) else '—'}" for col in f.columns]
+                parts = [
+                    f"{_year(col)} {_number(cells[col]) if not _blank(cells.get(col)) else '—'}"
+                    for col in f.columns
+                ]
                 out.rows.append((row_label, " / ".join(parts)))
         elif f.type == "repeat":
             items = value or []
@@ -313,7 +316,9 @@ def _year(column: str) -> str:
 _NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|\d+[.．、]|（[一二三四五六七八九十\d]+）)")
 
 
-def commitment_paragraphs(campaign_name: str, commitments: list[str], call_title: str) -> tuple[str, list[str]]:
+def commitment_paragraphs(
+    campaign_name: str, commitments: list[str], call_title: str
+) -> tuple[str, list[str]]:
     """The 承诺函's opening sentence and its numbered items (一、…).
 
     `commitments` may be the bare items, or the declaration's lines as written in the preset

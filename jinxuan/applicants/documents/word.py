@@ -161,7 +161,9 @@ def case_description_docx(title: str, sections: list[tuple[str, str]]) -> bytes:
     return _save(doc)
 
 
-def commitment_docx(campaign_name: str, org_name: str, credit_code: str, commitments: list[str], call_title: str) -> bytes:
+def commitment_docx(
+    campaign_name: str, org_name: str, credit_code: str, commitments: list[str], call_title: str
+) -> bytes:
     """The 承诺函 as an editable Word file, with 单位名称 and 统一社会信用代码 pre-filled."""
     intro, items = commitment_paragraphs(campaign_name, commitments, call_title)
     doc = _document()

@@ -324,7 +324,7 @@ def commitment_paragraphs(
     `commitments` may be the bare items, or the declaration's lines as written in the preset
     (an opening line ending in 承诺如下： followed by items already numbered 一、二、…).
     """
-    items = [c.strip() for c in commitments if c and c.strip()]
+    items = [line.strip() for c in commitments for line in (c or "").splitlines() if line.strip()]
     if items and ("承诺如下" in items[0] or items[0].startswith("根据")):
         intro, items = items[0], items[1:]
     else:

@@ -15,11 +15,17 @@ from .services import content_of
 FORMAT = "jinxuan.application/1"
 
 
-def export_application(application: Application, version=None) -> dict:
-    version = version or application.versions.order_by("-number").first()
+def export_application(application: Application, version=None, *, orgs: dict | None = None, files: dict | None = None,
+                       latest: bool = True) -> dict:
+    """`orgs` (credit code → Organisation) and `files` (sha256 → StoredAttachment) may be preloaded by a batch."""
+    if version is None and latest:
+        version = application.versions.order_by("-number").first()
     content = version.content if version else content_of(application)
-    orgs = {o.credit_code: o for o in Organisation.objects.filter(credit_code__in=[u["credit_code"] for u in content["units"]])}
-    files = {a.sha256: a for a in application.attachments.all()}
+    if orgs is None:
+        codes = [u["credit_code"] for u in content["units"]]
+        orgs = {o.credit_code: o for o in Organisation.objects.filter(credit_code__in=codes)}
+    if files is None:
+        files = {a.sha256: a for a in application.attachments.all()}
     units = []
     for unit in content["units"]:
         org = orgs.get(unit["credit_code"])

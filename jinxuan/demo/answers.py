@@ -48,6 +48,8 @@ class AnswerFaker:
         if t == "text":
             if field.label in {"案例名称", "事件名称"} or field.key in {"case_name", "event_name", "title"}:
                 return title
+            if any(word in field.label for word in ("负责人", "姓名", "联系人")):
+                return self.f.person_name()
             limit = field.max_chars or 30
             return self.f.case_title(max_chars=min(limit, 20), topic=self.topic)
         if t == "textarea":

@@ -21,16 +21,41 @@ class DecisionError(ValueError):
     pass
 
 
-def run_screening(application: Application, spec=None) -> ScreeningResult:
-    spec = spec or application.campaign.spec
-    data = export_application(application)
+def _result(application: Application, spec, data: dict) -> ScreeningResult:
     findings = [f.to_json() for f in screen(spec, data)]
-    return ScreeningResult.objects.create(
+    return ScreeningResult(
         application=application, version_number=data["version"], findings=findings,
         blocking=sum(1 for f in findings if f["severity"] == "blocking"),
         warnings=sum(1 for f in findings if f["severity"] == "warning"),
         rules=sorted({f["rule"] for f in findings}), preset_hash=application.campaign.preset_hash,
     )
+
+
+def run_screening(application: Application, spec=None) -> ScreeningResult:
+    result = _result(application, spec or application.campaign.spec, export_application(application))
+    result.save()
+    return result
+
+
+def screen_batch(applications: list[Application], spec) -> list[ScreeningResult]:
+    """Screen many applications with a handful of queries, and store the results in one insert."""
+    from jinxuan.applicants.models import ApplicationVersion, Organisation, StoredAttachment
+
+    ids = [a.pk for a in applications]
+    latest: dict[int, ApplicationVersion] = {}
+    for version in ApplicationVersion.objects.filter(application_id__in=ids).order_by("application_id", "number"):
+        latest[version.application_id] = version
+    files: dict[int, dict] = {}
+    for item in StoredAttachment.objects.filter(application_id__in=ids):
+        files.setdefault(item.application_id, {})[item.sha256] = item
+    codes = {u["credit_code"] for v in latest.values() for u in v.content["units"]}
+    orgs = {o.credit_code: o for o in Organisation.objects.filter(credit_code__in=codes)}
+    results = []
+    for app in applications:
+        version = latest.get(app.pk)
+        data = export_application(app, version, orgs=orgs if version else None, files=files.get(app.pk, {}), latest=False)
+        results.append(_result(app, spec, data))
+    return ScreeningResult.objects.bulk_create(results)
 
 
 def latest_screening(application: Application) -> ScreeningResult | None:

@@ -91,7 +91,10 @@ def load_preset(request, body: PresetIn):
         existing = Campaign.objects.filter(slug=preset.slug).first()
         if existing and not request.user.has_perm("campaigns.change", existing):
             raise HttpError(403, "没有权限修改该征集活动")
+        from jinxuan.formalreview.recheck import recheck_if_changed
+
         campaign, created = load(preset, "请求体")
+        recheck_if_changed(campaign, existing.preset_hash if existing else None, actor=request.user)
     except PresetError as exc:
         return Status(400, _invalid(exc))
     return Status(201, {"slug": campaign.slug, "created": created})

@@ -45,3 +45,12 @@ def recheck_task(batch_id: int) -> None:
     except Exception as exc:  # recorded on the batch so the organiser sees it; the task runner logs the trace
         RecheckBatch.objects.filter(pk=batch.pk).update(status="failed", error=str(exc)[:500], finished_at=timezone.now())
         raise
+
+
+def recheck_if_changed(campaign, previous_hash: str | None, actor=None) -> RecheckBatch | None:
+    """After a preset (re)load: if its rules or form changed, re-check what is under review."""
+    if previous_hash is None or previous_hash == campaign.preset_hash:
+        return None
+    if not Application.objects.filter(campaign=campaign, state__in=UNDER_REVIEW).exists():
+        return None
+    return start_recheck(campaign, actor=actor)

@@ -86,6 +86,10 @@ def decide(application: Application, decision: str, *, reason: str = "", overrid
             transition(app, State.FORMAL_REVIEW, actor=actor, notify_members=False)
         target = {Decision.PASS: State.ACCEPTED, Decision.CORRECTION: State.NEEDS_CORRECTION, Decision.REJECT: State.REJECTED}[decision]
         if decision == Decision.CORRECTION:
+            if blocking:  # the applicant sees what the automatic check found, not only the reviewer's words
+                listed = "\n".join(f"- {f['message']}" for f in blocking[:15])
+                more = f"\n（另有 {len(blocking) - 15} 项）" if len(blocking) > 15 else ""
+                reason = f"{reason.strip()}\n自动检查发现的问题：\n{listed}{more}"
             due = now + dt.timedelta(days=correction_days(app.campaign))
             Application.objects.filter(pk=app.pk).update(correction_due=due)
             shown = timezone.localtime(due).strftime("%Y年%m月%d日 %H:%M")

@@ -145,3 +145,27 @@ def test_screen_command(tmp_path, submitted):
     wrong.write_text(json.dumps({"format": "other"}), encoding="utf-8")
     failed = subprocess.run([*cli, str(wrong)], capture_output=True, text=True)
     assert failed.returncode != 0 and "申报数据不可用" in failed.stderr
+
+
+def test_correction_message_lists_automatic_findings(submitted, reviewer):
+    from jinxuan.applicants.models import ApplicationVersion
+
+    version = submitted.versions.get()
+    content = version.content
+    content["answers"][next(f.key for f in submitted.campaign.spec.form.fields("application") if f.label == "案例名称")] = "“易融通”平台的XPay应用"
+    ApplicationVersion.objects.filter(pk=version.pk).update(content=content)
+    run_screening(submitted)
+    decide(submitted, "correction", reason="请修改案例名称", actor=reviewer)
+    submitted.refresh_from_db()
+    assert "自动检查发现的问题" in submitted.state_reason and "XPay" in submitted.state_reason
+
+
+def test_changed_preset_triggers_a_recheck(submitted, capsys):
+    from django.core.management import call_command
+
+    from jinxuan.campaigns.models import Campaign
+
+    Campaign.objects.filter(pk=submitted.campaign_id).update(preset_hash="0" * 64)
+    call_command("preset", "load", "presets/gz-dianshu-2025.yaml")
+    assert "重新运行形式审核规则" in capsys.readouterr().out
+    assert RecheckBatch.objects.filter(campaign=submitted.campaign, status="finished").exists()

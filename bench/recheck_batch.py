@@ -20,6 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.support import fresh_database  # noqa: E402
+
 
 def build(n: int):
     from django.utils import timezone
@@ -66,13 +68,8 @@ def main():
     parser.add_argument("--applications", type=int, default=10_000)
     args = parser.parse_args()
     base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
-    import psycopg
-
-    name = "jinxuan_bench_recheck"
-    with psycopg.connect(base_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ.update(DATABASE_URL=base_url.rsplit("/", 1)[0] + "/" + name, DJANGO_SETTINGS_MODULE="jinxuan.settings",
+    db_url, drop_database = fresh_database(base_url, "jinxuan_bench_recheck")
+    os.environ.update(DATABASE_URL=db_url, DJANGO_SETTINGS_MODULE="jinxuan.settings",
                       JINXUAN_DATA_DIR="/tmp/jinxuan-bench-recheck")
     subprocess.run([sys.executable, "-m", "jinxuan.cli", "migrate", "-v0"], check=True, env=os.environ)
     import django
@@ -101,8 +98,7 @@ def main():
     print(json.dumps(result, ensure_ascii=False, indent=2))
     (ROOT / "bench" / "results" / f"recheck_batch-{result['date'][:10]}.json").write_text(
         json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    with psycopg.connect(base_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_database()
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ import json
 import os
 import platform
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.support import fresh_database, serve  # noqa: E402
 
 
 def percentile(values, q):
@@ -99,13 +100,7 @@ def main():
     args = parser.parse_args()
 
     base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
-    import psycopg
-
-    name = "jinxuan_bench"
-    with psycopg.connect(base_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    db_url = base_url.rsplit("/", 1)[0] + "/" + name
+    db_url, drop_database = fresh_database(base_url, "jinxuan_bench")
     data_dir = Path("/tmp/jinxuan-bench-data")
     subprocess.run(["rm", "-rf", str(data_dir)], check=True)
     env = {**os.environ, "DATABASE_URL": db_url, "JINXUAN_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "jinxuan.settings"}
@@ -123,19 +118,7 @@ def main():
     files = {"business_licence": ("营业执照.jpg", jpeg), "commitment_letter": ("承诺函.jpg", big_jpeg(2, int(args.attachment_mb * 1024 * 1024))),
              "proposal": ("方案书.docx", big_docx(jpeg))}
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "jinxuan.wsgi", "-b", f"127.0.0.1:{port}",
-                               "-w", str(args.workers), "--threads", "4", "--timeout", "120"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
+    url, server = serve(env, workers=args.workers, threads=4, timeout=120)
 
     upload_latency, submit_latency, errors, acknowledged = [], [], {}, []
 
@@ -188,8 +171,7 @@ def main():
     print(json.dumps(result, ensure_ascii=False, indent=2))
     out = ROOT / "bench" / "results" / f"submit_load-{result['date'][:10]}.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    with psycopg.connect(base_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_database()
     if lost or len(acknowledged) != len(stored):
         sys.exit("已确认与已存储的提交数不一致")
 

@@ -71,7 +71,7 @@ _CN_NUM = rf"[{CN_CHARS}]+(?:点[{CN_DIGITS}]+[万亿]*)?"
 
 FIGURE = re.compile(
     rf"(?:(?P<pct>百分之)(?P<pctnum>[{CN_CHARS}]+(?:点[{CN_DIGITS}]+)?)"
-    rf"|(?P<num>{_AR_NUM}|{_CN_NUM})[ \u00a0]?(?P<mag>{'|'.join(sorted(MAGNITUDES, key=len, reverse=True))})?"
+    rf"|(?P<num>{_AR_NUM}|{_CN_NUM})[ \u00a0]?(?:(?P<approx0>余|多)[ \u00a0]?)?(?P<mag>{'|'.join(sorted(MAGNITUDES, key=len, reverse=True))})?"
     rf"(?P<approx>余|多|\+)?[ \u00a0]?"
     rf"(?P<unit>{'|'.join(map(re.escape, _UNIT_ALTS))}|{'|'.join(COUNT_NOUNS)})?)"
 )
@@ -89,7 +89,7 @@ PREFIXES = [
     ("超过", "超"), ("超出", "超"), ("突破", "超"), ("超", "超"), ("逾", "逾"),
     ("将近", "近"), ("接近", "近"), ("近", "近"), ("大约", "约"), ("约", "约"),
 ]
-FILLERS = ("达到", "达", "为", "了", "至", "到", "的", "累计", "大幅", "显著")
+FILLERS = ("原来的", "原来", "达到", "达", "为", "了", "至", "到", "的", "累计", "大幅", "显著")
 RANGE_START = ("从", "由")
 RANGE_LINK = re.compile(r"^[ \u00a0]*(?:大幅|显著|明显|进一步)?[ \u00a0]*"
                         r"(提升至|提升到|提升为|提高至|提高到|降低至|降低到|下降至|下降到|降至|缩短至|缩短到|缩短为"
@@ -102,7 +102,7 @@ _BLOCK_BEFORE = re.compile(r"(?:第|图|表|附件|附图|图表|编号|序号|�
 _ADJACENT_BEFORE = re.compile(r"[A-Za-z0-9_.\-/:+~～－—]$")
 _ADJACENT_AFTER = re.compile(r"^[ \u00a0]?(?:[-/:－.]\d|[A-Za-z])")
 _SINGLE_CN = set("一二两三四五六七八九十")
-_DATE_AFTER = re.compile(r"^(?:度|代|份|初|底|末|中|前|后|以来|起|内)")
+_DATE_AFTER = re.compile(r"^(?:度|代|份|初|底|末)")
 
 
 def _cn_value(s: str) -> float | None:
@@ -166,7 +166,8 @@ def _raw_figures(text: str):
                 continue
             yield m, start, m.end(), value, "%", "%", "百分之", "percent", ""
             continue
-        num, mag, approx, unit = m.group("num"), m.group("mag"), m.group("approx"), m.group("unit")
+        num, mag, unit = m.group("num"), m.group("mag"), m.group("unit")
+        approx = m.group("approx0") or m.group("approx")
         if num is None:
             continue
         arabic = num[0].isdigit()
@@ -177,15 +178,17 @@ def _raw_figures(text: str):
                 if num.endswith(mg) and len(num) > len(mg) and mg[0] in "万亿":
                     num, mag = num[: -len(mg)], mg
                     break
+        if unit in COUNT_NOUNS and not mag:
+            unit = ""  # a noun counts as the unit only after 万/亿: "60 万经营主体"
         if not unit:
-            if approx == "+" and arabic:
-                unit = ""
-            else:
-                continue
-        elif unit in COUNT_NOUNS and not mag:
-            continue
+            if not (arabic and (approx == "+" or mag)):
+                continue  # a bare number: section numbers, codes, years, 图1 …
+            unit = ""
+        if arabic and len(num) >= 11 and num.isdigit():
+            continue  # phone numbers, account numbers
         # the regex may leave a space before a missing unit; trim the match end to the last char used
-        end = m.start("unit") + len(unit) if unit else m.end("approx")
+        end = next(m.end(g) for g in ("unit", "approx", "mag", "approx0", "num")
+                   if m.group(g) and (g != "unit" or unit))
         before = text[:start]
         if _BLOCK_BEFORE.search(before):
             continue
@@ -193,8 +196,11 @@ def _raw_figures(text: str):
             continue
         if arabic and _ADJACENT_AFTER.match(text[m.end("num"):m.end("num") + 3]):
             continue
-        if not arabic and before.endswith(("数", "几", "上", "成", "千", "百")) and num.strip("零〇") == "":
-            continue
+        if not arabic and all(c in "十百千万亿" for c in num):
+            if before.endswith(("数", "几", "上", "成")):
+                continue  # 数万个: vague
+            if all(c in "万亿" for c in num) and not _prefix_qualifiers(text, start)[0]:
+                continue  # 万元, 亿元 written without a number
         after = text[end:end + 3]
         if unit == "年":
             if mag or approx:
@@ -230,8 +236,10 @@ def _raw_figures(text: str):
             value *= DURATIONS[unit]
         else:
             kind, base = "count", unit
-            if not unit:
-                measure = "+"
+            if unit in COUNT_NOUNS:
+                measure = mag or ""
+            elif not unit:
+                measure = (mag or "") + ("+" if approx == "+" else "")
         if (kind == "count" and not arabic and not mag and not approx and num in _SINGLE_CN):
             # 三个阶段, 两核, 五位一体: a bare single Chinese digit is rarely a result
             quals, _ = _prefix_qualifiers(text, start)
@@ -244,8 +252,8 @@ def extract(text: str) -> list[Metric]:
     if not text:
         return []
     out: list[Metric] = []
-    for m, start, end, value, unit, measure, approx, kind, _raw in _raw_figures(text):
-        quals, qstart = _prefix_qualifiers(text, start)
+    for _m, start, end, value, unit, measure, approx, kind, _raw in _raw_figures(text):
+        quals, _ = _prefix_qualifiers(text, start)
         if approx in ("余", "多") and approx not in quals:
             quals.append(approx)
         elif approx == "+":

@@ -56,7 +56,7 @@ DURATIONS = {"秒钟": 1, "秒": 1, "分钟": 60, "小时": 3600, "个工作日"
 COUNT_UNITS = ["千瓦时", "人次", "平方米", "平方公里", "立方米", "公里", "千米", "公斤", "千克", "家", "户", "人",
                "笔", "条", "个", "次", "辆", "款", "项", "件", "台", "所", "种", "套", "场", "名", "位", "亩",
                "吨", "类", "张", "座", "批", "份", "篇", "处", "颗", "头", "只", "枚", "本", "部", "支", "组",
-               "幅", "度", "米", "GB", "TB", "PB"]
+               "幅", "度", "米", "GB", "TB", "PB", "大类"]
 # nouns accepted in place of a measure word after a magnitude: "60 万经营主体", "百万用户"
 COUNT_NOUNS = ["经营主体", "市场主体", "个人用户", "小微企业", "企业", "用户", "客户", "商户", "农户", "群众",
                "居民", "人口", "机构"]
@@ -86,6 +86,7 @@ PREFIXES = [
     ("增长至", "增长"), ("增长到", "增长"), ("增长了", "增长"), ("增长", "增长"), ("增加了", "增长"), ("增加", "增长"),
     ("增至", "增长"), ("下降了", "下降"), ("下降", "下降"), ("降低了", "降低"), ("降低", "降低"),
     ("减少了", "减少"), ("减少", "减少"),
+    ("不超过", "以下"), ("不高于", "以下"), ("不多于", "以下"), ("不少于", "以上"), ("不低于", "以上"),
     ("超过", "超"), ("超出", "超"), ("突破", "超"), ("超", "超"), ("逾", "逾"),
     ("将近", "近"), ("接近", "近"), ("近", "近"), ("大约", "约"), ("约", "约"),
 ]
@@ -99,6 +100,7 @@ LINK_VERB = {"提升": "提升", "提高": "提高", "降低": "降至", "下降
 
 _BLOCK_BEFORE = re.compile(r"(?:第|图|表|附件|附图|图表|编号|序号|电话|热线|手机|号码|代码|No\.|Fig\.?|Figure|Table)"
                            r"[ \u00a0]*$", re.IGNORECASE)
+_TECH_BEFORE = re.compile(r"(?:区块链|工业|互联网|Web|版本|版|协议|标准|模型|接口)[ \u00a0]*$", re.IGNORECASE)
 _ADJACENT_BEFORE = re.compile(r"[A-Za-z0-9_.\-/:+~～－—]$")
 _ADJACENT_AFTER = re.compile(r"^[ \u00a0]?(?:[-/:－.]\d|[A-Za-z])")
 _SINGLE_CN = set("一二两三四五六七八九十")
@@ -171,6 +173,7 @@ def _raw_figures(text: str):
         if num is None:
             continue
         arabic = num[0].isdigit()
+        written_mag = num[len(num.rstrip("万亿")):] if not arabic and "点" not in num else ""
         end = m.end()
         # a Chinese numeral ending in 万/亿 swallowed the magnitude: split it back for `measure`
         if not arabic and not mag and "点" not in num:
@@ -180,10 +183,16 @@ def _raw_figures(text: str):
                     break
         if unit in COUNT_NOUNS and not mag:
             unit = ""  # a noun counts as the unit only after 万/亿: "60 万经营主体"
+        if approx == "+" and re.match(r"[ \u00a0]?[0-9A-Za-z一二三四五六七八九十]", text[m.end("approx"):m.end("approx") + 2]):
+            continue  # "5+1"篇大文章, 1+N: a formula, not "more than"
+        implied_money = False
         if not unit:
-            if not (arabic and (approx == "+" or mag)):
+            if not arabic and mag and mag.endswith("亿") and _prefix_qualifiers(text, start)[0]:
+                unit, implied_money = "元", True  # 超万亿, 超百亿: an amount of money with 元 left out
+            elif not (arabic and (approx == "+" or mag)):
                 continue  # a bare number: section numbers, codes, years, 图1 …
-            unit = ""
+            else:
+                unit = ""
         if arabic and len(num) >= 11 and num.isdigit():
             continue  # phone numbers, account numbers
         # the regex may leave a space before a missing unit; trim the match end to the last char used
@@ -213,6 +222,10 @@ def _raw_figures(text: str):
                 continue
         if unit == "位" and after.startswith("一体"):
             continue
+        if unit == "所" and after[:1] in ("示", "有", "在", "属", "以", "得", "述"):
+            continue  # 如表所示, 所有
+        if arabic and "." in num and _TECH_BEFORE.search(before):
+            continue  # 区块链3.0, 工业4.0
         if unit in ("场", "元", "个", "部", "度", "处", "本", "支") and after[:1] in ("景", "宇", "性", "门", "分", "于", "理", "地"):
             continue
         if unit == "度" and not arabic:
@@ -222,7 +235,9 @@ def _raw_figures(text: str):
             continue
         if mag:
             value *= MAGNITUDES[mag]
-        measure = (mag or "") + unit
+        measure = (written_mag or mag or "") + ("" if implied_money else unit)
+        if unit == "大类":
+            unit = "类"
         if unit in ("%", "％"):
             kind, base = "percent", "%"
         elif unit in ("个百分点", "百分点"):
@@ -237,7 +252,7 @@ def _raw_figures(text: str):
         else:
             kind, base = "count", unit
             if unit in COUNT_NOUNS:
-                measure = mag or ""
+                measure = written_mag or mag or ""
             elif not unit:
                 measure = (mag or "") + ("+" if approx == "+" else "")
         if (kind == "count" and not arabic and not mag and not approx and num in _SINGLE_CN):

@@ -28,12 +28,12 @@ TECH_SYNONYMS: dict[str, list[str]] = {
     "大模型": ["大模型", "大语言模型", "LLM", "生成式", "AIGC", "GPT", "DeepSeek", "千问", "智能体", "Agent",
             "提示词", "预训练模型"],
     "人工智能": ["人工智能", "AI", "机器学习", "深度学习", "神经网络", "知识图谱", "计算机视觉", "自然语言处理", "NLP",
-             "OCR", "智能算法", "图神经网络", "强化学习"],
+             "OCR", "智能算法", "图神经网络", "强化学习", "大模型", "大语言模型"],
     "隐私计算": ["隐私计算", "联邦学习", "多方安全计算", "安全多方计算", "MPC", "可信执行环境", "TEE", "同态加密",
              "可用不可见", "差分隐私", "密态计算"],
-    "区块链": ["区块链", "联盟链", "分布式账本", "智能合约", "上链", "链上", "存证链", "哈希上链"],
+    "区块链": ["区块链", "联盟链", "分布式账本", "智能合约", "上链", "存证链"],
     "云计算": ["云计算", "云原生", "容器", "微服务", "私有云", "公有云", "混合云", "Kubernetes", "K8s", "上云",
-            "金融云", "Serverless", "分布式架构"],
+            "金融云", "云平台", "Serverless", "分布式架构"],
     "大数据": ["大数据", "数据挖掘", "数据中台", "数据湖", "数据仓库", "实时计算", "流计算", "海量数据", "多维数据",
             "画像"],
     "物联网": ["物联网", "IoT", "传感器", "物联", "RFID", "车联网", "智能终端", "电子围栏", "北斗定位"],
@@ -241,7 +241,7 @@ def compare(suggested: dict, ticked: dict, threshold: float = SUGGEST_THRESHOLD)
         for label, s in scores.items():
             if s >= threshold and label not in chosen:
                 out.append({"kind": "suggested_not_ticked", "field": fieldname, "label": label, "score": s,
-                            "message": f"正文多处涉及“{label}”，但{title}未勾选"})
+                            "message": f"正文涉及“{label}”，但{title}未勾选"})
         for label in chosen:
             s = scores.get(label, 0.0)
             if s == 0.0 and label in scores:
@@ -258,5 +258,5 @@ def compare(suggested: dict, ticked: dict, threshold: float = SUGGEST_THRESHOLD)
             if mine and best["key"] != key and best["score"] - mine["score"] >= 0.1:
                 out.append({"kind": "suggested_not_ticked", "field": "track", "label": best["name"],
                             "score": best["score"],
-                            "message": f"正文更贴近“{best['name']}”，所选为“{mine['name']}”"})
+                            "message": f"正文更贴近 {best['name']}，所选为 {mine['name']}"})
     return out

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "jinxuan.pipeline",
     "jinxuan.notifications",
     "jinxuan.formalreview",
+    "jinxuan.policies",
     "jinxuan.dashboard",
     "jinxuan.api",
     "jinxuan.demo",

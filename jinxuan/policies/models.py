@@ -26,7 +26,7 @@ class Policy(models.Model):
 
         policy = PPolicy(title=self.title)
         chapters: dict[tuple[str, str], PChapter] = {}
-        for c in self.clauses.order_by("ordinal", "id"):
+        for c in self.clauses.order_by("position", "id"):
             key = (c.chapter_number, c.chapter_title)
             if key not in chapters:
                 chapters[key] = PChapter(number=c.chapter_number, title=c.chapter_title)
@@ -40,13 +40,14 @@ class Clause(models.Model):
     chapter_number = models.CharField("章序号", max_length=10, blank=True)
     chapter_title = models.CharField("章标题", max_length=200, blank=True)
     number = models.CharField("条序号", max_length=12)  # （六）
-    ordinal = models.PositiveIntegerField("序数")
+    ordinal = models.PositiveIntegerField("序数")  # may restart per chapter in some documents
+    position = models.PositiveIntegerField("文中顺序", default=0)
     title = models.CharField("条标题", max_length=200)
     body = models.TextField("正文", blank=True)
 
     class Meta:
-        ordering = ["policy", "ordinal"]
-        constraints = [models.UniqueConstraint(fields=["policy", "ordinal"], name="policies_clause_unique_ordinal")]
+        ordering = ["policy", "position"]
+        constraints = [models.UniqueConstraint(fields=["policy", "position"], name="policies_clause_unique_position")]
         verbose_name = "政策条款"
         verbose_name_plural = "政策条款"
 

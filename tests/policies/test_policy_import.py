@@ -88,3 +88,16 @@ def test_text_tags_plugin_from_preset_file_and_db(db, monkeypatch):
     load_presets()
     again = json.loads(run("text", "tags", "--campaign", "gz-dianshu-2025", stdin=text, monkeypatch=monkeypatch))
     assert again["technologies"] == out["technologies"]
+
+
+def test_import_numbering_restarting_per_chapter(db, tmp_path):
+    from jinxuan.policies.models import Policy
+
+    file = tmp_path / "restart.txt"
+    file.write_text("某某实施方案\n一、总体要求\n（一）目标一。正文。\n二、重点任务\n（一）任务一。正文。\n（二）任务二。正文。\n",
+                    encoding="utf-8")
+    summary = json.loads(run("policy", "import", str(file), "--slug", "restart"))
+    assert summary["clauses"] == 3
+    parsed = Policy.objects.get(slug="restart").parsed()
+    assert [(ch.number, [c.title for c in ch.clauses]) for ch in parsed.chapters] == [
+        ("一", ["目标一"]), ("二", ["任务一", "任务二"])]

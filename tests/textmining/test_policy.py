@@ -96,3 +96,10 @@ def test_align_json_and_empty(policy):
     assert out[0]["chapter"].startswith("三、")
     assert align("", policy) == [] or all(r["score"] == 0 for r in align("", policy))
     assert align("文本", parse_policy("")) == []
+
+
+def test_numbering_restarting_per_chapter():
+    text = "某某实施方案\n一、总体要求\n（一）目标一。正文。\n（二）目标二。正文。\n二、重点任务\n（一）任务一。正文。\n（二）任务二。正文。\n"
+    p = parse_policy(text)
+    assert [(ch.number, [c.number for c in ch.clauses]) for ch in p.chapters] == [
+        ("一", ["（一）", "（二）"]), ("二", ["（一）", "（二）"])]

@@ -41,10 +41,11 @@ def import_policy(text: str, slug: str):
             defaults={"title": parsed.title[:300] or slug, "source_text": text, "imported_at": timezone.now()},
         )
         row.clauses.all().delete()
+        rows = [(ch, c) for ch in parsed.chapters for c in ch.clauses]
         Clause.objects.bulk_create([
             Clause(policy=row, chapter_number=ch.number, chapter_title=ch.title[:200], number=c.number,
-                   ordinal=c.ordinal, title=c.title[:200], body=c.body)
-            for ch in parsed.chapters for c in ch.clauses
+                   ordinal=c.ordinal, position=i, title=c.title[:200], body=c.body)
+            for i, (ch, c) in enumerate(rows, start=1)
         ])
     return row, parsed, created
 

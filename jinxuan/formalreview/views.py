@@ -80,3 +80,12 @@ def recheck(request, slug):
         return redirect("formal:queue", slug=slug)
     batch = RecheckBatch.objects.filter(campaign=campaign).order_by("-created_at").first()
     return render(request, "formalreview/_batch.html", {"batch": batch, "campaign": campaign})
+
+
+@guard("formal.review", obj=_campaign)
+def insights_fragment(request, slug, pk):
+    """htmx fragment: figures, tags vs ticks, duplicates and policy clauses for one application."""
+    from .insights import insights
+
+    app = get_object_or_404(Application, campaign=request.access_target, pk=pk)
+    return render(request, "formalreview/_insights.html", {"campaign": request.access_target, "app": app, **insights(app)})

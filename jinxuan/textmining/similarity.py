@@ -250,6 +250,9 @@ def tfidf_cosine(pa: Profile, pb: Profile, idf: np.ndarray | None = None) -> flo
     return dot / float(np.linalg.norm(wa) * np.linalg.norm(wb))
 
 
+NEAR_IDENTICAL = 0.8  # 5-shingle Jaccard of a copy with light edits
+
+
 @dataclass
 class Scores:
     containment_a: float  # share of A's 5-shingles found in B
@@ -268,7 +271,9 @@ class Scores:
         return max(self.coverage_a, self.coverage_b)
 
     def flagged(self, threshold: float = COVERAGE_FLAG) -> bool:
-        return self.coverage >= threshold
+        # Aligned coverage is ambiguous on texts that repeat their own phrases (even a verbatim copy can score
+        # low), so a near-identical shingle set flags on its own: unrelated same-topic texts stay below 0.6.
+        return self.coverage >= threshold or self.jaccard >= NEAR_IDENTICAL
 
     def as_dict(self) -> dict:
         d = {k: round(v, 4) for k, v in asdict(self).items()}

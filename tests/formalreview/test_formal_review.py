@@ -169,3 +169,16 @@ def test_changed_preset_triggers_a_recheck(submitted, capsys):
     call_command("preset", "load", "presets/gz-dianshu-2025.yaml")
     assert "重新运行形式审核规则" in capsys.readouterr().out
     assert RecheckBatch.objects.filter(campaign=submitted.campaign, status="finished").exists()
+
+
+def test_reviewer_sees_figures_tags_and_duplicates(client, submitted, reviewer):
+    from jinxuan.applicants.models import Application, ApplicationUnit
+
+    copy = Application.objects.create(campaign=submitted.campaign, track=submitted.track, title="复制的申报",
+                                      answers=submitted.answers, submitted_at=submitted.submitted_at)
+    ApplicationUnit.objects.create(application=copy, organisation=submitted.lead, is_lead=True)
+    client.force_login(reviewer)
+    html = client.get(f"/manage/formal/{submitted.campaign.slug}/{submitted.pk}/insights/").content.decode()
+    assert "量化成果" in html and "<td class=\"num\">" in html
+    assert "标签建议与勾选对照" in html
+    assert f"与 {copy.number}" in html  # the copied application is reported with its passages

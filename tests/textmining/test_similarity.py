@@ -112,3 +112,14 @@ def test_command_errors(tmp_path):
     bad.write_text("not json\n", encoding="utf-8")
     with pytest.raises(CommandError, match="第 1 行"):
         call_command("text", "similar", str(bad), stdout=io.StringIO())
+
+
+def test_a_verbatim_copy_is_always_flagged():
+    from jinxuan.demo.text import TextFaker
+    from jinxuan.textmining.similarity import DuplicateIndex
+
+    for seed in range(5):
+        text = TextFaker(seed).text_of_length(3000, 4000)
+        index = DuplicateIndex()
+        index.add("original", text)
+        assert [c.flagged for c in index.query(text)] == [True]

@@ -11,36 +11,7 @@ from jinxuan.demo.text import TextFaker
 from jinxuan.textmining import similarity as S
 
 SEED_FILE = Path(__file__).resolve().parents[2].parent / "shared" / "seeds" / "003_cf5b663ec63ff4f9.part1.txt"
-FILLER = "的一是了不在人有我他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可里后"
-
-
-def replace_chars(text, share, rng):
-    chars = list(text)
-    spots = [i for i, c in enumerate(chars) if not c.isspace()]
-    for i in rng.sample(spots, int(len(spots) * share)):
-        chars[i] = rng.choice(FILLER)
-    return "".join(chars)
-
-
-def edit(text, kind, rng, other=""):
-    paras = [p for p in text.split("\n") if p.strip()]
-    if kind.startswith("replace"):
-        return replace_chars(text, int(kind[7:]) / 100, rng)
-    if kind == "shuffle_drop20":
-        rng.shuffle(paras)
-        return "\n".join(paras[: max(1, round(len(paras) * 0.8))])
-    if kind == "add50":
-        extra = [p for p in other.split("\n") if p.strip()]
-        added = []
-        while extra and sum(map(len, added)) < len(text) * 0.5:
-            added.append(extra.pop(0))
-        for p in added:
-            paras.insert(rng.randint(0, len(paras)), p)
-        return "\n".join(paras)
-    if kind == "half":
-        keep = sorted(rng.sample(range(len(paras)), max(1, len(paras) // 2)))
-        return "\n".join(paras[i] for i in keep)
-    raise ValueError(kind)
+from bench.duplicates import edit, replace_chars  # noqa: E402, F401 - the benchmark's edit kinds, shared
 
 
 def test_normalize_folds_width_digits_punctuation():

@@ -29,9 +29,6 @@ def read_stdin() -> str:
         raise CommandError(f"标准输入不是有效的 UTF-8 文本（第 {exc.start + 1} 个字节有误）") from exc
 
 
-_read_stdin = read_stdin  # kept for callers of the earlier name
-
-
 def _plugins():
     found = []
     for name in SUBCOMMANDS:

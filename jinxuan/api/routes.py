@@ -6,6 +6,7 @@ from ninja import NinjaAPI, Status
 from ninja.errors import HttpError
 
 from jinxuan.accounts.access import PUBLIC, api_guard
+from jinxuan.campaigns.lookups import campaign_from_url
 from jinxuan.campaigns.models import Campaign
 from jinxuan.campaigns.preset_io import PresetError, parse_preset_text
 from jinxuan.dashboard.queries import state_counts
@@ -23,9 +24,6 @@ def not_found(request, exc):
     # The same answer for a missing object and for one the caller may not see.
     return api.create_response(request, {"detail": "未找到"}, status=404)
 
-
-def _campaign(request, slug, **_):
-    return get_object_or_404(Campaign, slug=slug)
 
 
 def _invalid(exc: PresetError) -> dict:
@@ -57,14 +55,14 @@ def get_campaign(request, slug: str):
 
 @api.get("/campaigns/{slug}/preset", response={200: dict, 401: Error, 404: Error}, tags=["征集活动"],
          summary="完整预设（主办方、指导单位）")
-@api_guard("campaigns.view_preset", obj=_campaign)
+@api_guard("campaigns.view_preset", obj=campaign_from_url)
 def get_preset(request, slug: str):
     return request.access_target.preset
 
 
 @api.get("/campaigns/{slug}/counts", response={200: list[StateCount], 401: Error, 404: Error}, tags=["征集活动"],
          summary="各状态申报数量（主办方、指导单位）")
-@api_guard("campaigns.view_dashboard", obj=_campaign)
+@api_guard("campaigns.view_dashboard", obj=campaign_from_url)
 def get_counts(request, slug: str):
     return state_counts(request.access_target)
 

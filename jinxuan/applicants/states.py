@@ -55,8 +55,6 @@ MOVES: tuple[Move, ...] = (
 )
 _BY_PAIR = {(m.source, m.target): m for m in MOVES}
 
-TERMINAL = {S.REJECTED, S.DISQUALIFIED, S.WITHDRAWN}
-
 
 class TransitionError(ValueError):
     pass

@@ -3,7 +3,6 @@
 from functools import cached_property
 
 from django.db import models
-from django.utils import timezone
 
 from .schema import Preset
 from .stage_params import STAGE_KIND_LABELS
@@ -35,10 +34,6 @@ class Campaign(models.Model):
     @cached_property
     def spec(self) -> Preset:
         return Preset.model_validate(self.preset)
-
-    def submission_open(self, at=None) -> bool:
-        at = at or timezone.now()
-        return self.submission_opens <= at <= self.submission_closes
 
 
 class Track(models.Model):

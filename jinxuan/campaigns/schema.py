@@ -214,9 +214,6 @@ class FormSchema(Strict):
             if scope is None or section.scope == scope:
                 yield from section.fields
 
-    def public_field_keys(self) -> list[str]:
-        return [f.key for f in self.fields() if f.public]
-
 
 class ImageRule(Strict):
     formats: list[Literal["jpg", "png"]] = Field(default_factory=lambda: ["jpg"])

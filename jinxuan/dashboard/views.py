@@ -1,6 +1,6 @@
 """Organiser and guidance-unit dashboard; the personal workspace of every role."""
 
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from jinxuan.accounts.access import guard
 from jinxuan.accounts.models import Role
@@ -8,13 +8,9 @@ from jinxuan.accounts.roles import roles_of
 from jinxuan.applicants.models import Application
 from jinxuan.applicants.states import State
 from jinxuan.audit.models import AuditEvent
-from jinxuan.campaigns.models import Campaign
+from jinxuan.campaigns.lookups import campaign_from_url
 
 from .queries import managed_campaigns, state_counts, track_counts
-
-
-def _campaign(request, slug, **_):
-    return get_object_or_404(Campaign, slug=slug)
 
 
 @guard("accounts.workspace")
@@ -39,7 +35,7 @@ def campaign_list(request):
     return render(request, "dashboard/campaign_list.html", {"rows": rows})
 
 
-@guard("campaigns.view_dashboard", obj=_campaign)
+@guard("campaigns.view_dashboard", obj=campaign_from_url)
 def campaign_detail(request, slug):
     campaign = request.access_target
     return render(
@@ -55,21 +51,21 @@ def campaign_detail(request, slug):
     )
 
 
-@guard("campaigns.view_dashboard", obj=_campaign)
+@guard("campaigns.view_dashboard", obj=campaign_from_url)
 def campaign_counts(request, slug):
     """htmx fragment: counts per state, refreshed in place."""
     campaign = request.access_target
     return render(request, "dashboard/_state_counts.html", {"states": state_counts(campaign), "campaign": campaign})
 
 
-@guard("audit.view", obj=_campaign)
+@guard("audit.view", obj=campaign_from_url)
 def campaign_audit(request, slug):
     campaign = request.access_target
     events = AuditEvent.objects.filter(campaign=campaign).order_by("-seq")[:200]
     return render(request, "dashboard/audit.html", {"campaign": campaign, "events": events})
 
 
-@guard("campaigns.view_dashboard", obj=_campaign)
+@guard("campaigns.view_dashboard", obj=campaign_from_url)
 def campaign_applications(request, slug):
     campaign = request.access_target
     apps = (Application.objects.filter(campaign=campaign).exclude(state=State.DRAFT)
@@ -80,7 +76,7 @@ def campaign_applications(request, slug):
     })
 
 
-@guard("notifications.view_outbox", obj=_campaign)
+@guard("notifications.view_outbox", obj=campaign_from_url)
 def campaign_outbox(request, slug):
     from jinxuan.notifications.models import OutboxMessage
 
@@ -88,7 +84,7 @@ def campaign_outbox(request, slug):
     return render(request, "dashboard/outbox.html", {"campaign": campaign, "messages_out": OutboxMessage.objects.filter(campaign=campaign)[:300]})
 
 
-@guard("campaigns.change", obj=_campaign)
+@guard("campaigns.change", obj=campaign_from_url)
 def mail_templates(request, slug):
     """Organisers edit the e-mail templates of their campaign (Django template syntax, checked before saving)."""
     from django.contrib import messages

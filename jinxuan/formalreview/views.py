@@ -6,16 +6,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from jinxuan.accounts.access import guard
 from jinxuan.applicants.models import Application
 from jinxuan.applicants.states import State
-from jinxuan.campaigns.models import Campaign
+from jinxuan.campaigns.lookups import campaign_from_url
 
 from .diff import version_diff
 from .models import Decision, RecheckBatch
 from .recheck import UNDER_REVIEW, start_recheck
 from .services import DecisionError, decide, latest_screening, run_screening
-
-
-def _campaign(request, slug, **_):
-    return get_object_or_404(Campaign, slug=slug)
 
 
 def _current(app):
@@ -27,7 +23,7 @@ def _current(app):
     return result
 
 
-@guard("formal.review", obj=_campaign)
+@guard("formal.review", obj=campaign_from_url)
 def queue(request, slug):
     campaign = request.access_target
     state = request.GET.get("state", "")
@@ -49,7 +45,7 @@ def queue(request, slug):
     })
 
 
-@guard("formal.review", obj=_campaign)
+@guard("formal.review", obj=campaign_from_url)
 def detail(request, slug, pk):
     campaign = request.access_target
     app = get_object_or_404(Application, campaign=campaign, pk=pk)
@@ -71,7 +67,7 @@ def detail(request, slug, pk):
     })
 
 
-@guard("formal.review", obj=_campaign)
+@guard("formal.review", obj=campaign_from_url)
 def recheck(request, slug):
     campaign = request.access_target
     if request.method == "POST":
@@ -82,7 +78,7 @@ def recheck(request, slug):
     return render(request, "formalreview/_batch.html", {"batch": batch, "campaign": campaign})
 
 
-@guard("formal.review", obj=_campaign)
+@guard("formal.review", obj=campaign_from_url)
 def insights_fragment(request, slug, pk):
     """htmx fragment: figures, tags vs ticks, duplicates and policy clauses for one application."""
     from .insights import insights

@@ -5,18 +5,20 @@ Pipeline
 1. ``normalize``: NFKC (full-width -> half-width), lower case, every run of digits folded to ``0`` (so altered
    figures still match), whitespace, punctuation and symbols removed.
 2. Character 5-shingles, hashed to 64 bits with vectorised numpy arithmetic (no per-shingle Python call).
-3. MinHash signatures (``NUM_PERM`` multiply-shift permutations, computed as one numpy matrix operation) stored
-   as ``datasketch.LeanMinHash`` in a ``datasketch.MinHashLSH`` with explicit banding ``BANDS`` x ``ROWS``
-   (about a 0.3 Jaccard threshold, see ``lsh_probability``).  Candidates whose signatures agree on fewer than
-   ``MIN_EST_JACCARD`` of the permutations are dropped before exact scoring.
-4. Exact scoring of each remaining candidate: containment of each 5-shingle set in the other and the cosine of
+3. One-permutation MinHash signatures (``NUM_PERM`` bins of one re-mixed hash, empty bins filled by rotation;
+   one pass over the shingles instead of ``NUM_PERM``), stored as ``datasketch.LeanMinHash`` in a
+   ``datasketch.MinHashLSH`` with explicit banding ``BANDS`` x ``ROWS`` (about a 0.3 Jaccard threshold, see
+   ``lsh_probability``).  Candidates whose signatures agree on fewer than ``MIN_EST_JACCARD`` of the bins are
+   dropped before exact scoring.
+4. Exact scoring of each remaining candidate: containment of each 5-shingle set in the other, the cosine of
    character-3-gram TF-IDF vectors (sublinear tf, smoothed idf over the index, hashed to 2**20 buckets; the
-   same figure as sklearn's ``TfidfTransformer(sublinear_tf=True)`` on the same counts).
-5. A pair is flagged when the aligned coverage (``aligned_coverage``, either direction) reaches
-   ``COVERAGE_FLAG``.  Containment and cosine are reported but do not decide: synthetic texts on the same topic
-   written from the same phrase banks reach containment ~0.7 and cosine ~0.8, above copies with 10 % of their
-   characters replaced.  KNOWN LIMIT: texts whose sentences were reordered *and* 10 % of characters replaced
-   fall below the threshold (aligned coverage ~0.1).
+   same figure as sklearn's ``TfidfTransformer(sublinear_tf=True)`` on the same counts) and the coverage of
+   each text by the other (``coverage``).
+5. A pair is flagged when either text's coverage reaches ``COVERAGE_FLAG``: the share of its characters inside
+   5-shingles found anywhere in the other, short uncovered gaps (scattered replaced characters, an altered
+   figure) closed.  Coverage ignores order, so reordered sentences and paragraphs do not hide a copy; genuinely
+   different texts on the same subject keep whole sentences uncovered (the seed documents score 0.02-0.09
+   against each other, copies with a tenth of their characters replaced 0.95+).
 """
 
 from __future__ import annotations
@@ -36,12 +38,11 @@ GRAM = 3
 NUM_PERM = 256
 BANDS, ROWS = 85, 3  # P(candidate | J) = 1 - (1 - J**3)**85: 0.99 at J=0.38, 0.5 at J=0.2, 0.08 at J=0.1
 MIN_EST_JACCARD = 0.15
-CONTAINMENT_FLAG = 0.40
-CONTAINMENT_FLOOR = 0.25
-COSINE_FLAG = 0.70
-COVERAGE_FLAG = 0.30
-GAP = 8
-MIN_RUN = 40
+COVERAGE_FLAG = 0.50
+GAP = 5
+COMMON_SHARE = 0.01  # a 5-shingle in at least this share of indexed texts (and COMMON_MIN_DOCS) is boilerplate
+COMMON_MIN_DOCS = 10
+COMMON_BUCKETS = 1 << 22  # shingle document frequencies are counted in hashed buckets
 TFIDF_BUCKETS = 1 << 20
 SEED = 20261122
 DIGIT = "0"  # every digit run becomes one "0"
@@ -121,24 +122,40 @@ def shingle_set(norm: str) -> np.ndarray:
     return np.unique(gram_hashes(norm, SHINGLE))
 
 
-_rng = np.random.default_rng(SEED)
-_PERM_A = (_rng.integers(1, 1 << 63, NUM_PERM, dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
-_PERM_B = _rng.integers(0, 1 << 63, NUM_PERM, dtype=np.uint64)
-_EMPTY_SIG = np.full(NUM_PERM, (1 << 32) - 1, dtype=np.uint64)
+_SALT = np.uint64(SEED * 0x9E3779B97F4A7C15 & _MASK64)
+_BIN_SHIFT = np.uint64(64 - (NUM_PERM.bit_length() - 1))  # top bits choose the bin
+_EMPTY = np.uint64((1 << 32) - 1)
+_EMPTY_SIG = np.full(NUM_PERM, _EMPTY, dtype=np.uint64)
 
 
 def signature(shingles: np.ndarray) -> np.ndarray:
-    """MinHash signature (NUM_PERM 32-bit values) of a shingle-hash set: min over (a*x + b) >> 32."""
+    """One-permutation MinHash signature (NUM_PERM 32-bit values) of a shingle-hash set.
+
+    Each shingle hash is re-mixed once; its top bits choose one of NUM_PERM bins and the next 32 bits are its
+    value; each bin keeps its minimum.  Empty bins (only in very short texts) take the value of the next
+    non-empty bin to the right plus an offset per step, so two texts still agree on a bin with probability
+    close to their Jaccard similarity (rotation densification, Shrivastava & Li 2014)."""
     if len(shingles) == 0:
         return _EMPTY_SIG.copy()
-    out = np.empty(NUM_PERM, dtype=np.uint64)
-    step = max(1, (1 << 18) // len(shingles))
     with np.errstate(over="ignore"):
-        for lo in range(0, NUM_PERM, step):
-            a = _PERM_A[lo : lo + step, None]
-            b = _PERM_B[lo : lo + step, None]
-            out[lo : lo + step] = ((a * shingles[None, :] + b) >> np.uint64(32)).min(axis=1)
+        h = _mix(shingles ^ _SALT)
+    bins = (h >> _BIN_SHIFT).astype(np.intp)
+    values = (h >> np.uint64(24)) & np.uint64(0xFFFFFFFF)
+    out = _EMPTY_SIG.copy()
+    np.minimum.at(out, bins, values)
+    empty = out == _EMPTY
+    if empty.any():
+        filled = np.flatnonzero(~empty)
+        holes = np.flatnonzero(empty)
+        nxt = np.searchsorted(filled, holes) % len(filled)
+        steps = (filled[nxt] - holes) % NUM_PERM
+        out[holes] = (out[filled[nxt]] + steps.astype(np.uint64) * np.uint64(0x9E3779B1)) & np.uint64(0xFFFFFFFF)
     return out
+
+
+def shingle_buckets(text: str) -> np.ndarray:
+    """Unique hashed buckets of a text's 5-shingles (for document frequencies)."""
+    return np.unique(shingle_set(normalize(text)) % np.uint64(COMMON_BUCKETS))
 
 
 def text_signature(text: str) -> np.ndarray:
@@ -171,58 +188,55 @@ def profile(text: str) -> Profile:
     return Profile(np.unique(seq), seq, buckets.astype(np.int64), 1.0 + np.log(counts))
 
 
-def aligned_coverage(seq_a: np.ndarray, seq_b: np.ndarray, gap: int = GAP, min_run: int = MIN_RUN) -> float:
-    """Share of A's characters inside runs that B repeats in the same order: consecutive shared 5-shingles of A
-    whose position in B keeps the same offset (within 2), bridging at most ``gap`` replaced characters, joined
-    into runs of at least ``min_run`` characters.  Stock phrases that two texts share only in different
-    combinations give short runs; copies with scattered replaced characters give sentence-long ones."""
-    n = len(seq_a)
-    if n == 0 or len(seq_b) == 0:
-        return 0.0
-    order = np.argsort(seq_b, kind="stable")
-    sorted_b = seq_b[order]
-    where = np.searchsorted(sorted_b, seq_a)
-    where[where >= len(sorted_b)] = 0
-    hit = sorted_b[where] == seq_a
-    idx = np.flatnonzero(hit)
-    if len(idx) == 0:
-        return 0.0
-    diag = order[where[idx]].astype(np.int64) - idx
-    brk = (np.diff(idx) > gap + SHINGLE) | (np.abs(np.diff(diag)) > 2)
-    starts = np.concatenate(([0], np.flatnonzero(brk) + 1))
-    ends = np.concatenate((np.flatnonzero(brk), [len(idx) - 1]))
-    lengths = idx[ends] - idx[starts] + SHINGLE
-    return float(lengths[lengths >= min_run].sum()) / (n + SHINGLE - 1)
+def coverage(sequence: np.ndarray, other: np.ndarray, gap: int = GAP, rare: np.ndarray | None = None) -> float:
+    """Share of a text's characters covered by its 5-shingles (``sequence``, in text order) also present in
+    ``other`` (sorted unique hashes, as ``Profile.shingles``), after closing uncovered runs of at most ``gap``
+    characters between covered ones (scattered replaced characters, an altered figure).  Order does not
+    matter; texts that merely share words and stock phrases keep most of every sentence uncovered.
 
-
-def coverage(sequence: np.ndarray, other: np.ndarray, gap: int = GAP) -> float:
-    """Share of a text's characters covered by 5-shingles also present in ``other`` (sorted unique hashes),
-    after closing uncovered runs of at most ``gap`` characters between covered ones (scattered replaced
-    characters).  Texts that merely share stock sentences keep whole uncovered sentences and score lower than
-    copies with a tenth of their characters changed."""
+    ``rare`` (a mask over ``sequence``) leaves out boilerplate: only rare shingles count as shared, and only
+    characters inside at least one rare shingle are counted at all."""
     n = len(sequence)
     if n == 0 or len(other) == 0:
         return 0.0
-    hit = np.isin(sequence, other, assume_unique=False).astype(np.int32)
+    pos = np.searchsorted(other, sequence)
+    pos[pos >= len(other)] = 0
+    hit = other[pos] == sequence
     chars = n + SHINGLE - 1
-    delta = np.zeros(chars + 1, dtype=np.int32)
-    delta[:n] += hit
-    delta[SHINGLE : n + SHINGLE] -= hit
-    covered = np.cumsum(delta[:chars]) > 0
+    base = None
+    if rare is not None:
+        hit &= rare
+        base = _spread(rare, chars)
+        if not base.any():
+            return 0.0
+    covered = _spread(hit, chars)
     if not covered.any():
         return 0.0
     edges = np.flatnonzero(np.diff(covered.astype(np.int8)))
     first, last = np.flatnonzero(covered)[[0, -1]]
-    total = int(covered.sum())
     # uncovered runs strictly inside: start after a True->False edge, end at the next False->True edge
     starts = edges[covered[edges]] + 1
     ends = edges[~covered[edges]] + 1
     starts = starts[starts < last]
     ends = ends[ends > first]
     k = min(len(starts), len(ends))
-    lengths = ends[:k] - starts[:k]
-    total += int(lengths[lengths <= gap].sum())
-    return total / chars
+    short = (ends[:k] - starts[:k]) <= gap
+    fill = np.zeros(chars + 1, dtype=np.int32)
+    np.add.at(fill, starts[:k][short], 1)
+    np.add.at(fill, ends[:k][short], -1)
+    covered |= np.cumsum(fill[:chars]) > 0
+    if base is None:
+        return float(covered.sum()) / chars
+    return float((covered & base).sum()) / float(base.sum())
+
+
+def _spread(mask: np.ndarray, chars: int) -> np.ndarray:
+    """Characters covered by the shingles selected by ``mask`` (shingle i covers characters i..i+SHINGLE-1)."""
+    m = mask.astype(np.int32)
+    delta = np.zeros(chars + 1, dtype=np.int32)
+    delta[: len(m)] += m
+    delta[SHINGLE : len(m) + SHINGLE] -= m
+    return np.cumsum(delta[:chars]) > 0
 
 
 def containment(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
@@ -250,16 +264,13 @@ def tfidf_cosine(pa: Profile, pb: Profile, idf: np.ndarray | None = None) -> flo
     return dot / float(np.linalg.norm(wa) * np.linalg.norm(wb))
 
 
-NEAR_IDENTICAL = 0.8  # 5-shingle Jaccard of a copy with light edits
-
-
 @dataclass
 class Scores:
     containment_a: float  # share of A's 5-shingles found in B
     containment_b: float  # share of B's 5-shingles found in A
     jaccard: float
     cosine: float  # char-3-gram TF-IDF cosine
-    coverage_a: float = 0.0  # share of A's characters in same-order runs shared with B (aligned_coverage)
+    coverage_a: float = 0.0  # share of A's characters inside 5-shingles found in B, short gaps closed
     coverage_b: float = 0.0
 
     @property
@@ -271,9 +282,7 @@ class Scores:
         return max(self.coverage_a, self.coverage_b)
 
     def flagged(self, threshold: float = COVERAGE_FLAG) -> bool:
-        # Aligned coverage is ambiguous on texts that repeat their own phrases (even a verbatim copy can score
-        # low), so a near-identical shingle set flags on its own: unrelated same-topic texts stay below 0.6.
-        return self.coverage >= threshold or self.jaccard >= NEAR_IDENTICAL
+        return self.coverage >= threshold
 
     def as_dict(self) -> dict:
         d = {k: round(v, 4) for k, v in asdict(self).items()}
@@ -282,10 +291,14 @@ class Scores:
         return d
 
 
-def score_profiles(pa: Profile, pb: Profile, idf: np.ndarray | None = None) -> Scores:
+def score_profiles(pa: Profile, pb: Profile, idf: np.ndarray | None = None, rare=None) -> Scores:
+    """Exact scores; ``rare`` (a function from a shingle sequence to a mask) leaves boilerplate out of coverage."""
     ca, cb, jac = containment(pa.shingles, pb.shingles)
-    return Scores(ca, cb, jac, tfidf_cosine(pa, pb, idf), aligned_coverage(pa.sequence, pb.sequence),
-                  aligned_coverage(pb.sequence, pa.sequence))
+    mask_a = mask_b = None
+    if rare is not None:
+        mask_a, mask_b = rare(pa.sequence), rare(pb.sequence)
+    return Scores(ca, cb, jac, tfidf_cosine(pa, pb, idf), coverage(pa.sequence, pb.shingles, rare=mask_a),
+                  coverage(pb.sequence, pa.shingles, rare=mask_b))
 
 
 def score(a: str, b: str) -> Scores:
@@ -420,15 +433,22 @@ class DuplicateIndex:
         self.texts: dict = {}
         self.signatures: dict = {}
         self.df = np.zeros(TFIDF_BUCKETS, dtype=np.int32)
+        self.shingle_df = np.zeros(COMMON_BUCKETS, dtype=np.int32)
         self._idf: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
 
     def add(self, doc_id, text: str) -> None:
-        self.add_signature(doc_id, text, text_signature(text))
+        norm = normalize(text)
+        shingles = shingle_set(norm)
+        grams = np.unique(gram_hashes(norm, GRAM) % np.uint64(TFIDF_BUCKETS))
+        self.add_signature(doc_id, text, signature(shingles), grams, np.unique(shingles % np.uint64(COMMON_BUCKETS)))
 
-    def add_signature(self, doc_id, text: str, sig: np.ndarray, grams: np.ndarray | None = None) -> None:
+    def add_signature(self, doc_id, text: str, sig: np.ndarray, grams: np.ndarray | None = None,
+                      buckets: np.ndarray | None = None) -> None:
+        """Add a text with its precomputed signature; ``grams`` (unique 3-gram buckets) and ``buckets`` (unique
+        shingle buckets, see ``shingle_buckets``) are computed here when not given."""
         if doc_id in self.texts:
             raise KeyError(f"duplicate id {doc_id!r}")
         self.texts[doc_id] = text
@@ -437,7 +457,24 @@ class DuplicateIndex:
         if grams is None:
             grams = np.unique(gram_hashes(normalize(text), GRAM) % np.uint64(TFIDF_BUCKETS))
         self.df[grams.astype(np.int64)] += 1
+        if buckets is None:
+            buckets = shingle_buckets(text)
+        self.shingle_df[buckets.astype(np.int64)] += 1
         self._idf = None
+
+    def add_frequencies(self, gram_df: np.ndarray, shingle_df: np.ndarray) -> None:
+        """Add document frequencies counted elsewhere (texts added with empty ``grams``/``buckets``)."""
+        self.df += gram_df.astype(np.int32)
+        self.shingle_df += shingle_df.astype(np.int32)
+        self._idf = None
+
+    @property
+    def common_docs(self) -> int:
+        return max(COMMON_MIN_DOCS, int(np.ceil(COMMON_SHARE * len(self.texts))))
+
+    def rare(self, sequence: np.ndarray) -> np.ndarray:
+        """Mask of the shingles (of a sequence) found in fewer than ``common_docs`` indexed texts."""
+        return self.shingle_df[(sequence % np.uint64(COMMON_BUCKETS)).astype(np.int64)] < self.common_docs
 
     def add_many(self, items: Iterable) -> None:
         """Add (doc_id, text) pairs or a mapping."""
@@ -485,7 +522,7 @@ class DuplicateIndex:
                     pk = cache[key] = profile(self.texts[key])
             else:
                 pk = profile(self.texts[key])
-            s = score_profiles(pq, pk, idf)
+            s = score_profiles(pq, pk, idf, rare=self.rare)
             flagged = s.flagged(self.threshold)
             if flagged or all_candidates:
                 out.append(Candidate(key, est, s, flagged))

@@ -15,7 +15,7 @@ def add_arguments(parser):
     parser.add_argument("path", metavar="PATH", help="待查文本：.txt 文件夹或 JSON Lines 文件")
     parser.add_argument("--against", metavar="PATH", default=None, help="比对库（格式同 PATH）；缺省时在 PATH 内两两比对")
     parser.add_argument("--threshold", type=float, default=S.COVERAGE_FLAG,
-                        help=f"判定阈值（同序重合覆盖率，默认 {S.COVERAGE_FLAG}）")
+                        help=f"判定阈值（重合覆盖率，默认 {S.COVERAGE_FLAG}）")
 
 
 def load_texts(path: str) -> dict:

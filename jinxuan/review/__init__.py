@@ -1,0 +1,1 @@
+"""Expert review: pool, conflicts, assignment, blind rubric scoring, calibration."""

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "jinxuan.pipeline",
     "jinxuan.notifications",
     "jinxuan.formalreview",
+    "jinxuan.review",
     "jinxuan.policies",
     "jinxuan.dashboard",
     "jinxuan.api",

@@ -11,6 +11,8 @@ urlpatterns = [
     path("apply/", include(("jinxuan.applicants.urls", "apply"))),
     path("verify/<int:version_id>/<str:token>/", applicant_views.verify, name="verify"),
     path("manage/formal/", include(("jinxuan.formalreview.urls", "formal"))),
+    path("manage/review/", include(("jinxuan.review.manage_urls", "review_manage"))),
+    path("review/", include(("jinxuan.review.urls", "review"))),
     path("manage/", include(("jinxuan.dashboard.urls", "dashboard"))),
     path("api/v1/", api.urls),
 ]

@@ -57,6 +57,13 @@ def member_of_organisation(user, organisation):
     return organisation is not None and organisation.memberships.filter(user=user).exists()
 
 
+@rules.predicate
+def may_review(user, application):
+    from jinxuan.review.visibility import may_see
+
+    return may_see(user, application)
+
+
 staff_of_campaign = is_superuser | is_organiser
 oversight_of_campaign = staff_of_campaign | is_guidance
 
@@ -80,6 +87,10 @@ PERMISSIONS = {
     "applicants.record_paper": staff_of_campaign,
     "notifications.view_outbox": staff_of_campaign,
     "formal.review": staff_of_campaign | is_formal_reviewer,
+    "review.workspace": is_expert,
+    "review.score": may_review,
+    "review.manage": staff_of_campaign,
+    "review.oversee": oversight_of_campaign,
 }
 
 for name, predicate in PERMISSIONS.items():

@@ -13,10 +13,12 @@ from jinxuan.dashboard.queries import state_counts
 
 from .applications import router as applications_router
 from .auth import AUTH, OPTIONAL
+from .review import router as review_router
 from .schemas import CampaignOut, Error, LoadOut, PresetIn, StateCount, ValidationOut
 
 api = NinjaAPI(title="金选 API", version="1", urls_namespace="api", auth=AUTH)
 api.add_router("", applications_router)
+api.add_router("", review_router)
 
 
 @api.exception_handler(Http404)

@@ -118,6 +118,7 @@ class FormField(Strict):
     required: bool = False
     help: str = ""
     public: bool = False  # the document allows it to be used for publicity
+    reviewable: bool | None = None  # shown to experts; None: every application-scope field but identity types
     per_unit: bool = False  # one value per applying unit (lead + joint units)
     unit: str = ""
     min_chars: int | None = Field(None, ge=0)

@@ -25,7 +25,7 @@ class ExpertReviewParams(Strict):
     advance: Literal["all_scored", "top_fraction", "min_score"] = "all_scored"
     advance_fraction: Decimal | None = Field(None, gt=0, le=1)
     min_score: Decimal | None = Field(None, ge=0)
-    aggregate: Literal["mean", "trimmed_mean", "median"] = "mean"
+    aggregate: Literal["mean", "trimmed_mean", "median", "calibrated"] = "mean"
 
 
 class PublicVoteParams(Strict):

@@ -42,6 +42,8 @@ PATHS = [
     [State.SUBMITTED, State.FORMAL_REVIEW, State.ACCEPTED],
     [State.SUBMITTED, State.FORMAL_REVIEW, State.ACCEPTED],
     [State.SUBMITTED, State.FORMAL_REVIEW, (State.REJECTED, "申报主体持续经营未满两年")],
+    [State.SUBMITTED, State.FORMAL_REVIEW, State.ACCEPTED],
+    [State.SUBMITTED, State.FORMAL_REVIEW, State.ACCEPTED],
 ]
 
 
@@ -119,8 +121,10 @@ def build(seed: int = 2025, applications_per_campaign: int = 14, progress=lambda
             if role in (Role.ROADSHOW_JUDGE, Role.INSPECTOR) and campaign != gz:
                 continue
             _grant(user, role, campaign)
+    experts = []
     for i in range(1, 7):
         expert = _user(f"expert{i}", faker.person_name(), f"expert{i}@jinxuan.example.cn")
+        experts.append(expert)
         for campaign in campaigns.values():
             _grant(expert, Role.EXPERT, campaign)
     for username, role in (("voter", Role.VOTER), ("reader", Role.READER)):
@@ -146,6 +150,11 @@ def build(seed: int = 2025, applications_per_campaign: int = 14, progress=lambda
     for campaign in campaigns.values():
         _applications(campaign, orgs, faker, rng, applications_per_campaign)
         progress(f"{campaign.short_name}：已生成 {campaign.applications.count()} 份申报")
+
+    from . import review
+
+    review.build(campaigns.values(), experts, rng)
+    progress("专业评审：专家库、利益冲突与最优分配已生成，点数成金已有部分评分")
 
 
 def _applications(campaign: Campaign, orgs, faker: TextFaker, rng: random.Random, count: int) -> None:

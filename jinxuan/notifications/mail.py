@@ -25,6 +25,21 @@ DEFAULTS = {
         "邀请您加入 {{ organisation }}",
         "您好：\n\n{{ inviter }} 邀请您以 {{ organisation }} 成员身份使用金选平台申报。请打开以下链接接受邀请：\n{{ link }}\n",
     ),
+    Event.EXPERT_INVITED: (
+        "【{{ campaign }}】专业评审邀请",
+        "{{ name }} 您好：\n\n诚邀您担任“{{ campaign }}”专业评审专家。请打开以下链接设置登录密码：\n{{ link }}\n"
+        "登录后可在“我的工作台”查看评审任务；如与某申报存在利益关系，请在评分页申报回避。\n",
+    ),
+    Event.EXPERT_ASSIGNED: (
+        "【{{ campaign }}】您有 {{ count }} 份申报待评审",
+        "{{ name }} 您好：\n\n已为您分配 {{ count }} 份申报，请于 {{ deadline }} 前完成评分：\n"
+        "{% for line in items %}  · {{ line }}\n{% endfor %}\n评审入口：{{ link }}\n",
+    ),
+    Event.EXPERT_REMINDER: (
+        "【{{ campaign }}】评审提醒：尚有 {{ count }} 份未提交",
+        "{{ name }} 您好：\n\n您尚有 {{ count }} 份申报的评分未提交，请于 {{ deadline }} 前完成：\n"
+        "{% for line in items %}  · {{ line }}\n{% endfor %}\n评审入口：{{ link }}\n",
+    ),
 }
 
 

@@ -8,6 +8,9 @@ class Event(models.TextChoices):
     STATE_CHANGED = "state_changed", "申报状态变更"
     DEADLINE_REMINDER = "deadline_reminder", "截止前 24 小时提醒"
     INVITATION = "invitation", "邀请加入单位"
+    EXPERT_INVITED = "expert_invited", "邀请评审专家"
+    EXPERT_ASSIGNED = "expert_assigned", "评审任务分配"
+    EXPERT_REMINDER = "expert_reminder", "评审进度提醒"
 
 
 class Template(models.Model):

@@ -108,6 +108,16 @@ def build_printable(preset: Preset, answers: dict, units: list[dict], meta: dict
     )
 
 
+def render_section(preset: Preset, section: FormSection, answers: dict, keep) -> PrintSection:
+    """One application-scope section with only the fields ``keep(field)`` accepts (e.g. what experts see)."""
+    r = _Renderer(preset, {})
+    out = PrintSection(title=section.title)
+    for f in section.fields:
+        if keep(f) and r._shown(f, answers):
+            r.field(f, answers.get(f.key), out)
+    return out
+
+
 def _title(preset: Preset, answers: dict) -> str:
     for f in preset.form.fields("application"):
         if f.type == "text" and (f.key in TITLE_KEYS or f.label in {"案例名称", "事件名称"}):

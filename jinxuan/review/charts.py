@@ -1,0 +1,65 @@
+"""Small inline SVG charts for score distributions (no JavaScript; prints and works offline).
+
+One row per group: the individual scores as dots, the interquartile box and the median line, on a shared
+0-100 axis. Written by hand because it is a few lines of SVG; values come from `statistics`.
+"""
+
+from __future__ import annotations
+
+import statistics
+from decimal import Decimal
+from html import escape
+
+from django.utils.safestring import mark_safe
+
+from .rubric import criterion_score
+
+WIDTH, LABEL, ROW, PAD, RIGHT = 680, 120, 26, 24, 60
+
+
+def _x(value: float) -> float:
+    return LABEL + (WIDTH - LABEL - RIGHT) * max(0.0, min(100.0, value)) / 100.0
+
+
+def strip_plot(groups: dict[str, list[float]], title: str) -> str:
+    """SVG: for each group (label → scores on a 0-100 scale) dots, quartile box and median."""
+    groups = {k: v for k, v in groups.items() if v}
+    if not groups:
+        return ""
+    height = PAD * 2 + ROW * len(groups)
+    parts = [f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {WIDTH} {height}" '
+             f'xmlns="http://www.w3.org/2000/svg" font-size="12">', f"<title>{escape(title)}</title>"]
+    for tick in range(0, 101, 20):
+        x = _x(tick)
+        parts.append(f'<line x1="{x:.1f}" y1="{PAD - 6}" x2="{x:.1f}" y2="{height - PAD + 4}" stroke="#ddd"/>')
+        parts.append(f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" fill="#666">{tick}</text>')
+    for i, (label, values) in enumerate(groups.items()):
+        y = PAD + ROW * i + ROW / 2
+        parts.append(f'<text x="{LABEL - 8}" y="{y + 4:.1f}" text-anchor="end">{escape(label[:12])}</text>')
+        if len(values) >= 2:
+            q1, med, q3 = statistics.quantiles(values, n=4, method="inclusive")
+            parts.append(f'<rect x="{_x(q1):.1f}" y="{y - 8:.1f}" width="{max(1.0, _x(q3) - _x(q1)):.1f}" '
+                         f'height="16" fill="#dbe8f6" stroke="#5b8cc4"/>')
+            parts.append(f'<line x1="{_x(med):.1f}" y1="{y - 9:.1f}" x2="{_x(med):.1f}" y2="{y + 9:.1f}" '
+                         f'stroke="#1f4e8c" stroke-width="2"/>')
+        for v in values:
+            parts.append(f'<circle cx="{_x(v):.1f}" cy="{y:.1f}" r="3" fill="#c0392b" fill-opacity="0.6">'
+                         f"<title>{v:.1f}</title></circle>")
+        parts.append(f'<text x="{WIDTH - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#666">n={len(values)}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+def criterion_values(rubric, reviews) -> dict[str, list[float]]:
+    """Each criterion's scores over submitted reviews, rescaled to 0-100."""
+    out: dict[str, list[float]] = {}
+    if rubric is None:
+        return out
+    for c in rubric.criteria:
+        values = []
+        for r in reviews:
+            score = criterion_score(c, r.scores or {})
+            if score is not None:
+                values.append(float(score / c.max_score * Decimal(100)))
+        out[c.name] = values
+    return out

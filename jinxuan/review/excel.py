@@ -1,0 +1,156 @@
+"""Excel in and out for expert review (openpyxl): the expert pool, assignments, and all scores."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from .models import PoolMember, Review
+
+POOL_HEADERS = ["姓名", "电子邮箱", "职务/职称", "现任职单位", "现任职单位统一社会信用代码", "曾任职单位",
+                "专长标签", "专业背景", "评审数量上限"]
+ASSIGNMENT_HEADERS = ["申报编号", "专家电子邮箱"]
+
+
+class ExcelError(ValueError):
+    pass
+
+
+@dataclass
+class Parsed:
+    rows: list[dict] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _sheet_rows(data: bytes, headers: list[str], required: list[str]):
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a file that is not a workbook
+        raise ExcelError("无法读取该文件，请上传 .xlsx 格式的 Excel 表格") from exc
+    ws = wb.worksheets[0]
+    rows = ws.iter_rows(values_only=True)
+    head = next(rows, None)
+    if head is None:
+        raise ExcelError("表格为空")
+    names = [str(h or "").strip() for h in head]
+    missing = [h for h in required if h not in names]
+    if missing:
+        raise ExcelError("表头缺少列：" + "、".join(missing) + "（第 1 行须为：" + "、".join(headers) + "）")
+    index = {h: names.index(h) for h in headers if h in names}
+    for number, row in enumerate(rows, start=2):
+        if row is None or all(v in (None, "") for v in row):
+            continue
+        yield number, {h: ("" if row[i] is None else str(row[i]).strip()) for h, i in index.items() if i < len(row)}
+
+
+def _split(text: str) -> list[str]:
+    for sep in "，、;；\n":
+        text = text.replace(sep, ",")
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def parse_pool(data: bytes) -> Parsed:
+    """Experts from a workbook with POOL_HEADERS; every bad row is reported with its row number."""
+    out = Parsed()
+    for number, row in _sheet_rows(data, POOL_HEADERS, ["姓名", "电子邮箱"]):
+        name, email = row.get("姓名", ""), row.get("电子邮箱", "")
+        if not name:
+            out.errors.append(f"第 {number} 行：缺少姓名")
+            continue
+        if "@" not in email:
+            out.errors.append(f"第 {number} 行（{name}）：电子邮箱无效")
+            continue
+        load_text = row.get("评审数量上限", "") or "20"
+        try:
+            load = int(float(load_text))
+            if load < 1:
+                raise ValueError
+        except ValueError:
+            out.errors.append(f"第 {number} 行（{name}）：评审数量上限须为正整数")
+            continue
+        out.rows.append({
+            "name": name, "email": email, "title": row.get("职务/职称", ""),
+            "employer_name": row.get("现任职单位", ""), "employer_code": row.get("现任职单位统一社会信用代码", ""),
+            "past": [{"name": p, "code": ""} for p in _split(row.get("曾任职单位", ""))],
+            "tags": _split(row.get("专长标签", "")), "bio": row.get("专业背景", ""), "load": load})
+    return out
+
+
+def parse_assignments(data: bytes) -> Parsed:
+    out = Parsed()
+    for number, row in _sheet_rows(data, ASSIGNMENT_HEADERS, ASSIGNMENT_HEADERS):
+        if not row.get("申报编号") or "@" not in row.get("专家电子邮箱", ""):
+            out.errors.append(f"第 {number} 行：申报编号或专家电子邮箱无效")
+            continue
+        out.rows.append({"row": number, "number": row["申报编号"], "email": row["专家电子邮箱"].lower()})
+    return out
+
+
+def template_workbook(headers: list[str]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    return _save(wb)
+
+
+def _save(wb) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def expert_rows(campaign, assignments) -> list[dict]:
+    """One row per assignment: application, expert (name and pseudonym), state, total, criterion scores."""
+    members = {m.expert_id: m for m in PoolMember.objects.filter(campaign=campaign)}
+    rows = []
+    for a in assignments.select_related("application", "expert").order_by("application_id", "expert_id"):
+        review = Review.objects.filter(assignment=a).first()
+        member = members.get(a.expert_id)
+        rows.append({"number": a.application.number, "title": a.application.title, "expert": a.expert.name,
+                     "pseudonym": member.pseudonym if member else "", "state": review.get_state_display()
+                     if review else "未开始", "total": float(review.total) if review and review.total is not None
+                     else None, "scores": review.scores if review else {}, "comments": review.comments
+                     if review else {}})
+    return rows
+
+
+def scores_workbook(campaign, rows: list[dict], pseudonymise: bool, aggregates: dict | None = None) -> bytes:
+    """All scores; experts appear by pseudonym unless ``pseudonymise`` is False (the organiser's export)."""
+    rubric = campaign.spec.rubric
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "评分明细"
+    columns = []
+    for c in rubric.criteria if rubric else []:
+        if c.sub_items:
+            columns += [(c.key, s.key, f"{c.name}·{s.name}") for s in c.sub_items]
+        else:
+            columns.append((c.key, None, c.name))
+    head = ["申报编号", "案例名称", "专家", "状态", "总分"] + [label for _, _, label in columns] + ["评语"]
+    ws.append(head)
+    for r in rows:
+        values = []
+        for ck, sk, _ in columns:
+            v = r["scores"].get(ck)
+            v = v.get(sk) if isinstance(v, dict) and sk else (None if isinstance(v, dict) else v)
+            values.append(float(v) if v not in (None, "") else None)
+        comments = "；".join(f"{k}：{v}" for k, v in r["comments"].items())
+        ws.append([r["number"], r["title"], r["pseudonym"] if pseudonymise else r["expert"], r["state"],
+                   r["total"], *values, comments])
+    if aggregates:
+        ws2 = wb.create_sheet("汇总")
+        ws2.append(["申报编号", "案例名称", "评审数", "平均分", "截尾平均分", "中位数", "校准分", "极差", "分歧较大"])
+        for row in aggregates:
+            ws2.append(row)
+    for sheet in wb.worksheets:
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for i in range(1, sheet.max_column + 1):
+            sheet.column_dimensions[get_column_letter(i)].width = 16
+    return _save(wb)

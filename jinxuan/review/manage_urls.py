@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import manage_views as v
+
+urlpatterns = [
+    path("<slug:slug>/", v.overview, name="overview"),
+    path("<slug:slug>/remind/", v.remind, name="remind"),
+    path("<slug:slug>/visibility/", v.visibility_setting, name="visibility"),
+    path("<slug:slug>/experts/", v.pool, name="pool"),
+    path("<slug:slug>/experts/template.xlsx", v.pool_template, name="pool_template"),
+    path("<slug:slug>/conflicts/", v.conflicts, name="conflicts"),
+    path("<slug:slug>/assignment/", v.assignment, name="assignment"),
+    path("<slug:slug>/reviews/<int:pk>/reopen/", v.reopen, name="reopen"),
+    path("<slug:slug>/scores.xlsx", v.export, name="export"),
+]

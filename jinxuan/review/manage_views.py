@@ -1,0 +1,216 @@
+"""Organiser pages for expert review: overview and results, pool, conflicts, assignment, exports."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from jinxuan.accounts.access import check, guard
+from jinxuan.applicants.models import Application
+from jinxuan.campaigns.lookups import campaign_from_url
+
+from . import charts, excel, services
+from .models import Assignment, Conflict, ConflictSource, Expert, PairRule, PoolMember, Review
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/")[:-1]
+
+
+def _results(campaign):
+    aggregates = services.aggregate(campaign)
+    by = services.stage_params(campaign).aggregate
+    ranked = services.C.rank(aggregates, by=by) if aggregates else []
+    apps = Application.objects.in_bulk([a for a, _, _ in ranked])
+    rows = [{"app": apps[a], "value": v, "position": pos, "s": aggregates[a]} for a, v, pos in ranked if a in apps]
+    return aggregates, rows, by
+
+
+@guard("review.oversee", obj=campaign_from_url)
+def overview(request, slug):
+    campaign = request.access_target
+    organiser = check(request.user, "review.manage", campaign)
+    progress = services.progress(campaign)
+    aggregates, rows, by = _results(campaign)
+    reviews = list(services.submitted_reviews(campaign).select_related("assignment__expert"))
+    pseudonyms = {m.expert_id: m.pseudonym for m in PoolMember.objects.filter(campaign=campaign)}
+    per_expert = {}
+    for r in reviews:
+        label = r.assignment.expert.name if organiser else pseudonyms.get(r.assignment.expert_id, "专家")
+        per_expert.setdefault(label, []).append(float(r.total))
+    per_criterion = charts.criterion_values(campaign.spec.rubric, reviews)
+    return render(request, "review/manage/overview.html", {
+        "campaign": campaign, "organiser": organiser, "progress": progress, "rows": rows, "by": by,
+        "disagreements": [r for r in rows if r["s"].disagreement],
+        "expert_chart": charts.strip_plot(per_expert, "各专家给分分布"),
+        "criterion_chart": charts.strip_plot(per_criterion, "各评审标准得分分布（折算百分制）"),
+        "entrants": services.entrants(campaign).count(),
+        "assigned": Assignment.objects.filter(campaign=campaign).count(),
+        "settings": services.settings_of(campaign),
+    })
+
+
+@guard("review.manage", obj=campaign_from_url)
+def remind(request, slug):
+    campaign = request.access_target
+    if request.method == "POST":
+        sent = services.notify_assignments(campaign, base_url=_base_url(request), reminder=True)
+        messages.success(request, f"已向 {sent} 位尚有未提交评分的专家发送提醒")
+    return redirect("review_manage:overview", slug=slug)
+
+
+@guard("review.manage", obj=campaign_from_url)
+def visibility_setting(request, slug):
+    campaign = request.access_target
+    if request.method == "POST":
+        visible = services.set_peer_visibility(campaign, request.POST.get("peer_scores_visible") == "1",
+                                               actor=request.user)
+        messages.success(request, "已允许专家查看他人评分" if visible else "专家不可查看他人评分")
+    return redirect("review_manage:overview", slug=slug)
+
+
+@guard("review.manage", obj=campaign_from_url)
+def pool(request, slug):
+    campaign = request.access_target
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "add":
+                services.add_to_pool(
+                    campaign, email=request.POST.get("email", ""), name=request.POST.get("name", "").strip(),
+                    title=request.POST.get("title", ""), employer_name=request.POST.get("employer_name", ""),
+                    employer_code=request.POST.get("employer_code", ""),
+                    tags=request.POST.getlist("tags"), bio=request.POST.get("bio", ""),
+                    load=int(request.POST.get("load") or 20), actor=request.user, base_url=_base_url(request))
+                messages.success(request, "已加入专家库并发送邀请")
+            elif action == "import":
+                upload = request.FILES.get("file")
+                if upload is None:
+                    raise services.ReviewError("请选择要导入的 Excel 文件")
+                parsed = excel.parse_pool(upload.read())
+                for row in parsed.rows:
+                    services.add_to_pool(campaign, actor=request.user, base_url=_base_url(request), **row)
+                messages.success(request, f"已导入 {len(parsed.rows)} 位专家")
+                for error in parsed.errors:
+                    messages.error(request, error)
+            elif action == "conflicts":
+                found = services.refresh_automatic_conflicts(campaign, actor=request.user)
+                messages.success(request, f"已重新识别利益冲突：共 {found} 对")
+        except (services.ReviewError, excel.ExcelError, ValueError) as exc:
+            messages.error(request, str(exc) if not isinstance(exc, ValueError) or str(exc) else "输入无效")
+        return redirect("review_manage:pool", slug=slug)
+    members = PoolMember.objects.filter(campaign=campaign).select_related("expert__user")
+    tags = services.tag_choices(campaign)
+    return render(request, "review/manage/pool.html", {"campaign": campaign, "members": members, "tags": tags,
+                                                       "headers": excel.POOL_HEADERS})
+
+
+@guard("review.manage", obj=campaign_from_url)
+def pool_template(request, slug):
+    response = HttpResponse(excel.template_workbook(excel.POOL_HEADERS), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="expert-pool-template.xlsx"'
+    return response
+
+
+@guard("review.manage", obj=campaign_from_url)
+def conflicts(request, slug):
+    campaign = request.access_target
+    if request.method == "POST":
+        try:
+            expert = get_object_or_404(Expert, pk=request.POST.get("expert"), pools__campaign=campaign)
+            app = get_object_or_404(Application, pk=request.POST.get("application"), campaign=campaign)
+            services.add_conflict(campaign, expert, app, source=ConflictSource.ORGANISER,
+                                  reason=request.POST.get("reason", ""), actor=request.user)
+            messages.success(request, f"已设定回避：{expert.name} — {app.number}")
+        except services.ReviewError as exc:
+            messages.error(request, str(exc))
+        return redirect("review_manage:conflicts", slug=slug)
+    return render(request, "review/manage/conflicts.html", {
+        "campaign": campaign,
+        "conflicts": Conflict.objects.filter(campaign=campaign).select_related("expert", "application"),
+        "members": PoolMember.objects.filter(campaign=campaign).select_related("expert"),
+        "apps": services.entrants(campaign).order_by("pk"),
+    })
+
+
+@guard("review.manage", obj=campaign_from_url)
+def assignment(request, slug):
+    campaign = request.access_target
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "solve":
+                summary = services.solve_assignment(campaign, actor=request.user, base_url=_base_url(request))
+                messages.success(request, f"已完成分配：{summary['applications']} 份申报、{summary['experts']} 位专家，"
+                                          f"共 {summary['pairs']} 对（新增 {summary['added']}，撤销 {summary['removed']}），"
+                                          f"总匹配度 {summary['objective']:.2f}")
+            elif action in {"pin", "forbid", "clear"}:
+                expert = get_object_or_404(Expert, pk=request.POST.get("expert"), pools__campaign=campaign)
+                app = get_object_or_404(Application, pk=request.POST.get("application"), campaign=campaign)
+                services.set_pair_rule(campaign, expert, app, None if action == "clear" else action,
+                                       actor=request.user)
+                messages.success(request, "已记录，重新分配后生效")
+            elif action == "assign":
+                expert = get_object_or_404(Expert, pk=request.POST.get("expert"), pools__campaign=campaign)
+                app = get_object_or_404(Application, pk=request.POST.get("application"), campaign=campaign)
+                services.assign_manually(campaign, expert, app, actor=request.user)
+                messages.success(request, f"已将 {app.number} 分配给 {expert.name}")
+            elif action == "unassign":
+                a = get_object_or_404(Assignment, pk=request.POST.get("assignment"), campaign=campaign)
+                services.unassign(a, actor=request.user, reason=request.POST.get("reason", ""))
+                messages.success(request, "已撤销分配")
+            elif action == "import":
+                upload = request.FILES.get("file")
+                if upload is None:
+                    raise services.ReviewError("请选择要导入的 Excel 文件")
+                done, errors = services.import_assignments(campaign, excel.parse_assignments(upload.read()),
+                                                           actor=request.user)
+                messages.success(request, f"已导入 {done} 条分配")
+                for error in errors:
+                    messages.error(request, error)
+        except (services.ReviewError, excel.ExcelError) as exc:
+            messages.error(request, str(exc))
+        return redirect("review_manage:assignment", slug=slug)
+    apps = list(services.entrants(campaign).order_by("pk"))
+    by_app = {}
+    for a in Assignment.objects.filter(campaign=campaign).select_related("expert", "review"):
+        by_app.setdefault(a.application_id, []).append(a)
+    rules = {(r.application_id, r.expert_id): r.kind for r in PairRule.objects.filter(campaign=campaign)}
+    k = services.stage_params(campaign).experts_per_application
+    rows = [{"app": app, "assignments": by_app.get(app.pk, []), "short": k - len(by_app.get(app.pk, []))}
+            for app in apps]
+    return render(request, "review/manage/assignment.html", {
+        "campaign": campaign, "rows": rows, "k": k, "rules": rules,
+        "members": PoolMember.objects.filter(campaign=campaign).select_related("expert"),
+        "pair_rules": PairRule.objects.filter(campaign=campaign).select_related("expert", "application"),
+    })
+
+
+@guard("review.manage", obj=campaign_from_url)
+def reopen(request, slug, pk):
+    campaign = request.access_target
+    review = get_object_or_404(Review, pk=pk, assignment__campaign=campaign)
+    if request.method == "POST":
+        try:
+            services.reopen(review, request.POST.get("reason", ""), actor=request.user)
+            messages.success(request, "已退回该评分，专家可修改后重新提交")
+        except services.ReviewError as exc:
+            messages.error(request, str(exc))
+    return redirect(reverse("review_manage:overview", kwargs={"slug": slug}) + "#progress")
+
+
+@guard("review.oversee", obj=campaign_from_url)
+def export(request, slug):
+    campaign = request.access_target
+    organiser = check(request.user, "review.manage", campaign)
+    rows = excel.expert_rows(campaign, Assignment.objects.filter(campaign=campaign))
+    _, ranked, _ = _results(campaign)
+    summary = [[r["app"].number, r["app"].title, r["s"].n, round(r["s"].mean, 2), round(r["s"].trimmed_mean, 2),
+                round(r["s"].median, 2), round(r["s"].calibrated, 2), round(r["s"].spread, 2),
+                "是" if r["s"].disagreement else ""] for r in ranked]
+    data = excel.scores_workbook(campaign, rows, pseudonymise=not organiser, aggregates=summary)
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="expert-scores-{campaign.slug}.xlsx"'
+    return response

@@ -1,0 +1,483 @@
+"""Expert review operations: pool, conflicts, assignment, scoring, aggregation. Views call these; each
+decision that changes who reviews what, or a score, is written to the audit log."""
+
+from __future__ import annotations
+
+import numpy as np
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from jinxuan.accounts.models import Role, RoleAssignment, User
+from jinxuan.applicants.models import Application, ApplicationUnit, Membership
+from jinxuan.applicants.states import State
+from jinxuan.audit.log import record
+from jinxuan.campaigns.stage_params import ExpertReviewParams
+
+from . import affinity as A
+from . import calibration as C
+from . import conflicts as X
+from .assignment import AssignmentError, Problem, solve
+from .models import Assignment, Conflict, ConflictSource, Expert, PairRule, PoolMember, Review, ReviewSettings
+from .rubric import read_sheet
+
+REVIEWABLE_STATES = (State.ACCEPTED, State.IN_STAGE)
+
+
+class ReviewError(ValueError):
+    """A refused review operation; the message is shown to the user."""
+
+
+# ------------------------------------------------------------------------------------------------ settings
+
+
+def stage_params(campaign) -> ExpertReviewParams:
+    stage = campaign.stages.filter(kind="expert_review").first()
+    return ExpertReviewParams.model_validate(stage.params if stage else {})
+
+
+def settings_of(campaign) -> ReviewSettings:
+    return ReviewSettings.objects.get_or_create(campaign=campaign)[0]
+
+
+def entrants(campaign):
+    """Applications that enter expert review: those that passed formal review (or already in a stage)."""
+    return Application.objects.filter(campaign=campaign, state__in=REVIEWABLE_STATES).select_related("track")
+
+
+def set_peer_visibility(campaign, visible: bool, actor=None) -> bool:
+    settings = settings_of(campaign)
+    settings.peer_scores_visible = visible
+    settings.save(update_fields=["peer_scores_visible"])
+    record("review.peer_visibility", campaign, campaign=campaign, actor=actor, after={"peer_scores_visible": visible})
+    return visible
+
+
+def tag_choices(campaign) -> list[str]:
+    """Expertise tags an expert may hold: the campaign's track names, domain and technology choices."""
+    spec = campaign.spec
+    labels = [t.name for t in spec.tracks]
+    for field in spec.form.fields("application"):
+        if field.type == "multi_choice" and ("领域" in field.label or "技术" in field.label):
+            labels += [c if isinstance(c, str) else c.label for c in field.choices]
+    return list(dict.fromkeys(labels))
+
+
+# ------------------------------------------------------------------------------------------------ pool
+
+
+def _next_pseudonym(campaign) -> str:
+    return f"专家{PoolMember.objects.filter(campaign=campaign).count() + 1:03d}"
+
+
+@transaction.atomic
+def add_to_pool(campaign, *, email: str, name: str, title: str = "", employer_name: str = "",
+                employer_code: str = "", past: list | None = None, tags: list | None = None, bio: str = "",
+                load: int = 20, actor=None, invite: bool = True, base_url: str = "") -> PoolMember:
+    email = (email or "").strip().lower()
+    if "@" not in email:
+        raise ReviewError(f"专家“{name}”的电子邮箱无效")
+    if load < 1:
+        raise ReviewError(f"专家“{name}”的评审数量上限须至少为 1")
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User(username=email, email=email, display_name=name)
+        user.set_unusable_password()
+        user.save()
+    expert, _ = Expert.objects.get_or_create(user=user, defaults={"name": name})
+    expert.name = name or expert.name
+    for attr, value in (("title", title), ("employer_name", employer_name), ("employer_code", employer_code),
+                        ("bio", bio)):
+        if value:
+            setattr(expert, attr, value.strip())
+    if past is not None:
+        expert.past_employers = past
+    if tags is not None:
+        expert.tags = tags
+    expert.save()
+    RoleAssignment.objects.get_or_create(user=user, role=Role.EXPERT, campaign=campaign)
+    member, new = PoolMember.objects.get_or_create(
+        campaign=campaign, expert=expert, defaults={"load": load, "pseudonym": _next_pseudonym(campaign)})
+    if not new and member.load != load:
+        member.load = load
+        member.save(update_fields=["load"])
+    record("review.pool_add" if new else "review.pool_update", member, campaign=campaign, actor=actor,
+           after={"expert": expert.pk, "load": load})
+    if new and invite:
+        _invite(campaign, expert, base_url, set_password=created or not user.has_usable_password())
+    return member
+
+
+def _invite(campaign, expert: Expert, base_url: str, set_password: bool) -> None:
+    from jinxuan.notifications.mail import notify
+    from jinxuan.notifications.models import Event
+
+    user = expert.user
+    if set_password:
+        link = base_url + reverse("accounts:password_reset_confirm", kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)})
+    else:
+        link = base_url + reverse("review:workspace", kwargs={"slug": campaign.slug})
+    notify(Event.EXPERT_INVITED, [user.email], {"campaign": campaign.short_name, "name": expert.name,
+                                                 "link": link}, campaign=campaign)
+
+
+# ------------------------------------------------------------------------------------------------ conflicts
+
+
+def _parties(app: Application) -> X.AppParties:
+    units = [(u.organisation.credit_code, u.organisation.name)
+             for u in app.units.select_related("organisation").order_by("-is_lead", "pk")]
+    users = set(Membership.objects.filter(organisation__application_units__application=app)
+                .values_list("user_id", flat=True))
+    if app.created_by_id:
+        users.add(app.created_by_id)
+    return X.AppParties(app.pk, units, users)
+
+
+def _affiliations(expert: Expert) -> X.ExpertAffiliations:
+    past = [(p.get("code") or None, p.get("name") or None) for p in expert.past_employers or []
+            if isinstance(p, dict)]
+    return X.ExpertAffiliations(expert.user_id, expert.employer_code or None, expert.employer_name or None, past)
+
+
+@transaction.atomic
+def refresh_automatic_conflicts(campaign, actor=None) -> int:
+    """Recompute automatic conflicts for the pool against the entrants; drop assignments they hit."""
+    experts = [m.expert for m in PoolMember.objects.filter(campaign=campaign).select_related("expert")]
+    apps = list(entrants(campaign))
+    matrix, reasons = X.conflict_matrix([_affiliations(e) for e in experts], [_parties(a) for a in apps],
+                                        settings_of(campaign).group_map or {})
+    found = {(experts[i].pk, apps[j].pk): "；".join(r) for (i, j), r in reasons.items()}
+    stale = Conflict.objects.filter(campaign=campaign, source=ConflictSource.AUTOMATIC)
+    stale.exclude(pk__in=[c.pk for c in stale if (c.expert_id, c.application_id) in found]).delete()
+    have = set(stale.values_list("expert_id", "application_id"))
+    for (expert_id, app_id), reason in found.items():
+        if (expert_id, app_id) not in have:
+            Conflict.objects.create(campaign=campaign, expert_id=expert_id, application_id=app_id,
+                                    source=ConflictSource.AUTOMATIC, reason=reason)
+    _drop_conflicted_assignments(campaign, actor)
+    record("review.conflicts_refreshed", campaign, campaign=campaign, actor=actor, after={"count": len(found)})
+    return len(found)
+
+
+def _drop_conflicted_assignments(campaign, actor, reason="存在利益冲突") -> int:
+    hit = Assignment.objects.filter(campaign=campaign).filter(
+        application_id__in=Conflict.objects.filter(campaign=campaign).values("application_id"))
+    dropped = 0
+    for a in hit.select_related("expert"):
+        if Conflict.objects.filter(expert=a.expert, application=a.application).exists():
+            record("review.unassigned", a.application, campaign=campaign, actor=actor,
+                   before={"expert": a.expert_id}, reason=reason)
+            a.delete()
+            dropped += 1
+    return dropped
+
+
+@transaction.atomic
+def add_conflict(campaign, expert: Expert, application: Application, *, source: str, reason: str,
+                 actor=None) -> Conflict:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewError("请说明回避原因")
+    if application.campaign_id != campaign.pk:
+        raise ReviewError("该申报不属于本活动")
+    conflict, _ = Conflict.objects.get_or_create(
+        campaign=campaign, expert=expert, application=application, source=source,
+        defaults={"reason": reason, "created_by": actor})
+    record("review.conflict", application, campaign=campaign, actor=actor,
+           after={"expert": expert.pk, "source": source}, reason=reason)
+    _drop_conflicted_assignments(campaign, actor, reason=f"回避：{reason}")
+    return conflict
+
+
+# ------------------------------------------------------------------------------------------------ assignment
+
+
+def _choice_labels(field, value):
+    """Ticked labels of a choice answer ({"choices": [...]}, a list or one label)."""
+    if isinstance(value, dict):
+        keys = value.get("choices") or []
+    elif isinstance(value, list):
+        keys = value
+    else:
+        keys = [value] if value else []
+    return [str(k) for k in keys if k]
+
+
+def app_profile(app: Application) -> A.AppProfile:
+    from jinxuan.formalreview.insights import texts_of
+
+    spec = app.campaign.spec
+    domains, techs = [], []
+    for field in spec.form.fields("application"):
+        if field.type != "multi_choice":
+            continue
+        if "领域" in field.label:
+            domains += _choice_labels(field, app.answers.get(field.key))
+        elif "技术" in field.label:
+            techs += _choice_labels(field, app.answers.get(field.key))
+    text = "\n".join(t for _, t in texts_of(spec, app.answers))
+    return A.AppProfile(app.pk, app.track.name, domains, techs, f"{app.title}\n{text}")
+
+
+def expert_profile(expert: Expert) -> A.ExpertProfile:
+    return A.ExpertProfile(expert.pk, list(expert.tags or []), f"{expert.title}\n{expert.bio}")
+
+
+@transaction.atomic
+def solve_assignment(campaign, actor=None, notify_experts: bool = True, base_url: str = "") -> dict:
+    """Assign k experts to every entrant, maximising affinity; keeps assignments whose review was started,
+    manual ones and pins; never pairs a conflict or a forbidden pair. Returns a summary."""
+    params = stage_params(campaign)
+    k = params.experts_per_application
+    members = list(PoolMember.objects.filter(campaign=campaign).select_related("expert").order_by("pk"))
+    apps = list(entrants(campaign).order_by("pk"))
+    if not apps:
+        raise ReviewError("没有待评审的申报（形式审核通过的申报才进入专业评审）")
+    if not members:
+        raise ReviewError("专家库为空，请先添加专家")
+    experts = [m.expert for m in members]
+    e_index = {e.pk: i for i, e in enumerate(experts)}
+    a_index = {a.pk: j for j, a in enumerate(apps)}
+    app_profiles = [app_profile(a) for a in apps]
+    ex_profiles = [expert_profile(e) for e in experts]
+    affinity = A.affinity_matrix(app_profiles, ex_profiles)
+    forbidden = np.zeros((len(apps), len(experts)), dtype=bool)
+    for e_id, a_id in Conflict.objects.filter(campaign=campaign).values_list("expert_id", "application_id"):
+        if e_id in e_index and a_id in a_index:
+            forbidden[a_index[a_id], e_index[e_id]] = True
+    pinned = set()
+    for rule in PairRule.objects.filter(campaign=campaign):
+        if rule.expert_id in e_index and rule.application_id in a_index:
+            cell = (a_index[rule.application_id], e_index[rule.expert_id])
+            if rule.kind == PairRule.FORBID:
+                forbidden[cell] = True
+            elif not forbidden[cell]:
+                pinned.add(cell)
+    kept = Assignment.objects.filter(campaign=campaign).filter(
+        review__isnull=False) | Assignment.objects.filter(campaign=campaign).exclude(source=Assignment.SOLVER)
+    for a in kept:
+        if a.expert_id in e_index and a.application_id in a_index:
+            cell = (a_index[a.application_id], e_index[a.expert_id])
+            if not forbidden[cell]:
+                pinned.add(cell)
+    problem = Problem(affinity=affinity, k=k, load=np.array([m.load for m in members]), forbidden=forbidden,
+                      pinned=sorted(pinned))
+    try:
+        solution = solve(problem)
+    except AssignmentError as exc:
+        raise ReviewError(str(exc)) from exc
+    before = set(Assignment.objects.filter(campaign=campaign).values_list("application_id", "expert_id"))
+    chosen = {(apps[j].pk, experts[i].pk): (j, i) for j, i in solution.pairs}
+    Assignment.objects.filter(campaign=campaign).exclude(
+        pk__in=[a.pk for a in Assignment.objects.filter(campaign=campaign)
+                if (a.application_id, a.expert_id) in chosen]).delete()
+    created = 0
+    for (app_id, expert_id), (j, i) in chosen.items():
+        explanation = A.explain(app_profiles[j], ex_profiles[i])
+        obj, new = Assignment.objects.update_or_create(
+            campaign=campaign, application_id=app_id, expert_id=expert_id,
+            defaults={"affinity": float(affinity[j, i]), "explanation": explanation})
+        created += new
+    after = set(chosen)
+    record("review.assignment_solved", campaign, campaign=campaign, actor=actor,
+           before={"pairs": len(before)},
+           after={"pairs": len(after), "added": len(after - before), "removed": len(before - after),
+                  "objective": round(float(solution.objective), 6), "k": k})
+    if notify_experts:
+        notify_assignments(campaign, base_url=base_url)
+    return {"pairs": len(after), "added": len(after - before), "removed": len(before - after),
+            "objective": float(solution.objective), "applications": len(apps), "experts": len(experts)}
+
+
+@transaction.atomic
+def assign_manually(campaign, expert: Expert, application: Application, actor=None,
+                    source: str = Assignment.MANUAL) -> Assignment:
+    if application.campaign_id != campaign.pk:
+        raise ReviewError("该申报不属于本活动")
+    if not PoolMember.objects.filter(campaign=campaign, expert=expert).exists():
+        raise ReviewError(f"{expert.name} 不在本活动专家库中")
+    if Conflict.objects.filter(expert=expert, application=application).exists():
+        raise ReviewError(f"{expert.name} 与该申报存在利益冲突，不能分配")
+    if PairRule.objects.filter(expert=expert, application=application, kind=PairRule.FORBID).exists():
+        raise ReviewError(f"已设定 {expert.name} 不评审该申报")
+    profile_a, profile_e = app_profile(application), expert_profile(expert)
+    explanation = A.explain(profile_a, profile_e)
+    obj, new = Assignment.objects.get_or_create(
+        campaign=campaign, expert=expert, application=application,
+        defaults={"source": source, "affinity": float(explanation.get("total", 0.0)), "explanation": explanation})
+    if new:
+        record("review.assigned", application, campaign=campaign, actor=actor,
+               after={"expert": expert.pk, "source": source})
+    return obj
+
+
+@transaction.atomic
+def unassign(assignment: Assignment, actor=None, reason: str = "") -> None:
+    review = getattr(assignment, "review", None)
+    if review is not None and review.state == Review.SUBMITTED:
+        raise ReviewError("该专家已提交评分，需先退回评分才能撤销分配")
+    record("review.unassigned", assignment.application, campaign=assignment.campaign, actor=actor,
+           before={"expert": assignment.expert_id}, reason=reason or "主办方撤销分配")
+    assignment.delete()
+
+
+def import_assignments(campaign, parsed, actor=None) -> tuple[int, list[str]]:
+    """Assign from parsed workbook rows ({number, email}); each refused row is reported, none is lost."""
+    by_number = {a.number: a for a in entrants(campaign)}
+    errors = list(parsed.errors)
+    done = 0
+    for row in parsed.rows:
+        app = by_number.get(row["number"])
+        expert = Expert.objects.filter(user__email__iexact=row["email"], pools__campaign=campaign).first()
+        if app is None or expert is None:
+            errors.append(f"第 {row['row']} 行：" + ("找不到该申报编号（或未进入专业评审）" if app is None
+                                                   else "该邮箱不在本活动专家库中"))
+            continue
+        try:
+            assign_manually(campaign, expert, app, actor=actor, source=Assignment.IMPORT)
+            done += 1
+        except ReviewError as exc:
+            errors.append(f"第 {row['row']} 行：{exc}")
+    return done, errors
+
+
+def set_pair_rule(campaign, expert: Expert, application: Application, kind: str | None, actor=None) -> None:
+    PairRule.objects.filter(expert=expert, application=application).delete()
+    if kind:
+        PairRule.objects.create(campaign=campaign, expert=expert, application=application, kind=kind)
+    record("review.pair_rule", application, campaign=campaign, actor=actor,
+           after={"expert": expert.pk, "kind": kind or "none"})
+
+
+def notify_assignments(campaign, base_url: str = "", reminder: bool = False) -> int:
+    """E-mail each expert their visible, unsubmitted assignments (titles only; conflicts never listed)."""
+    from jinxuan.notifications.mail import notify
+    from jinxuan.notifications.models import Event
+
+    from .visibility import visible_assignments
+
+    stage = campaign.stages.filter(kind="expert_review").first()
+    deadline = stage.ends.isoformat() if stage and stage.ends else "评审截止日"
+    link = base_url + reverse("review:workspace", kwargs={"slug": campaign.slug})
+    sent = 0
+    for member in PoolMember.objects.filter(campaign=campaign).select_related("expert__user"):
+        mine = visible_assignments(member.expert.user, campaign).select_related("application")
+        if reminder:
+            mine = mine.exclude(review__state=Review.SUBMITTED)
+        items = [f"{a.application.number} {a.application.title}" for a in mine]
+        if not items:
+            continue
+        event = Event.EXPERT_REMINDER if reminder else Event.EXPERT_ASSIGNED
+        notify(event, [member.expert.user.email], {"campaign": campaign.short_name, "name": member.expert.name,
+                                                  "count": len(items), "items": items, "deadline": deadline,
+                                                  "link": link}, campaign=campaign)
+        sent += 1
+    return sent
+
+
+# ------------------------------------------------------------------------------------------------ scoring
+
+
+def save_review(assignment: Assignment, data, *, submit: bool, actor=None) -> tuple[Review, dict]:
+    """Store an expert's scores and comments (a draft keeps whatever was entered); submit locks the review."""
+    rubric = assignment.campaign.spec.rubric
+    if rubric is None:
+        raise ReviewError("本活动未设置评审标准")
+    review, _ = Review.objects.get_or_create(assignment=assignment)
+    if review.state == Review.SUBMITTED:
+        raise ReviewError("评分已提交，如需修改请联系主办方退回")
+    sheet = read_sheet(rubric, data)
+    review.scores, review.comments, review.total = sheet.scores, sheet.comments, sheet.total
+    errors = dict(sheet.errors)
+    if submit:
+        from .rubric import missing
+
+        lacking = missing(rubric, sheet.scores)
+        if lacking:
+            errors["__all__"] = "尚未评分：" + "、".join(lacking)
+        if not errors:
+            review.state = Review.SUBMITTED
+            review.submitted_at = timezone.now()
+    review.save()
+    if review.state == Review.SUBMITTED:
+        record("review.submitted", assignment.application, campaign=assignment.campaign, actor=actor,
+               after={"expert": assignment.expert_id, "total": str(review.total), "scores": review.scores})
+    return review, errors
+
+
+@transaction.atomic
+def reopen(review: Review, reason: str, actor=None) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewError("退回评分须说明原因")
+    if review.state != Review.SUBMITTED:
+        raise ReviewError("该评分尚未提交")
+    review.state, review.submitted_at = Review.DRAFT, None
+    review.save(update_fields=["state", "submitted_at", "updated_at"])
+    a = review.assignment
+    record("review.reopened", a.application, campaign=a.campaign, actor=actor,
+           before={"expert": a.expert_id, "total": str(review.total)}, reason=reason)
+
+
+def peer_reviews(assignment: Assignment) -> list[tuple[Review, PoolMember]]:
+    """Other experts' submitted reviews of the same application, with their pseudonyms."""
+    members = {m.expert_id: m for m in PoolMember.objects.filter(campaign=assignment.campaign)}
+    reviews = (Review.objects.filter(assignment__application=assignment.application, state=Review.SUBMITTED)
+               .exclude(assignment=assignment).select_related("assignment"))
+    return [(r, members[r.assignment.expert_id]) for r in reviews if r.assignment.expert_id in members]
+
+
+# ------------------------------------------------------------------------------------------------ results
+
+
+def submitted_reviews(campaign):
+    return (Review.objects.filter(assignment__campaign=campaign, state=Review.SUBMITTED)
+            .select_related("assignment"))
+
+
+def aggregate(campaign) -> dict:
+    """Per application: raw mean, trimmed mean, median, calibrated score, spread, disagreement flag."""
+    reviews = [C.Review(r.assignment.application_id, r.assignment.expert_id, float(r.total))
+               for r in submitted_reviews(campaign) if r.total is not None]
+    return C.aggregate(reviews, max_score=100.0)
+
+
+def ranking(campaign, by: str | None = None):
+    """The ranking the next stage reads: (application id, value, position), best first."""
+    by = by or stage_params(campaign).aggregate
+    return C.rank(aggregate(campaign), by=by)
+
+
+def progress(campaign) -> list[dict]:
+    """Per pool member: assigned, submitted, drafts."""
+    rows = []
+    for m in PoolMember.objects.filter(campaign=campaign).select_related("expert"):
+        mine = Assignment.objects.filter(campaign=campaign, expert=m.expert)
+        done = mine.filter(review__state=Review.SUBMITTED).count()
+        started = mine.filter(review__state=Review.DRAFT).count()
+        rows.append({"member": m, "expert": m.expert, "assigned": mine.count(), "done": done, "draft": started,
+                     "load": m.load})
+    return rows
+
+
+def applicant_unit_names(app: Application) -> list[str]:
+    return list(ApplicationUnit.objects.filter(application=app).values_list("organisation__name", flat=True))
+
+
+def visible_assignments_for(expert: Expert, campaign) -> list[int]:
+    """Application ids the expert may open in this campaign (for tests and reports)."""
+    from .visibility import visible_applications
+
+    return list(visible_applications(expert.user, campaign).order_by("pk").values_list("pk", flat=True))
+
+
+def stage_data(campaign) -> dict:
+    """Scores in the shape the `expert_review` stage reads (see jinxuan.review.stage)."""
+    return {app: {"n": s.n, "mean": s.mean, "trimmed_mean": s.trimmed_mean, "median": s.median,
+                  "calibrated": s.calibrated_raw} for app, s in aggregate(campaign).items()}

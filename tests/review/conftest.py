@@ -1,0 +1,72 @@
+import random
+
+import pytest
+
+from jinxuan.accounts.models import Role
+from jinxuan.applicants.models import Application, ApplicationUnit, Membership, Organisation
+from jinxuan.applicants.states import State
+from jinxuan.demo.answers import AnswerFaker
+from jinxuan.demo.population import credit_code
+from jinxuan.demo.text import TextFaker
+
+CANARY = "金丝雀银行Q7ZK"
+
+
+def make_application(campaign, org, n: int, applicant=None, title=None, state=State.ACCEPTED):
+    faker = TextFaker(100 + n)
+    tracks = list(campaign.tracks.all())
+    track = tracks[n % len(tracks)]
+    filler = AnswerFaker(faker, campaign.spec, track.key, [org.credit_code], faker.topic())
+    title = title or faker.case_title(topic=filler.topic)
+    app = Application.objects.create(campaign=campaign, track=track, title=title, answers=filler.application(title),
+                                     state=state, created_by=applicant)
+    ApplicationUnit.objects.create(application=app, organisation=org, is_lead=True, position=0,
+                                   answers=filler.unit(org.name, org.credit_code))
+    return app
+
+
+@pytest.fixture
+def gz(campaigns):
+    return campaigns["gz-dianshu-2025"]
+
+
+@pytest.fixture
+def orgs(db):
+    rng = random.Random(4)
+    names = ["广州瀚澜数字科技有限公司", "广州农村商业银行股份有限公司", "广发证券股份有限公司", "粤信融资租赁有限公司",
+             "广州数据交易所有限公司", "穗恒保险经纪有限公司"]
+    return [Organisation.objects.create(name=name, credit_code=credit_code(rng, "广州")) for name in names]
+
+
+@pytest.fixture
+def accepted(gz, orgs, make_user):
+    """Six accepted applications of gz, one per organisation; the last is the canary (its lead is 金丝雀银行)."""
+    apps = []
+    for n, org in enumerate(orgs):
+        user = make_user(f"app{n}")
+        Membership.objects.create(user=user, organisation=org, is_admin=True)
+        apps.append(make_application(gz, org, n, applicant=user))
+    return apps
+
+
+@pytest.fixture
+def organiser(make_user, gz):
+    return make_user("org1", Role.ORGANISER, campaign=gz)
+
+
+@pytest.fixture
+def pool(gz, organiser):
+    """Four experts in gz's pool with different expertise."""
+    from jinxuan.review.services import add_to_pool
+
+    specs = [
+        ("张评审", ["数字信贷", "大数据", "人工智能"], "长期从事小微企业信贷风控与大数据征信"),
+        ("李评审", ["保险科技", "区块链"], "研究保险理赔自动化与区块链存证"),
+        ("王评审", ["支付结算", "云计算"], "负责跨境支付清算系统建设"),
+        ("赵评审", ["数字信贷", "隐私计算"], "隐私计算在普惠金融中的应用研究"),
+    ]
+    members = []
+    for i, (name, tags, bio) in enumerate(specs):
+        members.append(add_to_pool(gz, email=f"expert{i}@example.cn", name=name, tags=tags, bio=bio, load=6,
+                                   employer_name=f"某研究院{i}", actor=organiser))
+    return members

@@ -1,0 +1,172 @@
+"""Pool, conflicts, assignment, scoring and results through the services and the pages."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from jinxuan.audit.models import AuditEvent
+from jinxuan.notifications.models import OutboxMessage
+from jinxuan.review import services
+from jinxuan.review.models import Assignment, Conflict, ConflictSource, PairRule, Review
+from jinxuan.review.rubric import input_name
+
+pytestmark = pytest.mark.django_db
+
+
+def sheet(rubric, value):
+    data = {}
+    for c in rubric.criteria:
+        if c.sub_items:
+            data.update({input_name(c.key, s.key): str(value) for s in c.sub_items})
+        else:
+            data[input_name(c.key)] = str(value)
+    return data
+
+
+def test_pool_invites_by_email_with_a_password_link(gz, pool):
+    mails = OutboxMessage.objects.filter(event="expert_invited")
+    assert mails.count() == 4
+    assert "/accounts/reset/" in mails.first().body
+    assert [m.pseudonym for m in pool] == ["专家001", "专家002", "专家003", "专家004"]
+
+
+def test_automatic_conflict_by_employer_drops_and_blocks_assignment(gz, pool, accepted, organiser):
+    expert = pool[0].expert
+    lead = accepted[1].units.get(is_lead=True).organisation
+    expert.employer_name, expert.employer_code = lead.name, lead.credit_code
+    expert.save()
+    services.assign_manually(gz, expert, accepted[1], actor=organiser)
+    assert services.refresh_automatic_conflicts(gz, actor=organiser) >= 1
+    assert Conflict.objects.filter(expert=expert, application=accepted[1], source=ConflictSource.AUTOMATIC).exists()
+    assert not Assignment.objects.filter(expert=expert, application=accepted[1]).exists()
+    with pytest.raises(services.ReviewError, match="利益冲突"):
+        services.assign_manually(gz, expert, accepted[1], actor=organiser)
+    assert AuditEvent.objects.filter(action="review.unassigned").exists()
+
+
+def test_solver_gives_k_experts_never_a_conflict_and_respects_pins(gz, pool, accepted, organiser):
+    k = services.stage_params(gz).experts_per_application
+    services.add_conflict(gz, pool[0].expert, accepted[0], source=ConflictSource.ORGANISER, reason="近亲属任职",
+                          actor=organiser)
+    services.set_pair_rule(gz, pool[1].expert, accepted[2], PairRule.FORBID, actor=organiser)
+    services.set_pair_rule(gz, pool[3].expert, accepted[2], PairRule.PIN, actor=organiser)
+    summary = services.solve_assignment(gz, actor=organiser)
+    assert summary["pairs"] == k * len(accepted)
+    for app in accepted:
+        assert Assignment.objects.filter(application=app).count() == k
+    assert not Assignment.objects.filter(expert=pool[0].expert, application=accepted[0]).exists()
+    assert not Assignment.objects.filter(expert=pool[1].expert, application=accepted[2]).exists()
+    assert Assignment.objects.filter(expert=pool[3].expert, application=accepted[2]).exists()
+    for m in pool:
+        assert Assignment.objects.filter(expert=m.expert).count() <= m.load
+    a = Assignment.objects.filter(campaign=gz).first()
+    assert "text_similarity" in a.explanation
+    assert AuditEvent.objects.filter(action="review.assignment_solved").exists()
+    assert OutboxMessage.objects.filter(event="expert_assigned").count() == 4
+
+
+def test_infeasible_assignment_explains_in_chinese(gz, pool, accepted, organiser):
+    for m in pool:
+        m.load = 1
+        m.save()
+    with pytest.raises(services.ReviewError) as info:
+        services.solve_assignment(gz, actor=organiser)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in str(info.value))
+
+
+def test_scoring_draft_submit_lock_reopen(gz, pool, accepted, organiser):
+    rubric = gz.spec.rubric
+    a = services.assign_manually(gz, pool[0].expert, accepted[0], actor=organiser)
+    partial = {input_name(rubric.criteria[0].key, rubric.criteria[0].sub_items[0].key): "80"} \
+        if rubric.criteria[0].sub_items else {input_name(rubric.criteria[0].key): "80"}
+    review, errors = services.save_review(a, partial, submit=True)
+    assert review.state == Review.DRAFT and "尚未评分" in errors["__all__"]
+    review, errors = services.save_review(a, sheet(rubric, 75), submit=True)
+    assert errors == {} and review.state == Review.SUBMITTED and review.total == Decimal("75.00")
+    with pytest.raises(services.ReviewError, match="已提交"):
+        services.save_review(a, sheet(rubric, 90), submit=False)
+    with pytest.raises(services.ReviewError, match="原因"):
+        services.reopen(review, "", actor=organiser)
+    services.reopen(review, "评分笔误", actor=organiser)
+    review.refresh_from_db()
+    assert review.state == Review.DRAFT
+    event = AuditEvent.objects.filter(action="review.reopened").get()
+    assert event.reason == "评分笔误"
+
+
+def test_ranking_and_calibration_reach_the_overview_and_export(gz, pool, accepted, organiser, client):
+    rubric = gz.spec.rubric
+    harsh, lenient = pool[0].expert, pool[1].expert
+    for i, app in enumerate(accepted[:4]):
+        for expert, offset in ((harsh, -20), (lenient, +10)):
+            a = services.assign_manually(gz, expert, app, actor=organiser)
+            services.save_review(a, sheet(rubric, 60 + 5 * i + offset), submit=True)
+    ranked = services.ranking(gz, by="calibrated")
+    assert [a for a, _, _ in ranked] == [accepted[3].pk, accepted[2].pk, accepted[1].pk, accepted[0].pk]
+    client.force_login(organiser)
+    page = client.get(reverse("review_manage:overview", args=[gz.slug])).content.decode()
+    assert "<svg" in page and accepted[3].title in page and harsh.name in page
+    export = client.get(reverse("review_manage:export", args=[gz.slug]))
+    assert export.status_code == 200 and export.content[:2] == b"PK"
+
+
+def test_guidance_sees_pseudonyms_only(gz, pool, accepted, organiser, client, make_user):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from jinxuan.accounts.models import Role
+
+    a = services.assign_manually(gz, pool[0].expert, accepted[0], actor=organiser)
+    services.save_review(a, sheet(gz.spec.rubric, 70), submit=True)
+    guide = make_user("guide", Role.GUIDANCE, campaign=gz)
+    client.force_login(guide)
+    page = client.get(reverse("review_manage:overview", args=[gz.slug])).content.decode()
+    assert pool[0].expert.name not in page and "专家001" in page
+    wb = load_workbook(BytesIO(client.get(reverse("review_manage:export", args=[gz.slug])).content))
+    cells = [str(c) for row in wb.worksheets[0].iter_rows(values_only=True) for c in row]
+    assert pool[0].expert.name not in cells and "专家001" in cells
+    assert client.get(reverse("review_manage:pool", args=[gz.slug])).status_code in (403, 404)
+
+
+def test_expert_scores_through_the_page(gz, pool, accepted, organiser, client):
+    a = services.assign_manually(gz, pool[0].expert, accepted[0], actor=organiser)
+    client.force_login(pool[0].expert.user)
+    url = reverse("review:score", args=[gz.slug, accepted[0].pk])
+    page = client.get(url).content.decode()
+    assert "提交评分" in page
+    data = sheet(gz.spec.rubric, 81)
+    data["action"] = "submit"
+    assert client.post(url, data).status_code == 302
+    assert Review.objects.get(assignment=a).total == Decimal("81.00")
+    # an application not assigned is not found, the same answer as a missing one
+    assert client.get(reverse("review:score", args=[gz.slug, accepted[1].pk])).status_code == 404
+    assert client.get(reverse("review:score", args=[gz.slug, 999999])).status_code == 404
+
+
+def test_excel_pool_import_reports_bad_rows(gz, organiser, client):
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    from jinxuan.review.excel import POOL_HEADERS
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(POOL_HEADERS)
+    ws.append(["陈专家", "chen@example.cn", "教授", "某大学", "", "某银行、某证券", "数字信贷、大数据", "信贷风控", 10])
+    ws.append(["", "nobody@example.cn"])
+    ws.append(["孙专家", "not-an-email"])
+    buf = BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    buf.name = "pool.xlsx"
+    client.force_login(organiser)
+    response = client.post(reverse("review_manage:pool", args=[gz.slug]), {"action": "import", "file": buf},
+                           follow=True)
+    text = response.content.decode()
+    assert "已导入 1 位专家" in text and "第 3 行" in text and "第 4 行" in text
+    member = gz.expert_pool.get()
+    assert member.expert.tags == ["数字信贷", "大数据"] and member.load == 10
+    assert [p["name"] for p in member.expert.past_employers] == ["某银行", "某证券"]

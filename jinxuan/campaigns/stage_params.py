@@ -26,6 +26,7 @@ class ExpertReviewParams(Strict):
     advance_fraction: Decimal | None = Field(None, gt=0, le=1)
     min_score: Decimal | None = Field(None, ge=0)
     aggregate: Literal["mean", "trimmed_mean", "median", "calibrated"] = "mean"
+    track_cap: int | None = Field(None, ge=1)  # at most this many applications of one track per expert
 
 
 class PublicVoteParams(Strict):

@@ -47,7 +47,8 @@ def _sheet_rows(data: bytes, headers: list[str], required: list[str]):
         yield number, {h: ("" if row[i] is None else str(row[i]).strip()) for h, i in index.items() if i < len(row)}
 
 
-def _split(text: str) -> list[str]:
+def split_list(text: str) -> list[str]:
+    """Items separated by 、，, ; or new lines."""
     for sep in "，、;；\n":
         text = text.replace(sep, ",")
     return [t.strip() for t in text.split(",") if t.strip()]
@@ -75,8 +76,8 @@ def parse_pool(data: bytes) -> Parsed:
         out.rows.append({
             "name": name, "email": email, "title": row.get("职务/职称", ""),
             "employer_name": row.get("现任职单位", ""), "employer_code": row.get("现任职单位统一社会信用代码", ""),
-            "past": [{"name": p, "code": ""} for p in _split(row.get("曾任职单位", ""))],
-            "tags": _split(row.get("专长标签", "")), "bio": row.get("专业背景", ""), "load": load})
+            "past": [{"name": p, "code": ""} for p in split_list(row.get("曾任职单位", ""))],
+            "tags": split_list(row.get("专长标签", "")), "bio": row.get("专业背景", ""), "load": load})
     return out
 
 

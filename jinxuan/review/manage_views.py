@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 
 from jinxuan.accounts.access import check, guard
 from jinxuan.applicants.models import Application
@@ -83,6 +82,7 @@ def pool(request, slug):
                     title=request.POST.get("title", ""), employer_name=request.POST.get("employer_name", ""),
                     employer_code=request.POST.get("employer_code", ""),
                     tags=request.POST.getlist("tags"), bio=request.POST.get("bio", ""),
+                    past=[{"name": n, "code": ""} for n in excel.split_list(request.POST.get("past", ""))],
                     load=int(request.POST.get("load") or 20), actor=request.user, base_url=_base_url(request))
                 messages.success(request, "已加入专家库并发送邀请")
             elif action == "import":
@@ -119,6 +119,11 @@ def conflicts(request, slug):
     campaign = request.access_target
     if request.method == "POST":
         try:
+            if request.POST.get("action") == "groups":
+                mapping = services.set_group_map(campaign, request.POST.get("groups", ""), actor=request.user)
+                found = services.refresh_automatic_conflicts(campaign, actor=request.user)
+                messages.success(request, f"已保存 {len(mapping)} 条集团关系，重新识别利益冲突 {found} 对")
+                return redirect("review_manage:conflicts", slug=slug)
             expert = get_object_or_404(Expert, pk=request.POST.get("expert"), pools__campaign=campaign)
             app = get_object_or_404(Application, pk=request.POST.get("application"), campaign=campaign)
             services.add_conflict(campaign, expert, app, source=ConflictSource.ORGANISER,
@@ -132,6 +137,7 @@ def conflicts(request, slug):
         "conflicts": Conflict.objects.filter(campaign=campaign).select_related("expert", "application"),
         "members": PoolMember.objects.filter(campaign=campaign).select_related("expert"),
         "apps": services.entrants(campaign).order_by("pk"),
+        "groups": "\n".join(f"{k} = {v}" for k, v in (services.settings_of(campaign).group_map or {}).items()),
     })
 
 
@@ -198,7 +204,7 @@ def reopen(request, slug, pk):
             messages.success(request, "已退回该评分，专家可修改后重新提交")
         except services.ReviewError as exc:
             messages.error(request, str(exc))
-    return redirect(reverse("review_manage:overview", kwargs={"slug": slug}) + "#progress")
+    return redirect("review_manage:assignment", slug=slug)
 
 
 @guard("review.oversee", obj=campaign_from_url)

@@ -56,6 +56,26 @@ def set_peer_visibility(campaign, visible: bool, actor=None) -> bool:
     return visible
 
 
+def set_group_map(campaign, text: str, actor=None) -> dict:
+    """Parse lines "信用代码或单位名称 = 集团名称" into the campaign's group map (audited); bad lines refused."""
+    mapping, bad = {}, []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        key, sep, group = line.replace("＝", "=").partition("=")
+        if not sep or not key.strip() or not group.strip():
+            bad.append(str(number))
+            continue
+        mapping[key.strip()] = group.strip()
+    if bad:
+        raise ReviewError(f"第 {'、'.join(bad)} 行格式不对，应为“信用代码或单位名称 = 集团名称”")
+    settings = settings_of(campaign)
+    settings.group_map = mapping
+    settings.save(update_fields=["group_map"])
+    record("review.group_map", campaign, campaign=campaign, actor=actor, after={"entries": len(mapping)})
+    return mapping
+
+
 def tag_choices(campaign) -> list[str]:
     """Expertise tags an expert may hold: the campaign's track names, domain and technology choices."""
     spec = campaign.spec
@@ -266,8 +286,10 @@ def solve_assignment(campaign, actor=None, notify_experts: bool = True, base_url
             cell = (a_index[a.application_id], e_index[a.expert_id])
             if not forbidden[cell]:
                 pinned.add(cell)
+    tracks = {t: i for i, t in enumerate(sorted({a.track_id for a in apps}))}
     problem = Problem(affinity=affinity, k=k, load=np.array([m.load for m in members]), forbidden=forbidden,
-                      pinned=sorted(pinned))
+                      pinned=sorted(pinned), track=np.array([tracks[a.track_id] for a in apps]),
+                      track_cap=params.track_cap)
     try:
         solution = solve(problem)
     except AssignmentError as exc:

@@ -170,3 +170,38 @@ def test_excel_pool_import_reports_bad_rows(gz, organiser, client):
     member = gz.expert_pool.get()
     assert member.expert.tags == ["数字信贷", "大数据"] and member.load == 10
     assert [p["name"] for p in member.expert.past_employers] == ["某银行", "某证券"]
+
+
+def test_group_map_makes_a_sister_company_a_conflict(gz, pool, accepted, organiser, client):
+    expert = pool[2].expert
+    lead = accepted[3].units.get(is_lead=True).organisation
+    expert.employer_name = "广发基金管理有限公司"
+    expert.save()
+    client.force_login(organiser)
+    url = reverse("review_manage:conflicts", args=[gz.slug])
+    bad = client.post(url, {"action": "groups", "groups": "没有等号的一行"}, follow=True).content.decode()
+    assert "第 1 行格式不对" in bad
+    client.post(url, {"action": "groups", "groups": f"{lead.name} = 广发集团\n广发基金管理有限公司 = 广发集团"})
+    conflict = Conflict.objects.get(expert=expert, application=accepted[3])
+    assert "广发集团" in conflict.reason
+
+
+def test_track_cap_limits_one_track_per_expert(gz, pool, accepted, organiser):
+    stage = gz.stages.get(kind="expert_review")
+    stage.params = {**stage.params, "experts_per_application": 2, "track_cap": 1}
+    stage.save()
+    services.solve_assignment(gz, actor=organiser, notify_experts=False)
+    for m in pool:
+        tracks = list(Assignment.objects.filter(expert=m.expert).values_list("application__track", flat=True))
+        assert len(tracks) == len(set(tracks))
+
+
+def test_reopen_from_the_assignment_page(gz, pool, accepted, organiser, client):
+    a = services.assign_manually(gz, pool[0].expert, accepted[0], actor=organiser)
+    review, _ = services.save_review(a, sheet(gz.spec.rubric, 66), submit=True)
+    client.force_login(organiser)
+    page = client.get(reverse("review_manage:assignment", args=[gz.slug])).content.decode()
+    assert reverse("review_manage:reopen", args=[gz.slug, review.pk]) in page
+    client.post(reverse("review_manage:reopen", args=[gz.slug, review.pk]), {"reason": "请补充评语"})
+    review.refresh_from_db()
+    assert review.state == Review.DRAFT

@@ -5,6 +5,7 @@ from . import manage_views as v
 urlpatterns = [
     path("<slug:slug>/", v.overview, name="overview"),
     path("<slug:slug>/remind/", v.remind, name="remind"),
+    path("<slug:slug>/close/", v.close, name="close"),
     path("<slug:slug>/visibility/", v.visibility_setting, name="visibility"),
     path("<slug:slug>/experts/", v.pool, name="pool"),
     path("<slug:slug>/experts/template.xlsx", v.pool_template, name="pool_template"),

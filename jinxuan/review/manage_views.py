@@ -48,7 +48,21 @@ def overview(request, slug):
         "entrants": services.entrants(campaign).count(),
         "assigned": Assignment.objects.filter(campaign=campaign).count(),
         "settings": services.settings_of(campaign),
+        "run": services.stage_run(campaign),
     })
+
+
+@guard("review.manage", obj=campaign_from_url)
+def close(request, slug):
+    campaign = request.access_target
+    if request.method == "POST":
+        try:
+            run = services.close_review(campaign, actor=request.user)
+            advanced = sum(1 for e in run.result["entries"] if e["advanced"])
+            messages.success(request, f"专业评审已结束：{advanced} 份申报晋级，{len(run.result['entries']) - advanced} 份未晋级")
+        except services.ReviewError as exc:
+            messages.error(request, str(exc))
+    return redirect("review_manage:overview", slug=slug)
 
 
 @guard("review.manage", obj=campaign_from_url)

@@ -503,3 +503,38 @@ def stage_data(campaign) -> dict:
     """Scores in the shape the `expert_review` stage reads (see jinxuan.review.stage)."""
     return {app: {"n": s.n, "mean": s.mean, "trimmed_mean": s.trimmed_mean, "median": s.median,
                   "calibrated": s.calibrated_raw} for app, s in aggregate(campaign).items()}
+
+
+def stage_run(campaign):
+    """The stored final result of the expert_review stage, if it was closed."""
+    from jinxuan.pipeline.models import StageRun
+
+    stage = campaign.stages.filter(kind="expert_review").first()
+    if stage is None:
+        return None
+    return StageRun.objects.filter(campaign=campaign, stage_key=stage.key, is_final=True).order_by("-pk").first()
+
+
+@transaction.atomic
+def close_review(campaign, actor=None):
+    """Rank the entrants by the preset's aggregate, apply the stage result (advanced → 评审中, others → 未晋级)."""
+    from jinxuan.pipeline.engine import Entrant, StageContext, implementation
+    from jinxuan.pipeline.services import apply_result
+
+    stage = campaign.stages.filter(kind="expert_review").first()
+    if stage is None:
+        raise ReviewError("本活动没有专业评审阶段")
+    if stage_run(campaign) is not None:
+        raise ReviewError("专业评审已结束，晋级名单已确定")
+    apps = list(Application.objects.filter(campaign=campaign, state=State.ACCEPTED).select_related("track"))
+    if not apps:
+        raise ReviewError("没有待评审的申报")
+    pending = Assignment.objects.filter(campaign=campaign, application__in=apps).exclude(
+        review__state=Review.SUBMITTED).count()
+    if pending:
+        raise ReviewError(f"尚有 {pending} 份评分未提交，请先提醒专家完成或撤销相应分配")
+    entrants = [Entrant(a.pk, a.track.key, a.submitted_at.isoformat() if a.submitted_at else "",
+                        frozenset({"district_recommended"} if a.district_recommended else set())) for a in apps]
+    result = implementation("expert_review")(stage.key, stage.params).run(
+        entrants, StageContext(campaign.slug, data={stage.key: stage_data(campaign)}))
+    return apply_result(campaign, result, actor=actor)

@@ -205,3 +205,29 @@ def test_reopen_from_the_assignment_page(gz, pool, accepted, organiser, client):
     client.post(reverse("review_manage:reopen", args=[gz.slug, review.pk]), {"reason": "请补充评语"})
     review.refresh_from_db()
     assert review.state == Review.DRAFT
+
+
+def test_closing_the_review_applies_the_stage_result(gz, pool, accepted, organiser, client):
+    from jinxuan.applicants.states import State
+
+    stage = gz.stages.get(kind="expert_review")
+    stage.params = {**stage.params, "advance": "top_fraction", "advance_fraction": "0.5", "aggregate": "calibrated"}
+    stage.save()
+    a0 = services.assign_manually(gz, pool[0].expert, accepted[0], actor=organiser)
+    with pytest.raises(services.ReviewError, match="未提交"):
+        services.close_review(gz, actor=organiser)
+    services.save_review(a0, sheet(gz.spec.rubric, 50), submit=True)
+    for i, app in enumerate(accepted[1:4], start=1):
+        for m in pool[:2]:
+            a = services.assign_manually(gz, m.expert, app, actor=organiser)
+            services.save_review(a, sheet(gz.spec.rubric, 60 + 10 * i), submit=True)
+    client.force_login(organiser)
+    client.post(reverse("review_manage:close", args=[gz.slug]))
+    states = {a.pk: a.state for a in gz.applications.filter(pk__in=[x.pk for x in accepted])}
+    assert [states[a.pk] for a in accepted[:4]] == [State.ELIMINATED, State.ELIMINATED, State.IN_STAGE,
+                                                   State.IN_STAGE]
+    assert states[accepted[4].pk] == State.ELIMINATED  # never scored
+    assert services.stage_run(gz) is not None
+    assert AuditEvent.objects.filter(action="stage.result_applied").exists()
+    with pytest.raises(services.ReviewError, match="已结束"):
+        services.close_review(gz, actor=organiser)

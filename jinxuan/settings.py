@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "jinxuan.notifications",
     "jinxuan.formalreview",
     "jinxuan.review",
+    "jinxuan.voting",
     "jinxuan.policies",
     "jinxuan.dashboard",
     "jinxuan.api",
@@ -121,6 +122,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# SMS for voter verification: the database backend by default; a provider class in production.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "jinxuan.voting.sms.DatabaseBackend")
 
 # Background tasks: in-process by default; TASK_BACKEND=database runs them in `jinxuan db_worker`.
 if os.environ.get("TASK_BACKEND", "immediate") == "database":

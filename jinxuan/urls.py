@@ -13,6 +13,8 @@ urlpatterns = [
     path("manage/formal/", include(("jinxuan.formalreview.urls", "formal"))),
     path("manage/review/", include(("jinxuan.review.manage_urls", "review_manage"))),
     path("review/", include(("jinxuan.review.urls", "review"))),
+    path("manage/vote/", include(("jinxuan.voting.manage_urls", "vote_manage"))),
+    path("vote/", include(("jinxuan.voting.urls", "vote"))),
     path("manage/", include(("jinxuan.dashboard.urls", "dashboard"))),
     path("api/v1/", api.urls),
 ]

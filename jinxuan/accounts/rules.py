@@ -91,6 +91,8 @@ PERMISSIONS = {
     "review.score": may_review,
     "review.manage": staff_of_campaign,
     "review.oversee": oversight_of_campaign,
+    "vote.manage": staff_of_campaign,
+    "vote.oversee": oversight_of_campaign,
 }
 
 for name, predicate in PERMISSIONS.items():

@@ -151,10 +151,13 @@ def build(seed: int = 2025, applications_per_campaign: int = 14, progress=lambda
         _applications(campaign, orgs, faker, rng, applications_per_campaign)
         progress(f"{campaign.short_name}：已生成 {campaign.applications.count()} 份申报")
 
-    from . import review
+    from . import review, votes
 
     review.build(campaigns.values(), experts, rng)
-    progress("专业评审：专家库、利益冲突与最优分配已生成，点数成金已有部分评分")
+    progress("专业评审：专家库、利益冲突与最优分配已生成；点数成金已结束评审，金融新质生产力评审进行中")
+    if gz is not None:
+        votes.build(gz, rng)
+        progress(f"网络投票：{gz.short_name} 投票进行中，含一组模拟刷票供异常审核")
 
 
 def _applications(campaign: Campaign, orgs, faker: TextFaker, rng: random.Random, count: int) -> None:

@@ -1,5 +1,6 @@
-"""Demo expert review: the six demo experts in every pool, conflicts, an optimal assignment and, in the
-reference campaign, scores from experts of different harshness (so calibration has something to correct)."""
+"""Demo expert review: the six demo experts in every pool, conflicts, an optimal assignment, and scores from
+experts of different harshness (so calibration has something to correct): complete and closed in the reference
+campaign (whose public vote is then open), under way in 金融新质生产力."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ BIOS = [
     "关注绿色金融、科技金融与产业链金融的数字化",
 ]
 HARSHNESS = [-12, -4, 0, 3, 8, 14]
+GZ, IN_PROGRESS = "gz-dianshu-2025", "xinhua-nqp-2025"  # vote under way / expert review under way
 
 
 def build(campaigns, experts, rng: random.Random) -> None:
@@ -33,12 +35,13 @@ def build(campaigns, experts, rng: random.Random) -> None:
         if not services.entrants(campaign).exists():
             continue
         services.solve_assignment(campaign, notify_experts=False)
-        if campaign.slug != "gz-dianshu-2025" or campaign.spec.rubric is None:
+        if campaign.spec.rubric is None or campaign.slug not in (GZ, IN_PROGRESS):
             continue
+        complete = campaign.slug == GZ
         offsets = {user.pk: HARSHNESS[i % len(HARSHNESS)] for i, user in enumerate(experts)}
         quality = {}
         for n, a in enumerate(campaign.assignments.select_related("expert").order_by("pk")):
-            if n % 5 == 4:
+            if not complete and n % 5 == 4:
                 continue  # some reviews still to do
             base = quality.setdefault(a.application_id, rng.uniform(62, 88))
             data = {}
@@ -47,5 +50,7 @@ def build(campaigns, experts, rng: random.Random) -> None:
                 for name in names:
                     value = base + offsets[a.expert.user_id] + rng.uniform(-4, 4)
                     data[name] = f"{max(0.0, min(float(c.max_score), value)):.1f}"
-            review, _ = services.save_review(a, data, submit=n % 7 != 3)
+            review, _ = services.save_review(a, data, submit=complete or n % 7 != 3)
             assert review.state in (Review.SUBMITTED, Review.DRAFT)
+        if complete:  # the reference campaign has finished expert review and is in its public vote
+            services.close_review(campaign, notify=False)

@@ -12,7 +12,7 @@ from .models import StageRun
 
 
 @transaction.atomic
-def apply_result(campaign, result: StageResult, actor=None) -> StageRun:
+def apply_result(campaign, result: StageResult, actor=None, notify: bool = True) -> StageRun:
     run = StageRun.objects.create(
         campaign=campaign, stage_key=result.stage_key, kind=result.kind,
         result=result.to_json(), inputs_digest=result.inputs_digest, is_final=True,
@@ -23,8 +23,9 @@ def apply_result(campaign, result: StageResult, actor=None) -> StageRun:
     for entry in result.entries:
         app = apps[entry.application_id]
         if entry.advanced:
-            transition(app, State.IN_STAGE, stage=result.stage_key, actor=actor, reason=entry.reason)
+            transition(app, State.IN_STAGE, stage=result.stage_key, actor=actor, reason=entry.reason,
+                       notify_members=notify)
         else:
             transition(app, State.ELIMINATED, stage=result.stage_key, actor=actor,
-                       reason=entry.reason or f"未通过{result.stage_key}")
+                       reason=entry.reason or f"未通过{result.stage_key}", notify_members=notify)
     return run

@@ -516,7 +516,7 @@ def stage_run(campaign):
 
 
 @transaction.atomic
-def close_review(campaign, actor=None):
+def close_review(campaign, actor=None, notify: bool = True):
     """Rank the entrants by the preset's aggregate, apply the stage result (advanced → 评审中, others → 未晋级)."""
     from jinxuan.pipeline.engine import Entrant, StageContext, implementation
     from jinxuan.pipeline.services import apply_result
@@ -537,4 +537,4 @@ def close_review(campaign, actor=None):
                         frozenset({"district_recommended"} if a.district_recommended else set())) for a in apps]
     result = implementation("expert_review")(stage.key, stage.params).run(
         entrants, StageContext(campaign.slug, data={stage.key: stage_data(campaign)}))
-    return apply_result(campaign, result, actor=actor)
+    return apply_result(campaign, result, actor=actor, notify=notify)

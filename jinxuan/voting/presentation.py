@@ -1,0 +1,19 @@
+"""What the public sees of an application: its title, track and the fields the form schema marks public."""
+
+from jinxuan.applicants.documents.printable import render_section
+
+SHORT = 120
+
+
+def public_summary(app, full: bool = False) -> list[tuple[str, str]]:
+    """(label, text) of the public fields; shortened for lists unless `full`."""
+    spec = app.campaign.spec
+    out = []
+    for section in spec.form.sections:
+        if section.scope != "application":
+            continue
+        rendered = render_section(spec, section, app.answers, keep=lambda f: f.public)
+        for label, value in rendered.rows + rendered.paragraphs:
+            if value and label not in {"案例名称", "事件名称"}:
+                out.append((label, value if full or len(value) <= SHORT else value[:SHORT] + "…"))
+    return out if full else out[:1]

@@ -1,0 +1,290 @@
+"""The public vote: codes, verified voters, casting under the preset's limits, counters, totals, invalidation.
+
+Durability: every vote is a row; the unique constraint (voter, application, day) is the final word on "once per
+application per day", so parallel requests cannot double-count. With Redis (REDIS_URL) the fast path is one SET NX
+on (voter, application, day) and one INCR of the voter's daily count before the INSERT; the per-application
+counters are INCR'd after it and can always be rebuilt from the rows (`rebuild_counters`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Sum
+from django.utils import timezone
+
+from jinxuan.applicants.models import Application
+from jinxuan.applicants.states import State
+from jinxuan.audit.log import record
+from jinxuan.campaigns.stage_params import PublicVoteParams
+
+from .models import SmsCode, Vote, Voter, VoteWindow
+from .phones import normalise
+from .sms import backend
+
+CODE_TTL = dt.timedelta(minutes=5)
+MAX_WRONG = 5
+LOCK = dt.timedelta(minutes=30)
+SEND_GAP = 60  # seconds between two codes to one number
+SENDS_PER_NUMBER_HOUR = 5
+SENDS_PER_IP_HOUR = 20
+
+
+class VoteError(ValueError):
+    """Refused; the message is shown to the voter."""
+
+
+# ------------------------------------------------------------------------------------------------ campaign side
+
+
+def vote_stage(campaign):
+    return campaign.stages.filter(kind="public_vote").first()
+
+
+def params(campaign) -> PublicVoteParams:
+    stage = vote_stage(campaign)
+    return PublicVoteParams.model_validate(stage.params if stage else {})
+
+
+def window(campaign) -> VoteWindow:
+    found = VoteWindow.objects.filter(campaign=campaign).first()
+    if found:
+        return found
+    stage = vote_stage(campaign)
+    tz = timezone.get_current_timezone()
+    opens = closes = None
+    if stage and stage.starts:
+        opens = dt.datetime.combine(stage.starts, dt.time.min, tz)
+    if stage and stage.ends:
+        closes = dt.datetime.combine(stage.ends, dt.time.max, tz)
+    return VoteWindow.objects.get_or_create(campaign=campaign, defaults={"opens_at": opens, "closes_at": closes})[0]
+
+
+def set_window(campaign, opens_at, closes_at, actor=None) -> VoteWindow:
+    if opens_at and closes_at and opens_at >= closes_at:
+        raise VoteError("结束时间须晚于开始时间")
+    w = window(campaign)
+    before = {"opens_at": str(w.opens_at), "closes_at": str(w.closes_at)}
+    w.opens_at, w.closes_at = opens_at, closes_at
+    w.save()
+    record("vote.window", campaign, campaign=campaign, actor=actor, before=before,
+           after={"opens_at": str(opens_at), "closes_at": str(closes_at)})
+    return w
+
+
+def is_open(campaign, now=None) -> bool:
+    w = window(campaign)
+    now = now or timezone.now()
+    return bool(w.opens_at and w.closes_at and w.opens_at <= now <= w.closes_at)
+
+
+def entrants(campaign):
+    """Applications that passed expert review (the stage result moved them to 评审中 at that stage)."""
+    from jinxuan.review.services import stage_run
+
+    run = stage_run(campaign)
+    if run is None:
+        return Application.objects.none()
+    advanced = [e["application_id"] for e in run.result["entries"] if e["advanced"]]
+    return (Application.objects.filter(campaign=campaign, pk__in=advanced, state=State.IN_STAGE)
+            .select_related("track").order_by("pk"))
+
+
+# ------------------------------------------------------------------------------------------------ codes
+
+
+def _hash(code: str, phone: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _count(key: str, limit: int, ttl: int) -> bool:
+    """Increment a rate counter; False once it exceeds `limit` within `ttl` seconds."""
+    if cache.add(key, 1, ttl):
+        return True
+    try:
+        return cache.incr(key) <= limit
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, ttl)
+        return True
+
+
+def request_code(raw_phone: str, ip: str | None) -> str:
+    """Send a 6-digit code; returns the normalised number. Rate-limited per number and per IP."""
+    phone = normalise(raw_phone)
+    if phone is None:
+        raise VoteError("请输入有效的 11 位中国大陆手机号")
+    voter = Voter.objects.filter(phone=phone).first()
+    if voter and voter.locked_until and voter.locked_until > timezone.now():
+        raise VoteError("验证码错误次数过多，该号码已暂时锁定，请 30 分钟后再试")
+    if not cache.add(f"sms:gap:{phone}", 1, SEND_GAP):
+        raise VoteError("验证码发送过于频繁，请 1 分钟后再试")
+    if not _count(f"sms:hour:{phone}", SENDS_PER_NUMBER_HOUR, 3600):
+        raise VoteError("该号码一小时内获取验证码次数已达上限")
+    if ip and not _count(f"sms:ip:{ip}", SENDS_PER_IP_HOUR, 3600):
+        raise VoteError("当前网络获取验证码过于频繁，请稍后再试")
+    code = f"{secrets.randbelow(10**6):06d}"
+    SmsCode.objects.create(phone=phone, code_hash=_hash(code, phone), expires_at=timezone.now() + CODE_TTL, ip=ip)
+    backend().send(phone, f"【金选】您的投票验证码为 {code}，5 分钟内有效。如非本人操作请忽略。")
+    return phone
+
+
+def verify_code(raw_phone: str, code: str) -> Voter:
+    """A verified voter, or VoteError. Wrong attempts are stored before refusing (5 within 30 minutes lock)."""
+    phone = normalise(raw_phone)
+    if phone is None:
+        raise VoteError("请输入有效的 11 位中国大陆手机号")
+    voter, _ = Voter.objects.get_or_create(phone=phone)
+    now = timezone.now()
+    if voter.locked_until and voter.locked_until > now:
+        raise VoteError("验证码错误次数过多，该号码已暂时锁定，请 30 分钟后再试")
+    sent = SmsCode.objects.filter(phone=phone, used_at=None, expires_at__gt=now).first()
+    if sent is None:
+        raise VoteError("验证码已过期或未发送，请重新获取")
+    if not hmac.compare_digest(sent.code_hash, _hash(str(code).strip(), phone)):
+        SmsCode.objects.filter(pk=sent.pk).update(attempts=F("attempts") + 1)
+        wrong = SmsCode.objects.filter(phone=phone, created_at__gt=now - LOCK).aggregate(n=Sum("attempts"))["n"]
+        if (wrong or 0) >= MAX_WRONG:
+            Voter.objects.filter(pk=voter.pk).update(locked_until=now + LOCK)
+            raise VoteError("验证码错误次数过多，该号码已锁定 30 分钟")
+        raise VoteError("验证码不正确")
+    with transaction.atomic():
+        if SmsCode.objects.filter(pk=sent.pk, used_at=None).update(used_at=now) != 1:
+            raise VoteError("验证码已使用，请重新获取")
+        Voter.objects.filter(pk=voter.pk).update(verified_at=now)
+    voter.verified_at = now
+    return voter
+
+
+# ------------------------------------------------------------------------------------------------ votes
+
+
+def today(now=None) -> dt.date:
+    return timezone.localdate(now or timezone.now())
+
+
+def _key(*parts) -> str:
+    return "vote:" + ":".join(str(p) for p in parts)
+
+
+def cast(campaign, application_id: int, voter: Voter, *, ip: str | None = None, device: str = "",
+         user_agent: str = "", now=None) -> Vote:
+    """One vote, or VoteError saying why not. Safe under any number of parallel calls."""
+    now = now or timezone.now()
+    if voter.verified_at is None:
+        raise VoteError("请先完成手机号验证")
+    if not is_open(campaign, now):
+        raise VoteError("当前不在投票时间内")
+    if not entrants(campaign).filter(pk=application_id).exists():
+        raise VoteError("该案例不在投票范围内")
+    p = params(campaign)
+    day = today(now)
+    claim = _key("claim", voter.pk, application_id, day)
+    daily = _key("daily", campaign.pk, voter.pk, day)
+    if p.votes_per_application_per_day == 1 and not cache.add(claim, 1, 2 * 86400):
+        raise VoteError("您今天已为该案例投过票，明天可再投")
+    if not _count(daily, p.max_votes_per_day, 2 * 86400):
+        cache.delete(claim)
+        cache.decr(daily)
+        raise VoteError(f"每人每天最多投 {p.max_votes_per_day} 票，今日票数已用完")
+    try:
+        with transaction.atomic():
+            if not getattr(settings, "REDIS_URL", ""):  # a per-process cache: the database enforces the limits
+                Voter.objects.select_for_update().filter(pk=voter.pk).first()
+                if Vote.objects.filter(voter=voter, campaign=campaign, day=day).count() >= p.max_votes_per_day:
+                    cache.delete(claim)
+                    raise VoteError(f"每人每天最多投 {p.max_votes_per_day} 票，今日票数已用完")
+            if p.votes_per_application_per_day > 1:
+                given = Vote.objects.filter(voter=voter, application_id=application_id, day=day).count()
+                if given >= p.votes_per_application_per_day:
+                    raise IntegrityError
+            vote = Vote.objects.create(campaign=campaign, application_id=application_id, voter=voter, day=day,
+                                       ip=ip, device=device[:40], user_agent=user_agent[:300])
+    except IntegrityError:
+        cache.decr(daily)
+        raise VoteError("您今天已为该案例投过票，明天可再投") from None
+    except VoteError:
+        cache.decr(daily)
+        raise
+    _bump(campaign.pk, application_id, 1)
+    return vote
+
+
+def _bump(campaign_id: int, application_id: int, delta: int) -> None:
+    key = _key("total", campaign_id, application_id)
+    try:
+        cache.incr(key, delta)
+    except ValueError:  # no counter yet (first vote, or after a Redis restart): rebuilt on read
+        pass
+
+
+def stored_totals(campaign, until=None) -> dict[int, int]:
+    """Valid votes per application counted from the rows (optionally up to a time)."""
+    qs = Vote.objects.filter(campaign=campaign, valid=True)
+    if until is not None:
+        qs = qs.filter(created_at__lte=until)
+    return dict(qs.values_list("application_id").annotate(n=Count("id")).values_list("application_id", "n"))
+
+
+def live_totals(campaign) -> dict[int, int]:
+    """Counters from the cache; any missing counter (e.g. after a Redis restart) is rebuilt from the rows."""
+    apps = list(entrants(campaign).values_list("pk", flat=True))
+    keys = {_key("total", campaign.pk, a): a for a in apps}
+    found = cache.get_many(list(keys))
+    if len(found) < len(keys):
+        return rebuild_counters(campaign)
+    return {keys[k]: int(v) for k, v in found.items()}
+
+
+def rebuild_counters(campaign) -> dict[int, int]:
+    totals = stored_totals(campaign)
+    apps = list(entrants(campaign).values_list("pk", flat=True))
+    cache.set_many({_key("total", campaign.pk, a): totals.get(a, 0) for a in apps}, None)
+    return {a: totals.get(a, 0) for a in apps}
+
+
+def shown_totals(campaign) -> dict[int, int]:
+    """What the public sees: stored counts as of the organiser's display delay."""
+    delay = params(campaign).display_delay_minutes
+    return stored_totals(campaign, until=timezone.now() - dt.timedelta(minutes=delay)) if delay else \
+        live_totals(campaign)
+
+
+@transaction.atomic
+def invalidate(vote: Vote, reason: str, actor=None) -> Vote:
+    reason = (reason or "").strip()
+    if not reason:
+        raise VoteError("作废投票须说明原因")
+    vote = Vote.objects.select_for_update().get(pk=vote.pk)
+    if not vote.valid:
+        raise VoteError("该票已作废")
+    vote.valid, vote.invalid_reason = False, reason
+    vote.invalidated_by, vote.invalidated_at = actor, timezone.now()
+    vote.save(update_fields=["valid", "invalid_reason", "invalidated_by", "invalidated_at"])
+    record("vote.invalidated", vote.application, campaign=vote.campaign, actor=actor,
+           before={"vote": vote.pk, "valid": True}, after={"valid": False, "signals": [s["code"] for s in vote.signals]},
+           reason=reason)
+    _bump(vote.campaign_id, vote.application_id, -1)
+    return vote
+
+
+def detect_signals(campaign) -> dict[str, int]:
+    """Run the fraud signals over every stored vote of the campaign; store them on the votes."""
+    from . import signals as S
+
+    votes = list(Vote.objects.filter(campaign=campaign).select_related("voter"))
+    found = S.detect([S.VoteRecord(v.pk, v.application_id, v.voter.phone, v.ip or "", v.device, v.created_at)
+                      for v in votes])
+    changed = []
+    for v in votes:
+        new = [{"code": s.code, "message": s.message, "related": s.related} for s in found.get(v.pk, [])]
+        if new != v.signals:
+            v.signals = new
+            changed.append(v)
+    Vote.objects.bulk_update(changed, ["signals"], batch_size=1000)
+    return S.summarise(found)

@@ -1,0 +1,113 @@
+"""Public vote pages (mobile-first). GET never changes state: a vote is a POST from the confirm page."""
+
+import secrets
+
+from django.contrib import messages
+from django.core import signing
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from jinxuan.accounts.access import public
+from jinxuan.campaigns.models import Campaign
+
+from . import services
+from .models import Voter
+from .presentation import public_summary
+
+VOTER_COOKIE, DEVICE_COOKIE = "jx_voter", "jx_device"
+VOTER_AGE = 7 * 86400
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def current_voter(request) -> Voter | None:
+    try:
+        voter_id = request.get_signed_cookie(VOTER_COOKIE, salt="voter", max_age=VOTER_AGE)
+    except (KeyError, signing.BadSignature):
+        return None
+    return Voter.objects.filter(pk=voter_id, verified_at__isnull=False).first()
+
+
+def _with_device(request, response):
+    if DEVICE_COOKIE not in request.COOKIES:
+        response.set_cookie(DEVICE_COOKIE, secrets.token_hex(12), max_age=365 * 86400, httponly=True,
+                            samesite="Lax")
+    return response
+
+
+def _campaign(slug):
+    return get_object_or_404(Campaign, slug=slug, stages__kind="public_vote")
+
+
+@public
+def index(request, slug):
+    campaign = _campaign(slug)
+    totals = services.shown_totals(campaign)
+    apps = list(services.entrants(campaign))
+    rows = [{"app": a, "summary": public_summary(a), "votes": totals.get(a.pk, 0)} for a in apps]
+    tracks = sorted({a.track.name for a in apps})
+    track = request.GET.get("track", "")
+    if track:
+        rows = [r for r in rows if r["app"].track.name == track]
+    return _with_device(request, render(request, "voting/index.html", {
+        "campaign": campaign, "rows": rows, "tracks": tracks, "track": track, "open": services.is_open(campaign),
+        "window": services.window(campaign), "params": services.params(campaign), "voter": current_voter(request),
+        "delay": services.params(campaign).display_delay_minutes}))
+
+
+@public
+def detail(request, slug, pk):
+    campaign = _campaign(slug)
+    app = get_object_or_404(services.entrants(campaign), pk=pk)
+    return _with_device(request, render(request, "voting/detail.html", {
+        "campaign": campaign, "app": app, "summary": public_summary(app, full=True),
+        "votes": services.shown_totals(campaign).get(app.pk, 0), "open": services.is_open(campaign),
+        "voter": current_voter(request)}))
+
+
+@public
+def confirm(request, slug, pk):
+    """POST from the detail page: shows the confirmation (still no vote). POST with `confirmed`: casts it."""
+    campaign = _campaign(slug)
+    app = get_object_or_404(services.entrants(campaign), pk=pk)
+    if request.method != "POST":
+        return redirect("vote:detail", slug=slug, pk=pk)
+    voter = current_voter(request)
+    if voter is None:
+        return redirect(reverse("vote:verify") + "?next=" + reverse("vote:detail", args=[slug, pk]))
+    if request.POST.get("confirmed") != "1":
+        return render(request, "voting/confirm.html", {"campaign": campaign, "app": app, "voter": voter})
+    try:
+        services.cast(campaign, app.pk, voter, ip=_client_ip(request),
+                      device=request.COOKIES.get(DEVICE_COOKIE, ""),
+                      user_agent=request.META.get("HTTP_USER_AGENT", ""))
+        messages.success(request, f"投票成功：{app.title}")
+    except services.VoteError as exc:
+        messages.error(request, str(exc))
+    return redirect("vote:detail", slug=slug, pk=pk)
+
+
+@public
+def verify(request):
+    next_url = request.GET.get("next") or request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    phone = request.POST.get("phone", "")
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "send":
+                phone = services.request_code(phone, _client_ip(request))
+                messages.success(request, "验证码已发送，5 分钟内有效")
+            else:
+                voter = services.verify_code(phone, request.POST.get("code", ""))
+                response = redirect(next_url)
+                response.set_signed_cookie(VOTER_COOKIE, voter.pk, salt="voter", max_age=VOTER_AGE, httponly=True,
+                                           samesite="Lax", secure=request.is_secure())
+                messages.success(request, "手机号验证成功，请确认投票")
+                return response
+        except services.VoteError as exc:
+            messages.error(request, str(exc))
+    return _with_device(request, render(request, "voting/verify.html", {"phone": phone, "next": next_url}))

@@ -5,5 +5,6 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("livez", views.livez, name="livez"),
     path("campaigns/<slug:slug>/", views.campaign, name="campaign"),
 ]

@@ -1,7 +1,7 @@
 """Public pages: the calls anyone may read (public fields of the preset only)."""
 
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from jinxuan.accounts.access import public
@@ -20,6 +20,12 @@ def campaign(request, slug):
     campaign = get_object_or_404(Campaign.objects.prefetch_related("tracks", "stages"), slug=slug)
     spec = campaign.spec
     return render(request, "campaigns/detail.html", {"campaign": campaign, "spec": spec})
+
+
+@public
+def livez(request):
+    """Liveness: the process answers (no database); `healthz` also checks the database."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @public

@@ -73,6 +73,7 @@ def set_window(campaign, opens_at, closes_at, actor=None) -> VoteWindow:
     before = {"opens_at": str(w.opens_at), "closes_at": str(w.closes_at)}
     w.opens_at, w.closes_at = opens_at, closes_at
     w.save()
+    forget_snapshot(campaign)
     record("vote.window", campaign, campaign=campaign, actor=actor, before=before,
            after={"opens_at": str(opens_at), "closes_at": str(closes_at)})
     return w
@@ -94,6 +95,52 @@ def entrants(campaign):
     advanced = [e["application_id"] for e in run.result["entries"] if e["advanced"]]
     return (Application.objects.filter(campaign=campaign, pk__in=advanced, state=State.IN_STAGE)
             .select_related("track").order_by("pk"))
+
+
+SNAPSHOT_SECONDS = 5.0
+_snapshots: dict[int, tuple[float, dict]] = {}
+
+
+def snapshot(campaign) -> dict:
+    """Window, limits and entrant ids of a campaign, kept per process for SNAPSHOT_SECONDS so the vote path
+    reads no settings from the database (an organiser's change applies within seconds)."""
+    import time
+
+    now = time.monotonic()
+    found = _snapshots.get(campaign.pk)
+    if found and now - found[0] < SNAPSHOT_SECONDS:
+        return found[1]
+    w = window(campaign)
+    snap = {"opens_at": w.opens_at, "closes_at": w.closes_at, "params": params(campaign),
+            "entrants": frozenset(entrants(campaign).values_list("pk", flat=True))}
+    _snapshots[campaign.pk] = (now, snap)
+    return snap
+
+
+def forget_snapshot(campaign=None) -> None:
+    if campaign is None:
+        _snapshots.clear()
+        _campaigns.clear()
+    else:
+        _snapshots.pop(getattr(campaign, "pk", campaign), None)
+
+
+_campaigns: dict[str, tuple[float, object]] = {}
+
+
+def campaign_by_slug(slug: str):
+    """The campaign with a public vote stage named by `slug` (None if none), kept per process briefly."""
+    import time
+
+    from jinxuan.campaigns.models import Campaign
+
+    now = time.monotonic()
+    found = _campaigns.get(slug)
+    if found and now - found[0] < SNAPSHOT_SECONDS:
+        return found[1]
+    campaign = Campaign.objects.filter(slug=slug, stages__kind="public_vote").first()
+    _campaigns[slug] = (now, campaign)
+    return campaign
 
 
 # ------------------------------------------------------------------------------------------------ codes
@@ -178,11 +225,12 @@ def cast(campaign, application_id: int, voter: Voter, *, ip: str | None = None, 
     now = now or timezone.now()
     if voter.verified_at is None:
         raise VoteError("请先完成手机号验证")
-    if not is_open(campaign, now):
+    snap = snapshot(campaign)
+    if not (snap["opens_at"] and snap["closes_at"] and snap["opens_at"] <= now <= snap["closes_at"]):
         raise VoteError("当前不在投票时间内")
-    if not entrants(campaign).filter(pk=application_id).exists():
+    if application_id not in snap["entrants"]:
         raise VoteError("该案例不在投票范围内")
-    p = params(campaign)
+    p = snap["params"]
     day = today(now)
     claim = _key("claim", voter.pk, application_id, day)
     daily = _key("daily", campaign.pk, voter.pk, day)

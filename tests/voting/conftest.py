@@ -10,9 +10,13 @@ from tests.review.test_review_flow import sheet
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
+    from jinxuan.voting.services import forget_snapshot
+
     cache.clear()
+    forget_snapshot()
     yield
     cache.clear()
+    forget_snapshot()
 
 
 @pytest.fixture

@@ -60,6 +60,7 @@ def test_limits_once_per_application_per_day_and_daily_max(gz, vote_open, voter)
     stage = gz.stages.get(kind="public_vote")
     stage.params = {**stage.params, "max_votes_per_day": 2}
     stage.save()
+    services.forget_snapshot(gz)  # settings are read through a per-process snapshot of a few seconds
     services.cast(gz, vote_open[1].pk, voter)
     with pytest.raises(services.VoteError, match="最多投 2 票"):
         services.cast(gz, vote_open[2].pk, voter)

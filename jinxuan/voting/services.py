@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
 
 from django.conf import settings
@@ -25,9 +26,10 @@ from jinxuan.audit.log import record
 from jinxuan.campaigns.stage_params import PublicVoteParams
 
 from .models import SmsCode, Vote, Voter, VoteWindow
-from .phones import normalise
+from .phones import mask, normalise
 from .sms import backend
 
+_PHONE = re.compile(r"(?<!\d)1\d{10}(?!\d)")  # numbers inside signal messages are masked like the export
 CODE_TTL = dt.timedelta(minutes=5)
 MAX_WRONG = 5
 LOCK = dt.timedelta(minutes=30)
@@ -330,7 +332,8 @@ def detect_signals(campaign) -> dict[str, int]:
                       for v in votes])
     changed = []
     for v in votes:
-        new = [{"code": s.code, "message": s.message, "related": s.related} for s in found.get(v.pk, [])]
+        new = [{"code": s.code, "message": _PHONE.sub(lambda m: mask(m.group()), s.message), "related": s.related}
+               for s in found.get(v.pk, [])]
         if new != v.signals:
             v.signals = new
             changed.append(v)

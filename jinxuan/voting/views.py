@@ -83,11 +83,11 @@ def confirm(request, slug, pk):
     The confirmed POST is the hot path of a public vote: the campaign's settings come from a per-process
     snapshot and the voter from the signed cookie (set only after verification), so it costs one INSERT and
     a few cache steps."""
+    campaign = services.campaign_by_slug(slug)
+    if campaign is None or pk not in services.snapshot(campaign)["entrants"]:
+        raise Http404
     if request.method != "POST":
         return redirect("vote:detail", slug=slug, pk=pk)
-    campaign = services.campaign_by_slug(slug)
-    if campaign is None:
-        raise Http404
     voter_id = _voter_id(request)
     if voter_id is None:
         return redirect(reverse("vote:verify") + "?next=" + reverse("vote:detail", args=[slug, pk]))

@@ -176,3 +176,23 @@ def test_organiser_pages_and_masked_export(gz, vote_open, voter, organiser, clie
     wb = load_workbook(BytesIO(client.get(reverse("vote_manage:export", args=[gz.slug])).content))
     cells = [str(c) for row in wb.worksheets[0].iter_rows(values_only=True) for c in row]
     assert "138****8000" in cells and "13800138000" not in cells
+
+
+def test_a_vote_farm_is_flagged_with_masked_numbers(gz, vote_open, organiser, client):
+    from jinxuan.voting.models import Vote
+
+    now = timezone.now()
+    for k in range(30):  # one /24, sequential numbers, a vote every 10 seconds
+        v = Voter.objects.create(phone=f"1700000{k:04d}", verified_at=now)
+        services.cast(gz, vote_open[0].pk, v, ip=f"198.51.100.{k % 6 + 1}", device="farm")
+    Vote.objects.filter(voter__phone__startswith="1700000").update(created_at=now)
+    for i, vote in enumerate(Vote.objects.order_by("pk")):
+        vote.created_at = now - dt.timedelta(seconds=10 * (30 - i))
+        vote.save(update_fields=["created_at"])
+    summary = services.detect_signals(gz)
+    assert summary.get("subnet_burst", 0) >= 20 and summary.get("sequential_numbers", 0) >= 5
+    messages = [s["message"] for v in Vote.objects.all() for s in v.signals]
+    assert messages and not any("17000000001" in m for m in messages)
+    client.force_login(organiser)
+    page = client.get(reverse("vote_manage:overview", args=[gz.slug])).content.decode()
+    assert "subnet_burst" in page

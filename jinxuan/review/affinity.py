@@ -29,7 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from jinxuan.textmining.policy import DOMAIN_WORDS, STOP_WORDS
+from jinxuan.textmining.policy import NUMERIC_TOKEN, PUNCT_TOKEN, STOP_WORDS, segmenter
 
 TAG_WEIGHT = 0.7
 TEXT_WEIGHT = 0.3
@@ -41,8 +41,6 @@ EXTRA_STOP_WORDS = frozenset("""
     首席 合伙人 具有 多年 经验 领域 方向 工作 我行 本行 我司 本公司 客户 用户 提供 进行 包括 已经 目前 可以
 """.split())
 
-_PUNCT = re.compile(r"^[\W_]+$")
-_NUMERIC = re.compile(r"^[\d.,%％+\-]+$")
 _SPACES = re.compile(r"\s+")
 
 
@@ -107,20 +105,10 @@ def _tag_scores(apps: Sequence[AppProfile], experts: Sequence[ExpertProfile],
 # ----------------------------------------------------------------------------------------------------- text
 
 
-@lru_cache(maxsize=1)
-def _jieba():
-    import rjieba
-
-    j = rjieba.Jieba()
-    for word in DOMAIN_WORDS:
-        j.add_word(word, None, None)
-    return j
-
-
 @lru_cache(maxsize=200_000)
 def _is_content(token: str) -> bool:
     token = token.strip()
-    if not token or _PUNCT.match(token) or _NUMERIC.match(token):
+    if not token or PUNCT_TOKEN.match(token) or NUMERIC_TOKEN.match(token):
         return False
     if len(token) < 2 or token in STOP_WORDS or token in EXTRA_STOP_WORDS:
         return False
@@ -131,7 +119,7 @@ def tokens(text: str) -> list[str]:
     """Content words of ``text`` (rjieba), in order; Latin words lower-cased."""
     if not isinstance(text, str) or not text.strip():
         return []
-    words = _jieba().cut(text)
+    words = segmenter().cut(text)
     unique = set(words)
     drop = {w for w in unique if not _is_content(w)}
     lower = {w: w.lower() for w in unique if w.isascii() and not w.islower() and w not in drop}

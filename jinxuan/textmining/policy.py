@@ -209,12 +209,13 @@ QUERY_SYNONYMS = {
     "科技企业": ["科技型企业"], "多方安全计算": ["隐私计算"], "联盟链": ["区块链"], "洗钱": ["反洗钱"],
 }
 
-_PUNCT = re.compile(r"^[\W_]+$")
-_NUMERIC = re.compile(r"^[\d.,%％+\-]+$")
+PUNCT_TOKEN = re.compile(r"^[\W_]+$")
+NUMERIC_TOKEN = re.compile(r"^[\d.,%％+\-]+$")
 
 
 @lru_cache(maxsize=1)
-def _jieba():
+def segmenter():
+    """rjieba with the domain words added (one per process)."""
     import rjieba
 
     j = rjieba.Jieba()
@@ -226,9 +227,9 @@ def _jieba():
 def tokens(text: str) -> list[str]:
     """Content tokens: rjieba words minus punctuation, numbers, single characters and the stop list."""
     out = []
-    for tok in _jieba().cut(text):
+    for tok in segmenter().cut(text):
         tok = tok.strip()
-        if not tok or _PUNCT.match(tok) or _NUMERIC.match(tok):
+        if not tok or PUNCT_TOKEN.match(tok) or NUMERIC_TOKEN.match(tok):
             continue
         if len(tok) == 1 and not tok.isascii():
             if tok not in {"碳"}:

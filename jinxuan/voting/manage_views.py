@@ -37,7 +37,7 @@ def overview(request, slug):
     flagged = Vote.objects.filter(campaign=campaign).exclude(signals=[]).select_related("voter", "application")
     return render(request, "voting/manage/overview.html", {
         "campaign": campaign, "rows": rows, "window": services.window(campaign), "open": services.is_open(campaign),
-        "params": services.params(campaign), "chart": charts.daily_lines(series, "每日有效票数"),
+        "params": services.params(campaign), "delay": services.display_delay(campaign), "chart": charts.daily_lines(series, "每日有效票数"),
         "flagged": flagged.order_by("-created_at")[:300], "flagged_count": flagged.count(),
         "organiser": check(request.user, "vote.manage", campaign),
         "total": Vote.objects.filter(campaign=campaign).count(),
@@ -83,9 +83,10 @@ def window(request, slug):
             closes = parse_datetime(request.POST.get("closes_at", ""))
             if opens is None or closes is None:
                 raise services.VoteError("请填写有效的开始和结束时间")
+            delay = request.POST.get("delay", "").strip()
             services.set_window(campaign, timezone.make_aware(opens, tz) if timezone.is_naive(opens) else opens,
                                 timezone.make_aware(closes, tz) if timezone.is_naive(closes) else closes,
-                                actor=request.user)
+                                actor=request.user, delay=int(delay) if delay.isdigit() else None)
             messages.success(request, "投票时间已更新")
         except (services.VoteError, ValueError) as exc:
             messages.error(request, str(exc))

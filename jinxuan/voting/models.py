@@ -75,6 +75,7 @@ class VoteWindow(models.Model):
     campaign = models.OneToOneField("campaigns.Campaign", on_delete=models.CASCADE, related_name="vote_window")
     opens_at = models.DateTimeField("开始时间", null=True, blank=True)
     closes_at = models.DateTimeField("结束时间", null=True, blank=True)
+    display_delay_minutes = models.PositiveIntegerField("公开票数延迟（分钟）", null=True, blank=True)  # None: preset
 
     def __str__(self) -> str:
         return f"{self.campaign_id}: {self.opens_at} – {self.closes_at}"

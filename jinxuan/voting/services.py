@@ -68,17 +68,27 @@ def window(campaign) -> VoteWindow:
     return VoteWindow.objects.get_or_create(campaign=campaign, defaults={"opens_at": opens, "closes_at": closes})[0]
 
 
-def set_window(campaign, opens_at, closes_at, actor=None) -> VoteWindow:
+def set_window(campaign, opens_at, closes_at, actor=None, delay: int | None = None) -> VoteWindow:
     if opens_at and closes_at and opens_at >= closes_at:
         raise VoteError("结束时间须晚于开始时间")
+    if delay is not None and not 0 <= delay <= 7 * 24 * 60:
+        raise VoteError("显示延迟须在 0 到 10080 分钟之间")
     w = window(campaign)
-    before = {"opens_at": str(w.opens_at), "closes_at": str(w.closes_at)}
+    before = {"opens_at": str(w.opens_at), "closes_at": str(w.closes_at), "delay": w.display_delay_minutes}
     w.opens_at, w.closes_at = opens_at, closes_at
+    if delay is not None:
+        w.display_delay_minutes = delay
     w.save()
     forget_snapshot(campaign)
     record("vote.window", campaign, campaign=campaign, actor=actor, before=before,
-           after={"opens_at": str(opens_at), "closes_at": str(closes_at)})
+           after={"opens_at": str(opens_at), "closes_at": str(closes_at), "delay": w.display_delay_minutes})
     return w
+
+
+def display_delay(campaign) -> int:
+    """Minutes the public count lags: the organiser's setting, else the preset's."""
+    w = window(campaign)
+    return w.display_delay_minutes if w.display_delay_minutes is not None else params(campaign).display_delay_minutes
 
 
 def is_open(campaign, now=None) -> bool:
@@ -300,7 +310,7 @@ def rebuild_counters(campaign) -> dict[int, int]:
 
 def shown_totals(campaign) -> dict[int, int]:
     """What the public sees: stored counts as of the organiser's display delay."""
-    delay = params(campaign).display_delay_minutes
+    delay = display_delay(campaign)
     return stored_totals(campaign, until=timezone.now() - dt.timedelta(minutes=delay)) if delay else \
         live_totals(campaign)
 

@@ -56,7 +56,7 @@ def index(request, slug):
     return _with_device(request, render(request, "voting/index.html", {
         "campaign": campaign, "rows": rows, "tracks": tracks, "track": track, "open": services.is_open(campaign),
         "window": services.window(campaign), "params": services.params(campaign), "voter": current_voter(request),
-        "delay": services.params(campaign).display_delay_minutes}))
+        "delay": services.display_delay(campaign)}))
 
 
 @public

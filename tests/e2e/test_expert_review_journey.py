@@ -8,13 +8,13 @@ import pytest
 from .test_formal_review_journey import login
 
 pytestmark = pytest.mark.e2e
-SLUG = "gz-dianshu-2025"
+SLUG = "xinhua-nqp-2025"  # expert review under way in the demo (gz has closed it)
 
 
 def test_expert_scores_in_the_browser(page, server, server_env):
     script = (
         "from jinxuan.review.models import Assignment, Review\n"
-        "a = Assignment.objects.filter(campaign__slug='gz-dianshu-2025').exclude(review__state='submitted')"
+        "a = Assignment.objects.filter(campaign__slug='xinhua-nqp-2025').exclude(review__state='submitted')"
         ".select_related('expert__user', 'application').order_by('pk').first()\n"
         "lead = a.application.units.get(is_lead=True).organisation\n"
         "print(a.expert.user.username, a.application_id, lead.credit_code, sep='|')\n"

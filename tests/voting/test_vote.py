@@ -162,6 +162,9 @@ def test_display_delay(gz, vote_open, voter):
     services.cast(gz, vote_open[0].pk, voter)
     assert services.shown_totals(gz).get(vote_open[0].pk, 0) == 0
     assert services.live_totals(gz)[vote_open[0].pk] == 1
+    w = services.window(gz)  # the organiser overrides the preset's delay
+    services.set_window(gz, w.opens_at, w.closes_at, delay=0)
+    assert services.shown_totals(gz)[vote_open[0].pk] == 1
 
 
 def test_organiser_pages_and_masked_export(gz, vote_open, voter, organiser, client):

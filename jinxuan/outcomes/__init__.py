@@ -1,0 +1,1 @@
+"""After expert review and the vote: composite, roadshow, inspection, publicity, awards."""

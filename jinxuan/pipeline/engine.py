@@ -106,10 +106,12 @@ def implementation(kind: str) -> type[StageKind]:
 
 
 def inputs_digest(entrants: Iterable[Entrant], context: StageContext, key: str) -> str:
-    payload = {
+    payload = {  # everything the stage can read: its entrants, all stage data and the earlier results
         "stage": key,
         "entrants": [asdict(e) | {"flags": sorted(e.flags)} for e in entrants],
-        "data": context.data.get(key),
+        "data": {str(k): v for k, v in context.data.items()},
+        "earlier": {k: r.inputs_digest + ":" + ",".join(map(str, sorted(r.advanced)))
+                    for k, r in context.earlier.items()},
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 

@@ -41,6 +41,7 @@ def overview(request, slug):
         "flagged": flagged.order_by("-created_at")[:300], "flagged_count": flagged.count(),
         "organiser": check(request.user, "vote.manage", campaign),
         "total": Vote.objects.filter(campaign=campaign).count(),
+        "composite": services.composite_run(campaign),
     })
 
 
@@ -70,6 +71,20 @@ def invalidate(request, slug):
                 messages.success(request, f"已作废 {len(votes)} 票")
             except services.VoteError as exc:
                 messages.error(request, str(exc))
+    return redirect("vote_manage:overview", slug=slug)
+
+
+@guard("vote.manage", obj=campaign_from_url)
+def close(request, slug):
+    campaign = request.access_target
+    if request.method == "POST":
+        try:
+            run = services.close_vote(campaign, actor=request.user)
+            advanced = sum(1 for e in run.result["entries"] if e["advanced"])
+            messages.success(request, f"综合得分已计算：{advanced} 个案例进入下一阶段，"
+                                      f"{len(run.result['entries']) - advanced} 个未晋级")
+        except services.VoteError as exc:
+            messages.error(request, str(exc))
     return redirect("vote_manage:overview", slug=slug)
 
 

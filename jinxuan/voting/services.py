@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -349,3 +350,46 @@ def detect_signals(campaign) -> dict[str, int]:
             changed.append(v)
     Vote.objects.bulk_update(changed, ["signals"], batch_size=1000)
     return S.summarise(found)
+
+
+def composite_run(campaign):
+    from jinxuan.pipeline.models import StageRun
+
+    stage = campaign.stages.filter(kind="composite").first()
+    if stage is None:
+        return None
+    return StageRun.objects.filter(campaign=campaign, stage_key=stage.key, is_final=True).order_by("-pk").first()
+
+
+@transaction.atomic
+def close_vote(campaign, actor=None, notify: bool = True, now=None):
+    """After the vote: the composite stage (expert score and votes by the preset's weights, the cut, direct
+    entries) through the pipeline; the result moves the applications on (audited)."""
+    from jinxuan.pipeline.engine import Entrant, StageContext, implementation
+    from jinxuan.pipeline.services import apply_result
+    from jinxuan.review.services import stage_run as review_run
+
+    composite = campaign.stages.filter(kind="composite").first()
+    if composite is None:
+        raise VoteError("本活动没有综合得分阶段")
+    if composite_run(campaign) is not None:
+        raise VoteError("综合得分已计算，晋级名单已确定")
+    w = window(campaign)
+    if w.closes_at is None or (now or timezone.now()) < w.closes_at:
+        raise VoteError("投票尚未结束：请在投票结束后计算综合得分，或先将结束时间调整为现在")
+    expert = review_run(campaign)
+    if expert is None:
+        raise VoteError("专业评审尚未结束")
+    apps = list(entrants(campaign))
+    expert_scores = {e["application_id"]: Decimal(str(e["score"])) for e in expert.result["entries"]
+                     if e["score"] is not None}
+    data = {expert.stage_key: {a.pk: expert_scores.get(a.pk) for a in apps if expert_scores.get(a.pk) is not None}}
+    vote = vote_stage(campaign)
+    if vote is not None:
+        totals = stored_totals(campaign)
+        data[vote.key] = {a.pk: totals.get(a.pk, 0) for a in apps}
+    people = [Entrant(a.pk, a.track.key, a.submitted_at.isoformat() if a.submitted_at else "",
+                      frozenset({"district_recommended"} if a.district_recommended else set())) for a in apps]
+    result = implementation("composite")(composite.key, composite.params).run(
+        people, StageContext(campaign.slug, data=data))
+    return apply_result(campaign, result, actor=actor, notify=notify)

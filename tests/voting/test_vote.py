@@ -199,3 +199,30 @@ def test_a_vote_farm_is_flagged_with_masked_numbers(gz, vote_open, organiser, cl
     client.force_login(organiser)
     page = client.get(reverse("vote_manage:overview", args=[gz.slug])).content.decode()
     assert "subnet_burst" in page
+
+
+def test_closing_the_vote_runs_the_composite(gz, vote_open, organiser, client):
+    from jinxuan.applicants.states import State
+    from jinxuan.pipeline.models import StageRun
+
+    for i in range(20):  # the last entrant gets the most votes
+        v = Voter.objects.create(phone=f"1392222{i:04d}", verified_at=timezone.now())
+        services.cast(gz, vote_open[-1].pk, v)
+    with pytest.raises(services.VoteError, match="尚未结束"):
+        services.close_vote(gz, actor=organiser)
+    w = services.window(gz)
+    services.set_window(gz, w.opens_at, timezone.now() - dt.timedelta(minutes=1), actor=organiser)
+    client.force_login(organiser)
+    client.post(reverse("vote_manage:close", args=[gz.slug]))
+    run = StageRun.objects.get(stage_key="composite")
+    entries = {e["application_id"]: e for e in run.result["entries"]}
+    assert set(entries) == {a.pk for a in vote_open}
+    quota = len(vote_open) * 3 // 10  # 30 %, floor (the preset's default)
+    advanced = [a for a, e in entries.items() if e["advanced"]]
+    direct = [a.pk for a in vote_open if a.district_recommended]
+    assert sum(e["detail"]["advanced_by"] == "quota" for e in entries.values()) == quota
+    assert set(direct) <= set(advanced)
+    assert all(gz.applications.get(pk=a).state == State.IN_STAGE for a in advanced)
+    assert AuditEvent.objects.filter(action="stage.result_applied").count() == 2  # expert review, composite
+    with pytest.raises(services.VoteError, match="已计算"):
+        services.close_vote(gz, actor=organiser)

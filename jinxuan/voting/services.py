@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 
@@ -26,6 +26,7 @@ from jinxuan.applicants.states import State
 from jinxuan.audit.log import record
 from jinxuan.campaigns.stage_params import PublicVoteParams
 
+from .counters import counters
 from .models import SmsCode, Vote, Voter, VoteWindow
 from .phones import mask, normalise
 from .sms import backend
@@ -245,43 +246,47 @@ def cast(campaign, application_id: int, voter: Voter, *, ip: str | None = None, 
         raise VoteError("该案例不在投票范围内")
     p = snap["params"]
     day = today(now)
-    claim = _key("claim", voter.pk, application_id, day)
+    claim = _key("claim", voter.pk, application_id, day) if p.votes_per_application_per_day == 1 else None
     daily = _key("daily", campaign.pk, voter.pk, day)
-    if p.votes_per_application_per_day == 1 and not cache.add(claim, 1, 2 * 86400):
+    store = counters()
+    claimed, count = store.claim(claim, daily)
+    if not claimed:
         raise VoteError("您今天已为该案例投过票，明天可再投")
-    if not _count(daily, p.max_votes_per_day, 2 * 86400):
-        cache.delete(claim)
-        cache.decr(daily)
+    if count > p.max_votes_per_day:
+        store.release(claim, daily)
         raise VoteError(f"每人每天最多投 {p.max_votes_per_day} 票，今日票数已用完")
+    fields = {"campaign": campaign, "application_id": application_id, "voter": voter, "day": day, "ip": ip,
+              "device": device[:40], "user_agent": user_agent[:300]}
     try:
-        with transaction.atomic():
-            if not getattr(settings, "REDIS_URL", ""):  # a per-process cache: the database enforces the limits
+        if getattr(settings, "REDIS_URL", "") and claim:
+            # Redis holds the limits across processes; the unique constraint is the final word: one INSERT
+            # (in a savepoint only when called inside a transaction, so a refusal cannot break the caller's).
+            if connection.in_atomic_block:
+                with transaction.atomic():
+                    vote = Vote.objects.create(**fields)
+            else:
+                vote = Vote.objects.create(**fields)
+        else:
+            with transaction.atomic():  # a per-process cache: the database enforces the limits
                 Voter.objects.select_for_update().filter(pk=voter.pk).first()
                 if Vote.objects.filter(voter=voter, campaign=campaign, day=day).count() >= p.max_votes_per_day:
-                    cache.delete(claim)
                     raise VoteError(f"每人每天最多投 {p.max_votes_per_day} 票，今日票数已用完")
-            if p.votes_per_application_per_day > 1:
-                given = Vote.objects.filter(voter=voter, application_id=application_id, day=day).count()
-                if given >= p.votes_per_application_per_day:
+                if Vote.objects.filter(voter=voter, application_id=application_id,
+                                       day=day).count() >= p.votes_per_application_per_day:
                     raise IntegrityError
-            vote = Vote.objects.create(campaign=campaign, application_id=application_id, voter=voter, day=day,
-                                       ip=ip, device=device[:40], user_agent=user_agent[:300])
+                vote = Vote.objects.create(**fields)
     except IntegrityError:
-        cache.decr(daily)
+        store.undo_daily(daily)
         raise VoteError("您今天已为该案例投过票，明天可再投") from None
     except VoteError:
-        cache.decr(daily)
+        store.release(claim, daily)
         raise
     _bump(campaign.pk, application_id, 1)
     return vote
 
 
 def _bump(campaign_id: int, application_id: int, delta: int) -> None:
-    key = _key("total", campaign_id, application_id)
-    try:
-        cache.incr(key, delta)
-    except ValueError:  # no counter yet (first vote, or after a Redis restart): rebuilt on read
-        pass
+    counters().bump(_key("total", campaign_id, application_id), delta)
 
 
 def stored_totals(campaign, until=None) -> dict[int, int]:
@@ -296,7 +301,7 @@ def live_totals(campaign) -> dict[int, int]:
     """Counters from the cache; any missing counter (e.g. after a Redis restart) is rebuilt from the rows."""
     apps = list(entrants(campaign).values_list("pk", flat=True))
     keys = {_key("total", campaign.pk, a): a for a in apps}
-    found = cache.get_many(list(keys))
+    found = counters().get_many(list(keys))
     if len(found) < len(keys):
         return rebuild_counters(campaign)
     return {keys[k]: int(v) for k, v in found.items()}
@@ -305,7 +310,7 @@ def live_totals(campaign) -> dict[int, int]:
 def rebuild_counters(campaign) -> dict[int, int]:
     totals = stored_totals(campaign)
     apps = list(entrants(campaign).values_list("pk", flat=True))
-    cache.set_many({_key("total", campaign.pk, a): totals.get(a, 0) for a in apps}, None)
+    counters().set_many({_key("total", campaign.pk, a): totals.get(a, 0) for a in apps})
     return {a: totals.get(a, 0) for a in apps}
 
 

@@ -9,7 +9,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .models import PoolMember, Review
+from .models import PoolMember
 
 POOL_HEADERS = ["姓名", "电子邮箱", "职务/职称", "现任职单位", "现任职单位统一社会信用代码", "曾任职单位",
                 "专长标签", "专业背景", "评审数量上限"]
@@ -110,8 +110,8 @@ def expert_rows(campaign, assignments) -> list[dict]:
     """One row per assignment: application, expert (name and pseudonym), state, total, criterion scores."""
     members = {m.expert_id: m for m in PoolMember.objects.filter(campaign=campaign)}
     rows = []
-    for a in assignments.select_related("application", "expert").order_by("application_id", "expert_id"):
-        review = Review.objects.filter(assignment=a).first()
+    for a in assignments.select_related("application", "expert", "review").order_by("application_id", "expert_id"):
+        review = getattr(a, "review", None)
         member = members.get(a.expert_id)
         rows.append({"number": a.application.number, "title": a.application.title, "expert": a.expert.name,
                      "pseudonym": member.pseudonym if member else "", "state": review.get_state_display()

@@ -492,13 +492,6 @@ def applicant_unit_names(app: Application) -> list[str]:
     return list(ApplicationUnit.objects.filter(application=app).values_list("organisation__name", flat=True))
 
 
-def visible_assignments_for(expert: Expert, campaign) -> list[int]:
-    """Application ids the expert may open in this campaign (for tests and reports)."""
-    from .visibility import visible_applications
-
-    return list(visible_applications(expert.user, campaign).order_by("pk").values_list("pk", flat=True))
-
-
 def stage_data(campaign) -> dict:
     """Scores in the shape the `expert_review` stage reads (see jinxuan.review.stage)."""
     return {app: {"n": s.n, "mean": s.mean, "trimmed_mean": s.trimmed_mean, "median": s.median,

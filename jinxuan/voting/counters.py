@@ -22,6 +22,9 @@ class RedisCounters:
 
         self.client = redis.Redis.from_url(url)
         self.prefix = _prefix()
+        # INCRBY a total only if it exists (a missing total is rebuilt from the rows on read); sent once, then by hash
+        self._bump = self.client.register_script(
+            "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end return nil")
 
     def claim(self, claim_key: str | None, daily_key: str) -> tuple[bool, int]:
         """SET NX the (voter, application, day) claim and INCR the voter's daily count, in one round trip."""
@@ -48,9 +51,7 @@ class RedisCounters:
         self.client.decr(self.prefix + daily_key)
 
     def bump(self, key: str, delta: int) -> None:
-        """INCRBY a total only if it exists (a missing total is rebuilt from the rows on read)."""
-        self.client.eval("if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) "
-                         "end return nil", 1, self.prefix + key, delta)
+        self._bump(keys=[self.prefix + key], args=[delta])
 
     def get_many(self, keys: list[str]) -> dict[str, int]:
         values = self.client.mget([self.prefix + k for k in keys]) if keys else []

@@ -24,12 +24,16 @@ def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
-def current_voter(request) -> Voter | None:
+def _voter_id(request) -> int | None:
     try:
-        voter_id = request.get_signed_cookie(VOTER_COOKIE, salt="voter", max_age=VOTER_AGE)
-    except (KeyError, signing.BadSignature):
+        return int(request.get_signed_cookie(VOTER_COOKIE, salt="voter", max_age=VOTER_AGE))
+    except (KeyError, ValueError, signing.BadSignature):
         return None
-    return Voter.objects.filter(pk=voter_id, verified_at__isnull=False).first()
+
+
+def current_voter(request) -> Voter | None:
+    voter_id = _voter_id(request)
+    return None if voter_id is None else Voter.objects.filter(pk=voter_id, verified_at__isnull=False).first()
 
 
 def _with_device(request, response):
@@ -67,13 +71,6 @@ def detail(request, slug, pk):
         "campaign": campaign, "app": app, "summary": public_summary(app, full=True),
         "votes": services.shown_totals(campaign).get(app.pk, 0), "open": services.is_open(campaign),
         "voter": current_voter(request)}))
-
-
-def _voter_id(request) -> int | None:
-    try:
-        return int(request.get_signed_cookie(VOTER_COOKIE, salt="voter", max_age=VOTER_AGE))
-    except (KeyError, ValueError, signing.BadSignature):
-        return None
 
 
 @public

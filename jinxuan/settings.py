@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "jinxuan.api",
     "jinxuan.demo",
     "jinxuan.tools",
+    "jinxuan.ops",
 ]
 
 MIDDLEWARE = [
@@ -212,9 +213,15 @@ PRESET_DIR = BASE_DIR / "presets"
 SUBMISSION_GRACE_SECONDS = int(os.environ.get("SUBMISSION_GRACE_SECONDS", "0"))
 UPLOAD_CHUNK_DIR = DATA_DIR / "uploads-in-progress"
 
+# LOG_FORMAT=json: one JSON object per line (the production topology in deploy/ sets it).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+                            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+                            "json_ensure_ascii": False}},
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             **({"formatter": "json"} if os.environ.get("LOG_FORMAT") == "json" else {})}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

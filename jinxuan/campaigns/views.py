@@ -33,3 +33,15 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@public
+def readyz(request):
+    """Readiness: database reachable and migrated, cache (Redis when configured) answering; 503 otherwise."""
+    from .readiness import check
+
+    problems = check()
+    if problems:
+        return JsonResponse({"status": "unavailable", "problems": problems}, status=503,
+                            json_dumps_params={"ensure_ascii": False})
+    return JsonResponse({"status": "ok"})

@@ -43,6 +43,13 @@ class StageResult:
     entries: tuple[RankedEntry, ...]
     params: Mapping[str, Any]
     inputs_digest: str
+    inputs: Mapping[str, Any] = field(default_factory=dict)  # what the digest covers, kept for replay
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "StageResult":
+        entries = tuple(RankedEntry(**{k: v for k, v in e.items()}) for e in data["entries"])
+        return cls(stage_key=data["stage_key"], kind=data["kind"], entries=entries, params=data["params"],
+                   inputs_digest=data["inputs_digest"], inputs=data.get("inputs", {}))
 
     @property
     def advanced(self) -> frozenset[int]:
@@ -79,12 +86,14 @@ class StageKind(ABC):
         given = sorted(e.application_id for e in entries)
         if given != [e.application_id for e in entrants]:
             raise ValueError(f"阶段 {self.key} 的结果必须恰好包含每个参与者一次")
+        payload = inputs_payload(entrants, context, self.key)
         return StageResult(
             stage_key=self.key,
             kind=self.kind,
             entries=tuple(entries),
             params=self.params.model_dump(mode="json"),
-            inputs_digest=inputs_digest(entrants, context, self.key),
+            inputs_digest=digest_of(payload),
+            inputs=normalised(payload),
         )
 
 
@@ -105,15 +114,27 @@ def implementation(kind: str) -> type[StageKind]:
         raise NotImplementedError(f"阶段类型 {kind!r} 尚未实现") from None
 
 
-def inputs_digest(entrants: Iterable[Entrant], context: StageContext, key: str) -> str:
-    payload = {  # everything the stage can read: its entrants, all stage data and the earlier results
+def inputs_payload(entrants: Iterable[Entrant], context: StageContext, key: str) -> dict:
+    return {  # everything the stage can read: its entrants, all stage data and the earlier results
         "stage": key,
         "entrants": [asdict(e) | {"flags": sorted(e.flags)} for e in entrants],
         "data": {str(k): v for k, v in context.data.items()},
         "earlier": {k: r.inputs_digest + ":" + ",".join(map(str, sorted(r.advanced)))
                     for k, r in context.earlier.items()},
     }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def normalised(payload: Mapping[str, Any]) -> Any:
+    """The payload as it reads back from JSON (string keys, decimals as strings): what a stored copy digests to."""
+    return json.loads(json.dumps(payload, default=str))
+
+
+def digest_of(payload: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(normalised(payload), sort_keys=True).encode()).hexdigest()
+
+
+def inputs_digest(entrants: Iterable[Entrant], context: StageContext, key: str) -> str:
+    return digest_of(inputs_payload(entrants, context, key))
 
 
 def run_pipeline(

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "jinxuan.demo",
     "jinxuan.tools",
     "jinxuan.ops",
+    "jinxuan.reports",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,512 @@
+"""Per-stage tables, the funnel and score distributions from stored stage results, with no Django import.
+
+Input is plain data: the campaign's stages in order (`Stage`), each stage's stored run (`Run`: the JSON of
+``StageResult.to_json()`` kept in ``pipeline.StageRun.result``), the applications by id (`AppInfo`) and, for a
+formal review that stores no run, one `FormalRow` per submitted application (its state and latest decision).
+
+Rules:
+
+* A stage uses its own run. A stage with no run whose key is a component source of a later composite run
+  (the public vote feeds its counts to the composite) is read from that composite's detail: every composite
+  entrant entered it and advanced through it, its score is the raw value. A formal review with no run is
+  counted from the application states. Any other stage with no run is 未开始.
+* ``detail`` is flattened to columns generically (nested mappings → "a.b", lists of mappings keyed by their
+  ``source`` / ``key``), so a new stage kind shows without code. Numbers stored as strings (Decimals) become
+  numbers. Keys that could name a person (expert, judge, email …) are never shown.
+* The "why" of a row is its reason plus up to four numbers of its detail not already in the reason.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy
+
+from jinxuan.campaigns.stage_params import STAGE_KIND_LABELS
+
+NOT_STARTED = "未开始"
+DONE = "已完成"
+RUNNING = "进行中"
+PROVISIONAL = "进行中（暂存结果）"
+DERIVED = "已完成（计入综合得分）"
+
+ADVANCED, ELIMINATED, PENDING = "advanced", "eliminated", "pending"
+OUTCOME_LABELS = {ADVANCED: "晋级", ELIMINATED: "未晋级", PENDING: "待定"}
+
+KEY_LABELS = {
+    "n": "评审数", "mean": "平均分", "trimmed_mean": "截尾平均分", "median": "中位数", "calibrated": "校准分",
+    "composite": "综合得分", "quota": "晋级名额", "direct_entry": "直接晋级资格", "advanced_by": "晋级方式",
+    "tie_extra": "并列超出名额", "tie_break": "同分排序", "raw": "原始值", "normalised": "折算分", "weight": "权重",
+    "max": "最高值", "missing": "无数据", "origin": "取值来源", "source": "来源阶段", "normalise": "折算方式",
+    "submitted_at": "提交时间", "components": "", "state": "当前状态", "decision": "形式审核结论",
+    "blocking": "阻断性问题", "warnings": "提示性问题", "overridden": "推翻的阻断项", "score": "得分", "rank": "名次",
+    # kinds built elsewhere: labels only; their values are shown generically
+    "scores": "评分", "dropped_high": "去掉最高分", "dropped_low": "去掉最低分", "mean_all": "全部评分平均分",
+    "position": "出场顺序", "aggregate": "汇总方式", "drawn": "抽中考察", "verdict": "考察结论",
+    "verdict_reason": "考察说明", "disqualified": "取消资格", "backfilled_for": "递补对象", "from_rank": "原名次",
+}
+VALUE_LABELS = {
+    "advanced_by": {"quota": "比例内晋级", "tie_at_cut": "并列晋级", "direct_entry": "直接晋级（不占名额）",
+                    "no_cut": "全部晋级"},
+    "normalise": {"as_is": "原值", "linear_on_max": "按最高值折算为百分制"},
+    "origin": {"data": "阶段数据", "earlier": "前序阶段结果", "none": "无"},
+    "aggregate": {"mean": "平均分", "trimmed_mean": "截尾平均分", "median": "中位数", "calibrated": "校准分"},
+    "verdict": {"pass": "通过", "fail": "不通过"},
+}
+# the numbers a row's "why" adds to its reason, per kind (paths; * matches one segment); other kinds: the first
+# numeric columns that differ from the score
+WHY_PATHS = {"expert_review": ("n",), "composite": ("components.*.raw",), "formal_review": ("blocking", "warnings")}
+# descriptors of a list item, already in its column label: not columns of their own
+META_KEYS = {"source", "label", "normalise", "origin", "key"}
+# a detail key containing one of these could name a person; it is never shown (pseudonyms are allowed)
+IDENTITY_TOKENS = ("expert", "judge", "inspector", "reviewer", "email", "phone", "mobile", "user", "decided_by")
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str
+    kind: str
+    name: str
+    starts: Any = None
+    ends: Any = None
+
+    @property
+    def kind_label(self) -> str:
+        return STAGE_KIND_LABELS.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class AppInfo:
+    id: int
+    number: str
+    title: str
+    track: str
+    lead: str
+
+
+@dataclass(frozen=True)
+class Run:
+    result: Mapping[str, Any]
+    final: bool = True
+    created_at: Any = None
+
+
+@dataclass(frozen=True)
+class FormalRow:
+    """A submitted application as formal review left it: its state and the latest decision, if any."""
+
+    application_id: int
+    outcome: str  # ADVANCED / ELIMINATED / PENDING
+    state_label: str
+    reason: str = ""
+    decision_label: str = ""
+    blocking: int | None = None
+    warnings: int | None = None
+    overridden: int = 0
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+
+
+@dataclass
+class Row:
+    application_id: int
+    number: str
+    title: str
+    track: str
+    lead: str
+    rank: int | None
+    score: Decimal | None
+    outcome: str
+    reason: str
+    values: dict[str, Any] = field(default_factory=dict)
+    details: list[tuple[str, str]] = field(default_factory=list)
+    why: str = ""
+
+    @property
+    def advanced(self) -> bool:
+        return self.outcome == ADVANCED
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS[self.outcome]
+
+    @property
+    def score_text(self) -> str:
+        return display(self.score)
+
+    def cells(self, columns: Sequence[Column]) -> list[str]:
+        return [display(self.values.get(c.key)) for c in columns]
+
+
+@dataclass
+class StageTable:
+    stage: Stage
+    status: str
+    rows: list[Row] = field(default_factory=list)
+    columns: list[Column] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+    created_at: Any = None
+    note: str = ""
+
+    @property
+    def started(self) -> bool:
+        return self.status != NOT_STARTED
+
+    @property
+    def entered(self) -> int | None:
+        return len(self.rows) if self.started else None
+
+    @property
+    def advanced(self) -> int | None:
+        return sum(r.outcome == ADVANCED for r in self.rows) if self.started else None
+
+    @property
+    def eliminated(self) -> int | None:
+        return sum(r.outcome == ELIMINATED for r in self.rows) if self.started else None
+
+    @property
+    def pending(self) -> int:
+        return sum(r.outcome == PENDING for r in self.rows)
+
+    @property
+    def scores(self) -> list[float]:
+        return [float(r.score) for r in self.rows if r.score is not None]
+
+    @property
+    def distribution_title(self) -> str:
+        noun = "数值" if self.status == DERIVED else "" if self.stage.name.endswith("得分") else "得分"
+        return f"{self.stage.name}{noun}分布"
+
+    def param_items(self) -> list[tuple[str, str]]:
+        return [(label, display(value)) for _, label, value in flatten(self.params, {})]
+
+
+# -- values ---------------------------------------------------------------------------------------------------
+
+def scalar(value: Any) -> Any:
+    """A JSON scalar as shown and exported: numbers (also numeric strings) as int / Decimal, the rest as is."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, Decimal):
+        return value
+    text = str(value)
+    if NUMBER.match(text):
+        return int(text) if "." not in text else Decimal(text)
+    return text
+
+
+def display(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        text = f"{value.normalize():f}"
+        return text if "." not in text or len(text.split(".")[1]) <= 4 else f"{value:.4f}"
+    return str(value)
+
+
+def hidden(key: str, stage_names: Mapping[str, str]) -> bool:
+    lowered = str(key).lower()
+    if key in stage_names or "pseudonym" in lowered:
+        return False
+    return any(token in lowered for token in IDENTITY_TOKENS)
+
+
+def _label(key: str, stage_names: Mapping[str, str]) -> str:
+    return stage_names.get(key) or KEY_LABELS.get(key, key)
+
+
+def _join(*parts: str) -> str:
+    return "·".join(p for p in parts if p)
+
+
+def flatten(detail: Mapping[str, Any], stage_names: Mapping[str, str]) -> list[tuple[str, str, Any]]:
+    """(path, label, value) for every scalar in a detail mapping; lists of mappings are keyed by their source."""
+    out: list[tuple[str, str, Any]] = []
+
+    def walk(value: Any, path: str, label: str, last: str) -> None:
+        if isinstance(value, Mapping):
+            for k, v in value.items():
+                if hidden(k, stage_names):
+                    continue
+                walk(v, f"{path}.{k}" if path else str(k), _join(label, _label(str(k), stage_names)), str(k))
+        elif isinstance(value, list) and value and all(isinstance(i, Mapping) for i in value):
+            for n, item in enumerate(value, 1):
+                name = str(item.get("source") or item.get("key") or n)
+                shown = str(item.get("label") or stage_names.get(name) or name)
+                walk({k: v for k, v in item.items() if k != "label"}, f"{path}.{name}", _join(label, shown), name)
+        elif isinstance(value, list):
+            out.append((path, label, "、".join(display(scalar(v)) for v in value)))
+        else:
+            v = scalar(value)
+            if isinstance(v, str) and last in VALUE_LABELS:
+                v = VALUE_LABELS[last].get(v, v)
+            out.append((path, label or path, v))
+
+    walk(detail or {}, "", "", "")
+    return out
+
+
+# -- tables ---------------------------------------------------------------------------------------------------
+
+def _columns(flat_rows: Iterable[list[tuple[str, str, Any]]]) -> list[Column]:
+    labels: dict[str, str] = {}
+    filled: set[str] = set()
+    for flat in flat_rows:
+        for path, label, value in flat:
+            if path.rsplit(".", 1)[-1] in META_KEYS and "." in path:
+                continue
+            labels.setdefault(path, label)
+            if value is not None and value != "":
+                filled.add(path)
+    return [Column(path, label) for path, label in labels.items() if path in filled]
+
+
+def why(reason: str, values: Mapping[str, Any], columns: Sequence[Column], kind: str = "",
+        score: Decimal | None = None, limit: int = 4) -> str:
+    """The reason plus the key numbers of the detail: the kind's WHY_PATHS, else up to `limit` numeric columns
+    whose value is not the score."""
+    paths = WHY_PATHS.get(kind)
+    extra = []
+    for c in columns:
+        value = values.get(c.key)
+        if isinstance(value, bool) or not isinstance(value, int | Decimal):
+            continue
+        if paths is not None:
+            if not any(fnmatch.fnmatchcase(c.key, p) for p in paths):
+                continue
+        elif score is not None and value == score:
+            continue
+        extra.append(f"{c.label} {display(value)}")
+        if len(extra) == limit:
+            break
+    if not extra:
+        return reason
+    return f"{reason}（{'；'.join(extra)}）" if reason else "；".join(extra)
+
+
+def _app(apps: Mapping[int, AppInfo], application_id: int) -> AppInfo:
+    return apps.get(application_id) or AppInfo(application_id, f"#{application_id}", "（申报已删除）", "", "")
+
+
+def _table(stage: Stage, status: str, raw_rows: list[dict], apps: Mapping[int, AppInfo],
+           stage_names: Mapping[str, str], **extra) -> StageTable:
+    flats = [flatten(r["detail"], stage_names) for r in raw_rows]
+    columns = _columns(flats)
+    keys = {c.key for c in columns}
+    rows = []
+    for r, flat in zip(raw_rows, flats, strict=True):
+        app = _app(apps, r["application_id"])
+        values = {path: value for path, _, value in flat if path in keys}
+        rows.append(Row(app.id, app.number, app.title, app.track, app.lead, r["rank"], r["score"], r["outcome"],
+                        r["reason"], values, [(label, display(value)) for _, label, value in flat],
+                        why(r["reason"], values, columns, stage.kind, r["score"])))
+    rows.sort(key=lambda row: (row.rank is None, row.rank or 0, -(row.score or 0), row.application_id))
+    return StageTable(stage, status, rows, columns, **extra)
+
+
+def _entry_rows(entries: Iterable[Mapping[str, Any]]) -> list[dict]:
+    rows = []
+    for e in entries:
+        score = scalar(e.get("score"))
+        rows.append({"application_id": int(e["application_id"]), "rank": e.get("rank"),
+                     "score": Decimal(score) if isinstance(score, int) else score if isinstance(score, Decimal)
+                     else None, "outcome": ADVANCED if e.get("advanced") else ELIMINATED,
+                     "reason": e.get("reason") or "", "detail": e.get("detail") or {}})
+    return rows
+
+
+def run_table(stage: Stage, run: Run, apps: Mapping[int, AppInfo], stage_names: Mapping[str, str]) -> StageTable:
+    return _table(stage, DONE if run.final else PROVISIONAL, _entry_rows(run.result.get("entries", [])), apps,
+                  stage_names, params=dict(run.result.get("params") or {}), created_at=run.created_at)
+
+
+def formal_table(stage: Stage, formal: Sequence[FormalRow], apps: Mapping[int, AppInfo],
+                 stage_names: Mapping[str, str]) -> StageTable:
+    """Formal review counted from application states (it records decisions per application, not a stage run)."""
+    if not formal:
+        return StageTable(stage, NOT_STARTED)
+    raw = []
+    for f in formal:
+        detail: dict[str, Any] = {"state": f.state_label, "decision": f.decision_label or None,
+                                  "blocking": f.blocking, "warnings": f.warnings}
+        if f.overridden:
+            detail["overridden"] = f.overridden
+        raw.append({"application_id": f.application_id, "rank": None, "score": None, "outcome": f.outcome,
+                    "reason": f.reason or f.state_label, "detail": detail})
+    status = RUNNING if any(f.outcome == PENDING for f in formal) else DONE
+    return _table(stage, status, raw, apps, stage_names, note="按申报状态与形式审核结论统计")
+
+
+def derived_table(stage: Stage, composite: Run, apps: Mapping[int, AppInfo],
+                  stage_names: Mapping[str, str]) -> StageTable | None:
+    """A stage with no run of its own, read from a later composite that used it as a component."""
+    raw = []
+    for e in composite.result.get("entries", []):
+        parts = [c for c in (e.get("detail") or {}).get("components", []) if c.get("source") == stage.key]
+        if not parts:
+            return None
+        part = parts[0]
+        value = scalar(part.get("raw"))
+        score = Decimal(value) if isinstance(value, int | Decimal) else None
+        label = part.get("label") or stage.kind_label
+        reason = f"{label} {display(score)}" if score is not None else f"无{label}数据"
+        raw.append({"application_id": int(e["application_id"]), "rank": None, "score": score,
+                    "outcome": ADVANCED, "reason": reason + "，计入综合得分", "detail": {"raw": part.get("raw")}})
+    if not raw:
+        return None
+    ordered = sorted(raw, key=lambda r: -(r["score"] or 0))
+    position, previous = 0, None
+    for i, r in enumerate(ordered):
+        if r["score"] != previous:
+            position, previous = i + 1, r["score"]
+        r["rank"] = position if r["score"] is not None else None
+    return _table(stage, DERIVED, raw, apps, stage_names, created_at=composite.created_at,
+                  note=f"本阶段不单独淘汰，数值取自{stage_names.get(composite.result.get('stage_key'), '综合得分')}")
+
+
+def build_tables(stages: Sequence[Stage], runs: Mapping[str, Run], apps: Mapping[int, AppInfo],
+                 formal: Sequence[FormalRow] = ()) -> list[StageTable]:
+    """One table per stage, in the campaign's order."""
+    names = {s.key: s.name for s in stages}
+    tables = []
+    for i, stage in enumerate(stages):
+        run = runs.get(stage.key)
+        table = None
+        if run is not None:
+            table = run_table(stage, run, apps, names)
+        elif stage.kind == "formal_review":
+            table = formal_table(stage, formal, apps, names)
+        else:
+            later = [runs[s.key] for s in stages[i + 1:] if s.key in runs and runs[s.key].result.get("kind") == "composite"]
+            for composite in later:
+                table = derived_table(stage, composite, apps, names)
+                if table is not None:
+                    break
+        tables.append(table or StageTable(stage, NOT_STARTED))
+    return tables
+
+
+# -- funnel, distributions, sorting ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FunnelStep:
+    key: str
+    name: str
+    kind_label: str
+    status: str
+    entered: int | None
+    advanced: int | None
+    eliminated: int | None
+    pending: int = 0
+
+
+def funnel(tables: Sequence[StageTable]) -> list[FunnelStep]:
+    return [FunnelStep(t.stage.key, t.stage.name, t.stage.kind_label, t.status, t.entered, t.advanced,
+                       t.eliminated, t.pending) for t in tables]
+
+
+@dataclass(frozen=True)
+class Bin:
+    lo: float
+    hi: float
+    count: int
+    advanced: int
+
+    @property
+    def label(self) -> str:
+        return f"{_short(self.lo)}–{_short(self.hi)}"
+
+
+def _short(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def histogram(values: Sequence[float], advanced: Sequence[bool] | None = None, bins: int = 10,
+              hundred: bool = True) -> list[Bin]:
+    """Equal-width bins (numpy.histogram; the last bin includes its upper edge), counting advanced entries too.
+
+    Scores (``hundred``) lying on a 100-point scale: 0–100 in steps of 10. Whole numbers spanning fewer values
+    than `bins` (e.g. few votes): one bin per value. Otherwise `bins` bins over the values' range."""
+    if not values:
+        return []
+    data = numpy.asarray(values, dtype=float)
+    lo, hi = float(data.min()), float(data.max())
+    if hundred and lo >= 0 and hi <= 100:
+        span = (0.0, 100.0)
+    elif all(float(v).is_integer() for v in values) and hi - lo + 1 <= bins:
+        bins, span = int(hi - lo) + 1, (lo, hi + 1)
+    else:
+        span = (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
+    counts, edges = numpy.histogram(data, bins=bins, range=span)
+    flags = numpy.asarray(advanced if advanced is not None else [False] * len(values), dtype=bool)
+    up, _ = numpy.histogram(data[flags], bins=edges)
+    return [Bin(float(edges[i]), float(edges[i + 1]), int(counts[i]), int(up[i])) for i in range(len(counts))]
+
+
+def stage_histogram(table: StageTable, bins: int = 10) -> list[Bin]:
+    scored = [r for r in table.rows if r.score is not None]
+    return histogram([float(r.score) for r in scored], [r.advanced for r in scored], bins,
+                     hundred=table.status != DERIVED)  # a derived stage carries raw values (votes), not scores
+
+
+@dataclass(frozen=True)
+class Summary:
+    n: int
+    mean: float
+    median: float
+    lowest: float
+    highest: float
+
+
+def summary(values: Sequence[float]) -> Summary | None:
+    if not values:
+        return None
+    return Summary(len(values), statistics.fmean(values), statistics.median(values), min(values), max(values))
+
+
+SORT_FIELDS = {"rank": "名次", "number": "申报编号", "title": "案例名称", "track": "赛道", "lead": "主申报单位",
+               "score": "得分", "outcome": "结果"}
+
+
+def _sort_value(row: Row, key: str) -> Any:
+    if key in SORT_FIELDS:
+        return getattr(row, key)
+    return row.values.get(key)
+
+
+def sort_rows(rows: Sequence[Row], key: str, descending: bool = False) -> list[Row]:
+    """Rows ordered by a field or a detail column; empty values always last, numbers before text."""
+    def order(row: Row):
+        v = _sort_value(row, key)
+        if isinstance(v, bool):
+            return (0, float(v), "")
+        if isinstance(v, int | Decimal | float):
+            return (0, float(v), "")
+        return (1, 0.0, str(v))
+
+    present = [r for r in rows if _sort_value(r, key) not in (None, "")]
+    empty = [r for r in rows if _sort_value(r, key) in (None, "")]
+    return sorted(present, key=order, reverse=descending) + empty
+
+
+def filter_rows(rows: Sequence[Row], advanced: bool | None) -> list[Row]:
+    if advanced is None:
+        return list(rows)
+    return [r for r in rows if r.advanced == advanced]

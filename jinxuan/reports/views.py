@@ -1,0 +1,71 @@
+"""Stage results for organisers and the guidance unit: overview, one stage's table, the printable report, Excel."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.http import urlencode
+
+from jinxuan.accounts.access import guard
+from jinxuan.campaigns.lookups import campaign_from_url
+
+from . import charts, excel, services
+from . import tables as T
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PERM = "campaigns.view_dashboard"
+
+
+@guard(PERM, obj=campaign_from_url)
+def overview(request, slug):
+    campaign = request.access_target
+    tables = services.stage_tables(campaign)
+    steps = T.funnel(tables)
+    cards = [{"table": t, "step": s, "summary": T.summary(t.scores)} for t, s in zip(tables, steps, strict=True)]
+    return render(request, "reports/overview.html", {"campaign": campaign, "cards": cards,
+                                                     "funnel": charts.funnel_chart(steps)})
+
+
+def _headers(table: T.StageTable, sort: str, desc: bool, advanced: str) -> list[dict]:
+    fields = list(T.SORT_FIELDS.items()) + [(c.key, c.label) for c in table.columns]
+    out = []
+    for key, label in fields:
+        # the active column toggles; a new one starts high-to-low for scores and detail numbers, else A-Z / 1-9
+        descending = not desc if key == sort else (key == "score" or key not in T.SORT_FIELDS)
+        query = {"sort": key, "dir": "desc" if descending else "asc"} | ({"advanced": advanced} if advanced else {})
+        out.append({"key": key, "label": label, "url": "?" + urlencode(query),
+                    "arrow": ("▼" if desc else "▲") if key == sort else ""})
+    return out
+
+
+@guard(PERM, obj=campaign_from_url)
+def stage(request, slug, stage_key):
+    campaign = request.access_target
+    table = next((t for t in services.stage_tables(campaign) if t.stage.key == stage_key), None)
+    if table is None:
+        raise Http404
+    sort = request.GET.get("sort", "rank")
+    if sort not in T.SORT_FIELDS and sort not in {c.key for c in table.columns}:
+        sort = "rank"
+    desc = request.GET.get("dir") == "desc"
+    advanced = request.GET.get("advanced", "")
+    wanted = {"1": True, "0": False}.get(advanced)
+    rows = T.sort_rows(T.filter_rows(table.rows, wanted), sort, desc)
+    return render(request, "reports/stage.html", {
+        "campaign": campaign, "table": table, "rows": [(r, r.cells(table.columns)) for r in rows],
+        "headers": _headers(table, sort, desc, advanced), "advanced": advanced, "sort": sort,
+        "dir": "desc" if desc else "asc", "summary": T.summary(table.scores),
+        "chart": charts.histogram_chart(T.stage_histogram(table), table.distribution_title, width=520),
+    })
+
+
+@guard(PERM, obj=campaign_from_url)
+def report(request, slug):
+    return render(request, "reports/report.html", services.report(request.access_target))
+
+
+@guard(PERM, obj=campaign_from_url)
+def export(request, slug):
+    campaign = request.access_target
+    data = excel.stages_workbook(campaign.name, services.stage_tables(campaign))
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-stages.xlsx"'
+    return response

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "jinxuan.formalreview",
     "jinxuan.review",
     "jinxuan.voting",
+    "jinxuan.inspection",
     "jinxuan.policies",
     "jinxuan.dashboard",
     "jinxuan.api",

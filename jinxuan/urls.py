@@ -15,6 +15,7 @@ urlpatterns = [
     path("review/", include(("jinxuan.review.urls", "review"))),
     path("manage/vote/", include(("jinxuan.voting.manage_urls", "vote_manage"))),
     path("vote/", include(("jinxuan.voting.urls", "vote"))),
+    path("", include(("jinxuan.inspection.urls", "inspection"))),
     path("manage/stages/", include(("jinxuan.reports.urls", "reports"))),
     path("manage/", include(("jinxuan.dashboard.urls", "dashboard"))),
     path("api/v1/", api.urls),

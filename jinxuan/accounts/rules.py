@@ -6,6 +6,8 @@ Predicates take (user, obj) where obj is a Campaign (or an object that has
 
 import rules
 
+from jinxuan.inspection.access import may_inspect
+
 from .models import Role
 from .roles import campaign_ids_for, has_role, roles_of
 
@@ -93,6 +95,7 @@ PERMISSIONS = {
     "review.oversee": oversight_of_campaign,
     "vote.manage": staff_of_campaign,
     "vote.oversee": oversight_of_campaign,
+    "inspection.inspect": may_inspect, "inspection.manage": staff_of_campaign, "inspection.oversee": oversight_of_campaign,
 }
 
 for name, predicate in PERMISSIONS.items():

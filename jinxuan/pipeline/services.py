@@ -1,4 +1,5 @@
-"""Persist a stage result and move the applications it decides on."""
+"""Persist a stage result and move the applications it decides on: advanced → 评审中 (next stage), an entry
+whose detail says ``disqualified`` → 取消资格, any other → 未晋级. Each move needs and records its reason."""
 
 from django.db import transaction
 
@@ -25,6 +26,9 @@ def apply_result(campaign, result: StageResult, actor=None, notify: bool = True)
         if entry.advanced:
             transition(app, State.IN_STAGE, stage=result.stage_key, actor=actor, reason=entry.reason,
                        notify_members=notify)
+        elif (entry.detail or {}).get("disqualified"):  # e.g. a failed site inspection: 取消资格, not 未晋级
+            transition(app, State.DISQUALIFIED, stage=result.stage_key, actor=actor,
+                       reason=entry.reason or f"{result.stage_key}：取消资格", notify_members=notify)
         else:
             transition(app, State.ELIMINATED, stage=result.stage_key, actor=actor,
                        reason=entry.reason or f"未通过{result.stage_key}", notify_members=notify)

@@ -80,3 +80,14 @@ def test_recomputed_chain_is_caught_by_the_anchor_file(events, settings):
         cursor.execute("UPDATE audit_audithead SET hash=%s WHERE id=1", [rebuilt[-1]["hash"]])
     with pytest.raises(CommandError):
         call_command("audit", "verify")
+
+
+def test_head_export_verifies_later_and_catches_a_rewrite(events, capsys):
+    import json
+
+    call_command("audit", "head")
+    head = json.loads(capsys.readouterr().out)
+    assert head["seq"] == AuditEvent.objects.order_by("-seq").first().seq and len(head["hash"]) == 64
+    call_command("audit", "verify", "--anchor", f"{head['seq']}:{head['hash']}")
+    with pytest.raises(CommandError):
+        call_command("audit", "verify", "--anchor", f"{head['seq']}:{'0' * 64}")

@@ -13,8 +13,21 @@ class Command(BaseCommand):
         verify.add_argument("--anchor-file", default=None)
         anchor = sub.add_parser("anchor", help="把当前链头追加到锚点文件并打印")
         anchor.add_argument("--anchor-file", default=None)
+        sub.add_parser("head", help="以 JSON 打印当前链头（序号、哈希、时间），供异地保存；之后可用 verify --anchor 比对")
 
     def handle(self, *args, action, **options):
+        if action == "head":
+            import json
+
+            from django.utils import timezone
+
+            from jinxuan.audit.models import AuditHead
+
+            head = AuditHead.objects.filter(pk=1).values("seq", "hash").first() or {"seq": 0, "hash": ""}
+            self.stdout.write(json.dumps(head | {"exported_at": timezone.now().isoformat(timespec="seconds"),
+                                                 "verify": f"jinxuan audit verify --anchor {head['seq']}:{head['hash']}"},
+                                         ensure_ascii=False))
+            return
         if action == "anchor":
             seq, hash_ = publish_anchor(options["anchor_file"])
             self.stdout.write(f"{seq} {hash_}")

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "jinxuan.review",
     "jinxuan.voting",
     "jinxuan.inspection",
+    "jinxuan.publicity",
+    "jinxuan.results",
     "jinxuan.policies",
     "jinxuan.dashboard",
     "jinxuan.api",

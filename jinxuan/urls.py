@@ -16,6 +16,8 @@ urlpatterns = [
     path("manage/vote/", include(("jinxuan.voting.manage_urls", "vote_manage"))),
     path("vote/", include(("jinxuan.voting.urls", "vote"))),
     path("", include(("jinxuan.inspection.urls", "inspection"))),
+    path("", include(("jinxuan.publicity.urls", "publicity"))),
+    path("", include(("jinxuan.results.urls", "results"))),
     path("manage/stages/", include(("jinxuan.reports.urls", "reports"))),
     path("manage/", include(("jinxuan.dashboard.urls", "dashboard"))),
     path("api/v1/", api.urls),

@@ -95,6 +95,7 @@ PERMISSIONS = {
     "review.oversee": oversight_of_campaign,
     "vote.manage": staff_of_campaign,
     "vote.oversee": oversight_of_campaign,
+    "publicity.manage": staff_of_campaign, "publicity.handle": staff_of_campaign, "results.manage": staff_of_campaign,
     "inspection.inspect": may_inspect, "inspection.manage": staff_of_campaign, "inspection.oversee": oversight_of_campaign,
 }
 

@@ -96,6 +96,9 @@ class PublicityParams(Strict):
     working_days: int = Field(7, ge=1, le=60)
     objections: bool = True
     backfill: bool = True
+    backfill_from: str | None = None  # stage whose ranking is frozen for 顺位递补; None: the last earlier stage that cut
+    backfill_same_track: bool = False  # replacements only from the departing entry's track
+    start_counts: bool = True  # the publication day is working day 1 (jinxuan.outcomes.workdays)
 
 
 class AwardParams(Strict):

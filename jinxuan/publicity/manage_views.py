@@ -1,0 +1,144 @@
+"""Organiser pages for the publicity: the period, holiday overrides, the objection queue and the chain."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from jinxuan.accounts.access import check, guard
+from jinxuan.campaigns.lookups import campaign_from_url
+from jinxuan.outcomes.workdays import is_working_day
+
+from . import services
+from .models import Objection
+
+
+def _date(text):
+    try:
+        return dt.date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
+def _known_years():
+    import chinese_calendar
+
+    years = sorted({d.year for d in chinese_calendar.holidays})
+    return years[0], years[-1]
+
+
+@guard("publicity.manage", obj=campaign_from_url)
+def overview(request, slug):
+    campaign = request.access_target
+    if services.stage(campaign) is None:
+        raise Http404
+    pub = services.record_of(campaign)
+    p = services.params(campaign)
+    preview = preview_error = None
+    start = _date(request.GET.get("start"))
+    if request.GET.get("start") and start is None:
+        preview_error = "请填写有效的日期（YYYY-MM-DD）"
+    elif start is not None:
+        try:
+            first, end = services.compute_period(campaign, start)
+            preview = {"start": start, "first": first, "end": end,
+                       "start_is_workday": is_working_day(start, services.overrides(campaign))}
+        except services.PublicityError as exc:
+            preview_error = str(exc)
+    objections = Objection.objects.filter(campaign=campaign).select_related("application", "handled_by")
+    frozen = None
+    try:
+        frozen, _ = services.frozen_stage(campaign)
+    except services.PublicityError as exc:
+        messages.warning(request, str(exc))
+    years = [{"year": y, "holidays": " ".join(e.get("holidays", [])), "workdays": " ".join(e.get("workdays", [])),
+              "complete": e.get("complete", True)} for y, e in sorted(pub.overrides.items())]
+    return render(request, "publicity/manage.html", {
+        "campaign": campaign, "pub": pub, "params": p, "stage": services.stage(campaign),
+        "convention": services.convention_text(pub.start_counts if pub.is_open else p.start_counts),
+        "preview": preview, "preview_error": preview_error, "start": request.GET.get("start", ""),
+        "years": years, "known": _known_years(), "previous": services.previous_stage(campaign), "frozen": frozen,
+        "listed": services.listed_applications(campaign) if pub.is_open else [],
+        "objections": objections, "pending": objections.filter(status=Objection.PENDING).count(),
+        "chain": services.chain(campaign), "handler": check(request.user, "publicity.handle", campaign),
+        "in_period": services.in_period(pub), "today": services.local_today(),
+    })
+
+
+@guard("publicity.manage", obj=campaign_from_url)
+def open_period(request, slug):
+    campaign = request.access_target
+    if request.method == "POST":
+        start = _date(request.POST.get("start"))
+        try:
+            if start is None:
+                raise services.PublicityError("请填写有效的公示发布日期（YYYY-MM-DD）")
+            pub = services.open_publicity(campaign, start, actor=request.user)
+            messages.success(request, f"公示已发布：{pub.starts_on:%Y-%m-%d} 至 {pub.ends_on:%Y-%m-%d}，"
+                                      f"共 {pub.working_days} 个工作日")
+        except services.PublicityError as exc:
+            messages.error(request, str(exc))
+    return redirect("publicity:manage", slug=slug)
+
+
+@guard("publicity.manage", obj=campaign_from_url)
+def holidays(request, slug):
+    campaign = request.access_target
+    if request.method == "POST":
+        year = request.POST.get("year", "")
+        try:
+            if request.POST.get("action") == "delete":
+                services.delete_year_overrides(campaign, year, actor=request.user)
+                messages.success(request, f"已删除 {year} 年的节假日设置")
+            else:
+                services.set_year_overrides(campaign, year, request.POST.get("holidays", ""),
+                                            request.POST.get("workdays", ""), request.POST.get("complete") == "1",
+                                            actor=request.user)
+                messages.success(request, f"{year} 年的节假日设置已保存")
+        except services.PublicityError as exc:
+            messages.error(request, str(exc))
+    return redirect("publicity:manage", slug=slug)
+
+
+@guard("publicity.handle", obj=campaign_from_url)
+def handle(request, slug, pk):
+    campaign = request.access_target
+    objection = get_object_or_404(Objection, campaign=campaign, pk=pk)
+    if request.method == "POST":
+        try:
+            chain = services.handle_objection(objection, request.POST.get("decision", ""),
+                                              request.POST.get("reason", ""), actor=request.user)
+            if request.POST.get("decision") == Objection.UPHELD:
+                came = [c.came_in.title for c in chain if c.came_in_id]
+                messages.success(request, f"异议 {objection.receipt} 成立，已取消「{objection.application.title}」的资格；"
+                                 + (f"「{came[0]}」顺位递补" if came else "已无可递补的案例"))
+            else:
+                messages.success(request, f"异议 {objection.receipt} 不成立，名单不变")
+        except services.PublicityError as exc:
+            messages.error(request, str(exc))
+    return redirect("publicity:manage", slug=slug)
+
+
+@guard("publicity.handle", obj=campaign_from_url)
+def evidence(request, slug, pk):
+    campaign = request.access_target
+    objection = get_object_or_404(Objection, campaign=campaign, pk=pk)
+    if not objection.evidence:
+        raise Http404
+    response = FileResponse(objection.evidence.open("rb"), as_attachment=True, filename=objection.evidence_name,
+                            content_type="application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@guard("publicity.manage", obj=campaign_from_url)
+def close(request, slug):
+    campaign = request.access_target
+    if request.method == "POST":
+        try:
+            run = services.close_publicity(campaign, actor=request.user)
+            messages.success(request, f"公示已结束：{len(run.result['entries'])} 个案例列入名单，进入下一阶段")
+        except services.PublicityError as exc:
+            messages.error(request, str(exc))
+    return redirect("publicity:manage", slug=slug)

@@ -1,0 +1,261 @@
+"""Awards and publication: the award stage from the preset's scheme, special awards, publishing the results.
+
+Plain functions; views only call these. Deciding the awards goes through the pipeline
+(`pipeline.services.apply_result`: awarded → 评审中 → 入选, others → 未晋级), every step audit-logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from jinxuan.applicants.models import Application
+from jinxuan.applicants.services import transition
+from jinxuan.applicants.states import State
+from jinxuan.audit.log import record
+from jinxuan.campaigns.stage_params import AwardParams
+from jinxuan.outcomes import awards as A
+from jinxuan.pipeline.engine import Entrant, RankedEntry, StageContext, StageResult, implementation
+from jinxuan.pipeline.models import StageRun
+
+from .models import Award, AwardDecision
+from .stage import UNSCORED_RULE
+
+
+class ResultsError(ValueError):
+    """A refused results operation; the message is shown to the user."""
+
+
+def award_stage(campaign):
+    return campaign.stages.filter(kind="award").first()
+
+
+def publish_stage(campaign):
+    return campaign.stages.filter(kind="publish").first()
+
+
+def params(campaign) -> AwardParams:
+    s = award_stage(campaign)
+    if s is None:
+        raise ResultsError("本活动没有评定奖项阶段")
+    return AwardParams.model_validate(s.params)
+
+
+def decision(campaign) -> AwardDecision | None:
+    return AwardDecision.objects.filter(campaign=campaign).first()
+
+
+def final_run(campaign, key: str) -> StageRun | None:
+    return StageRun.objects.filter(campaign=campaign, stage_key=key, is_final=True).order_by("-pk").first()
+
+
+def previous_stage(campaign):
+    s = award_stage(campaign)
+    if s is None:
+        return None
+    return campaign.stages.filter(position__lt=s.position).order_by("-position").first()
+
+
+def stored_result(run: StageRun) -> StageResult:
+    """A stored stage result as the engine's StageResult (what `context.earlier` holds)."""
+    entries = tuple(
+        RankedEntry(e["application_id"], e["rank"], Decimal(str(e["score"])) if e["score"] is not None else None,
+                    e["advanced"], e.get("reason", ""), e.get("detail") or {})
+        for e in run.result["entries"])
+    return StageResult(run.stage_key, run.kind, entries, run.result.get("params") or {}, run.inputs_digest)
+
+
+def entrants(campaign) -> list[Application]:
+    """The previous stage's advanced set, still 评审中 (later disqualifications drop out)."""
+    previous = previous_stage(campaign)
+    if previous is None:
+        raise ResultsError("评定奖项之前没有评审阶段")
+    run = final_run(campaign, previous.key)
+    if run is None:
+        raise ResultsError(f"上一阶段「{previous.name}」尚未结束")
+    ids = [e["application_id"] for e in run.result["entries"] if e["advanced"]]
+    return list(Application.objects.filter(campaign=campaign, pk__in=ids, state=State.IN_STAGE)
+                .select_related("track").order_by("pk"))
+
+
+def _late(campaign) -> list[int]:
+    """Replacements (顺位递补) in the order they came in; they may have no score in the rank_by stage."""
+    from jinxuan.publicity.models import Substitution
+
+    return list(Substitution.objects.filter(campaign=campaign, came_in__isnull=False).order_by("pk")
+                .values_list("came_in_id", flat=True))
+
+
+def tracks_data(campaign) -> list[dict]:
+    return [{"key": t.key, "name": t.name, "winners": t.winners} for t in campaign.tracks.order_by("position")]
+
+
+def compute(campaign):
+    """Run the award stage without applying it: (StageResult, notes, shortfalls, entrants)."""
+    s = award_stage(campaign)
+    p = params(campaign)
+    apps = entrants(campaign)
+    if not apps:
+        raise ResultsError("没有可评定奖项的案例")
+    source = final_run(campaign, p.rank_by)
+    if source is None:
+        raise ResultsError(f"排名依据的阶段 {p.rank_by!r} 尚无结果")
+    people = [Entrant(a.pk, a.track.key, a.submitted_at.isoformat() if a.submitted_at else "",
+                      frozenset({"district_recommended"} if a.district_recommended else set())) for a in apps]
+    data = {s.key: {"scheme": campaign.spec.awards.model_dump(mode="json"), "tracks": tracks_data(campaign),
+                    "late": _late(campaign)}}
+    kind = implementation("award")(s.key, s.params)
+    try:
+        result = kind.run(people, StageContext(campaign.slug, earlier={p.rank_by: stored_result(source)}, data=data))
+    except ValueError as exc:
+        raise ResultsError(str(exc)) from exc
+    return result, kind.notes, kind.shortfalls, apps
+
+
+def close_award(campaign, actor=None, notify: bool = True) -> AwardDecision:
+    """Decide the awards: the award stage through the pipeline; winners → 入选, others → 未晋级 (audited)."""
+    from jinxuan.pipeline.services import apply_result
+
+    with transaction.atomic():
+        if decision(campaign) is not None:
+            raise ResultsError("奖项已评定")
+        result, notes, shortfalls, apps = compute(campaign)
+        run = apply_result(campaign, result, actor=actor, notify=notify)
+        by_pk = {a.pk: a for a in apps}
+        for e in result.entries:
+            if not e.advanced:
+                continue
+            d = e.detail
+            transition(by_pk[e.application_id], State.AWARDED, stage=result.stage_key, actor=actor,
+                       reason=f"评定为{d['tier_name']}", notify_members=notify)
+            Award.objects.create(campaign=campaign, application_id=e.application_id, track_key=d["track"],
+                                 tier_key=d["tier_key"], tier_name=d["tier_name"], position=d["position"])
+        made = AwardDecision.objects.create(campaign=campaign, stage_run=run, notes=notes, shortfalls=shortfalls,
+                                            decided_by=actor)
+        record("results.awarded", made, campaign=campaign, actor=actor,
+               after={"awarded": sorted(result.advanced), "stage_run": run.pk, "notes": notes,
+                      "shortfalls": shortfalls})
+    return made
+
+
+def regular_awards(campaign) -> list[A.Award]:
+    return [A.Award(a.application_id, a.tier_key, a.tier_name, a.track_key, a.position)
+            for a in Award.objects.filter(campaign=campaign).order_by("pk")]
+
+
+def set_specials(campaign, choices: Mapping[str, Sequence[int] | int | None], actor=None) -> list[str]:
+    """The jury's special awards (技术创新奖 …), checked with `outcomes.awards.assign_special`; replaces any
+    earlier choice. Returns the notes (special awards left unawarded)."""
+    with transaction.atomic():
+        made = decision(campaign)
+        if made is None:
+            raise ResultsError("请先评定奖项，特别奖项只能授予已获奖的案例")
+        if made.published_at is not None:
+            raise ResultsError("结果已发布，不能再修改特别奖项")
+        scheme = campaign.spec.awards
+        if not scheme.special:
+            raise ResultsError("本活动未设特别奖项")
+        cleaned: dict[str, list[int]] = {}
+        for key, value in choices.items():
+            values = value if isinstance(value, list | tuple) else [value]
+            ids = []
+            for v in values:
+                if v in (None, ""):
+                    continue
+                try:
+                    ids.append(int(v))
+                except (TypeError, ValueError):
+                    raise ResultsError(f"特别奖项的案例编号 {v!r} 无效") from None
+            cleaned[key] = ids
+        try:
+            result = A.assign_special(regular_awards(campaign), cleaned, scheme)
+        except ValueError as exc:
+            raise ResultsError(str(exc)) from exc
+        before = dict(Award.objects.filter(campaign=campaign).exclude(special_key="")
+                      .values_list("application_id", "special_key"))
+        Award.objects.filter(campaign=campaign).update(special_key="", special_name="")
+        for a in result.awards:
+            Award.objects.filter(campaign=campaign, application_id=a.application).update(
+                special_key=a.tier_key, special_name=a.tier_name)
+        made.special_notes = result.notes
+        made.save(update_fields=["special_notes"])
+        record("results.special_awards", made, campaign=campaign, actor=actor, before=before,
+               after={a.application: a.tier_key for a in result.awards})
+    return result.notes
+
+
+def publish_results(campaign, actor=None) -> AwardDecision:
+    """Publish: the publish stage is stored, awards are stamped and the public results page opens; then
+    `on_published` runs."""
+    with transaction.atomic():
+        made = AwardDecision.objects.select_for_update().filter(campaign=campaign).first()
+        if made is None:
+            raise ResultsError("奖项尚未评定，不能发布")
+        if made.published_at is not None:
+            raise ResultsError("结果已发布")
+        s = publish_stage(campaign)
+        if s is None:
+            raise ResultsError("本活动没有发布阶段")
+        rows = list(Award.objects.filter(campaign=campaign).select_related("application__track")
+                    .order_by("track_key", "position", "pk"))
+        apps = [r.application for r in rows if r.application.state == State.AWARDED]
+        if not apps:
+            raise ResultsError("没有可发布的获奖案例")
+        now = timezone.now()
+        people = [Entrant(a.pk, a.track.key, a.submitted_at.isoformat() if a.submitted_at else "") for a in apps]
+        data = {s.key: {"order": [a.pk for a in apps], "published_at": now.isoformat(),
+                        "award_run": made.stage_run.inputs_digest}}
+        result = implementation("publish")(s.key, s.params).run(people, StageContext(campaign.slug, data=data))
+        # Published winners stay 入选: there is no state to move, so the run is stored without apply_result.
+        run = StageRun.objects.create(campaign=campaign, stage_key=result.stage_key, kind=result.kind,
+                                      result=result.to_json(), inputs_digest=result.inputs_digest, is_final=True)
+        Award.objects.filter(campaign=campaign, application__in=apps).update(published_at=now)
+        made.published_at, made.published_by, made.publish_run = now, actor, run
+        made.save(update_fields=["published_at", "published_by", "publish_run"])
+        record("results.published", made, campaign=campaign, actor=actor,
+               after={"stage": result.stage_key, "published": sorted(result.advanced),
+                      "inputs_digest": result.inputs_digest, "stage_run": run.pk})
+    on_published(campaign)
+    return made
+
+
+def on_published(campaign) -> None:
+    """Called once after the results of ``campaign`` are published. Does nothing yet: the case library hooks in."""
+
+
+def is_published(campaign) -> bool:
+    return AwardDecision.objects.filter(campaign=campaign, published_at__isnull=False).exists()
+
+
+def grouped(campaign, published_only: bool = True) -> list[dict]:
+    """Awards per track (preset order) and tier (scheme order), for the pages."""
+    scheme = campaign.spec.awards
+    tier_order = {t.key: i for i, t in enumerate(scheme.tiers)}
+    rows = Award.objects.filter(campaign=campaign).select_related("application")
+    if published_only:
+        rows = rows.filter(published_at__isnull=False)
+    by_track: dict[str, list[Award]] = {}
+    for a in rows:
+        by_track.setdefault(a.track_key, []).append(a)
+    made = decision(campaign)
+    shortfalls = made.shortfalls if made else {}
+    out = []
+    for t in campaign.tracks.order_by("position"):
+        items = sorted(by_track.get(t.key, []), key=lambda a: (tier_order.get(a.tier_key, 99), a.position, a.pk))
+        if not items and t.key not in shortfalls:
+            continue
+        tiers: dict[str, dict] = {}
+        for a in items:
+            tiers.setdefault(a.tier_key, {"name": a.tier_name, "awards": []})["awards"].append(a)
+        short = shortfalls.get(t.key)
+        if short:
+            short = {**short, "vacant": short["winners"] - short["selected"]}
+        out.append({"track": t, "tiers": list(tiers.values()), "count": len(items), "shortfall": short})
+    return out
+
+
+__all__ = ["UNSCORED_RULE", "ResultsError", "close_award", "compute", "on_published", "publish_results",
+           "set_specials"]

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "jinxuan.formalreview",
     "jinxuan.review",
     "jinxuan.voting",
+    "jinxuan.roadshow",
     "jinxuan.inspection",
     "jinxuan.publicity",
     "jinxuan.results",

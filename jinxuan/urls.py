@@ -15,6 +15,7 @@ urlpatterns = [
     path("review/", include(("jinxuan.review.urls", "review"))),
     path("manage/vote/", include(("jinxuan.voting.manage_urls", "vote_manage"))),
     path("vote/", include(("jinxuan.voting.urls", "vote"))),
+    path("", include(("jinxuan.roadshow.urls", "roadshow"))),
     path("", include(("jinxuan.inspection.urls", "inspection"))),
     path("", include(("jinxuan.publicity.urls", "publicity"))),
     path("", include(("jinxuan.results.urls", "results"))),

@@ -96,6 +96,7 @@ PERMISSIONS = {
     "vote.manage": staff_of_campaign,
     "vote.oversee": oversight_of_campaign,
     "publicity.manage": staff_of_campaign, "publicity.handle": staff_of_campaign, "results.manage": staff_of_campaign,
+    "roadshow.judge": is_roadshow_judge, "roadshow.manage": staff_of_campaign, "roadshow.oversee": oversight_of_campaign,
     "inspection.inspect": may_inspect, "inspection.manage": staff_of_campaign, "inspection.oversee": oversight_of_campaign,
 }
 

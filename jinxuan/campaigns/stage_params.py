@@ -67,8 +67,16 @@ class CompositeParams(Strict):
         return components
 
 
+class RoadshowCriterion(Strict):
+    key: str = Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=1, max_length=40)
+    max_score: Decimal = Field(gt=0, le=100)
+
+
 class RoadshowParams(Strict):
     aggregate: Literal["mean", "trimmed_mean", "median"] = "trimmed_mean"
+    # Optional on-site rubric: the criteria's max scores add up to 100; without one each judge gives one 0–100 score.
+    criteria: list[RoadshowCriterion] = Field(default_factory=list)
     earlier_scores_count: bool = False
     minutes_per_presentation: int = Field(10, ge=1)
     qa_minutes: int = Field(5, ge=0)
@@ -76,6 +84,20 @@ class RoadshowParams(Strict):
     advance: Literal["all", "top_fraction", "min_score"] = "all"
     advance_fraction: Decimal | None = Field(None, gt=0, le=1)
     min_score: Decimal | None = Field(None, ge=0)
+
+    @field_validator("criteria")
+    @classmethod
+    def criteria_total_100(cls, criteria):
+        if criteria:
+            total = sum((c.max_score for c in criteria), Decimal(0))
+            if total != 100:
+                raise ValueError(f"路演评分项的满分之和必须为 100，当前为 {total}")
+            keys = [c.key for c in criteria]
+            if len(set(keys)) != len(keys):
+                raise ValueError("路演评分项的 key 不能重复")
+            if {"slot", "action", "confirmed"} & set(keys):  # names the judges' form already uses
+                raise ValueError("路演评分项的 key 不能为 slot、action 或 confirmed")
+        return criteria
 
 
 class SiteInspectionParams(Strict):

@@ -159,6 +159,15 @@ def build(seed: int = 2025, applications_per_campaign: int = 14, progress=lambda
         votes.build(gz, rng)
         progress(f"网络投票：{gz.short_name} 投票进行中，含一组模拟刷票供异常审核")
 
+        from . import history
+
+        past = history.build(orgs, experts, User.objects.get(username="judge"), User.objects.get(username="inspector"),
+                             organiser, faker, rng, count=max(20, 2 * applications_per_campaign))
+        for username, _, role in scoped:
+            if role not in (Role.ROADSHOW_JUDGE, Role.INSPECTOR):
+                _grant(User.objects.get(username=username), role, past)
+        progress(f"往届：{past.short_name} 已完成全部环节（路演、实地考察、公示与递补）并发布入围名单")
+
 
 def _applications(campaign: Campaign, orgs, faker: TextFaker, rng: random.Random, count: int) -> None:
     spec = campaign.spec

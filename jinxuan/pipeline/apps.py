@@ -3,7 +3,8 @@ from importlib import import_module
 from django.apps import AppConfig
 
 # Modules whose import registers stage kinds with the engine.
-STAGE_MODULES = ("jinxuan.review.stage", "jinxuan.outcomes.composite", "jinxuan.inspection.stage")
+STAGE_MODULES = ("jinxuan.review.stage", "jinxuan.outcomes.composite", "jinxuan.roadshow.stage",
+                 "jinxuan.inspection.stage")
 
 
 class PipelineConfig(AppConfig):

@@ -19,7 +19,9 @@ def home(request):
 def campaign(request, slug):
     campaign = get_object_or_404(Campaign.objects.prefetch_related("tracks", "stages"), slug=slug)
     spec = campaign.spec
-    return render(request, "campaigns/detail.html", {"campaign": campaign, "spec": spec})
+    from .stage_links import public_links
+
+    return render(request, "campaigns/detail.html", {"campaign": campaign, "spec": spec, "links": public_links(campaign)})
 
 
 @public

@@ -9,6 +9,7 @@ from jinxuan.applicants.models import Application
 from jinxuan.applicants.states import State
 from jinxuan.audit.models import AuditEvent
 from jinxuan.campaigns.lookups import campaign_from_url
+from jinxuan.campaigns.stage_links import manage_links
 
 from .queries import managed_campaigns, state_counts, track_counts
 
@@ -47,6 +48,7 @@ def campaign_detail(request, slug):
             "stages": campaign.stages.all(),
             "tracks": track_counts(campaign),
             "states": state_counts(campaign),
+            "stage_pages": manage_links(campaign),
         },
     )
 

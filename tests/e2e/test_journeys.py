@@ -13,12 +13,16 @@ def login(page, server, username, password=PASSWORD):
     page.click("button[type=submit]")
 
 
-def test_public_visitor_sees_the_three_calls(page, server):
+def test_public_visitor_sees_the_three_calls_and_the_past_edition(page, server):
     page.goto(server + "/")
     cards = page.locator("article.card")
-    assert cards.count() == 3
-    page.click("text=点数成金")
+    assert cards.count() == 4  # the three presets and the demo's finished 2024 edition
+    assert "点数成金2024" in page.inner_text("main") or "2024年" in page.inner_text("main")
+    page.goto(server + "/campaigns/gz-dianshu-2025/")
     assert "评审流程" in page.content() and "路演答辩" in page.inner_text("ol.pipeline")
+    page.goto(server + "/campaigns/gz-dianshu-2024/")
+    page.click("text=评选结果")
+    assert page.url.endswith("/results/gz-dianshu-2024/") and "入围" in page.inner_text("main")
     page.goto(server + "/manage/")
     assert "/accounts/login/" in page.url
 
@@ -26,7 +30,7 @@ def test_public_visitor_sees_the_three_calls(page, server):
 def test_organiser_opens_a_campaign_dashboard(page, server, tmp_path):
     login(page, server, "organiser")
     page.wait_for_url("**/manage/")
-    assert page.locator("tbody tr").count() == 3
+    assert page.locator("tbody tr").count() == 4
     page.click("text=点数成金2025")
     page.wait_for_url("**/manage/gz-dianshu-2025/")
     assert "各状态申报数" in page.inner_text("#state-counts")

@@ -160,3 +160,25 @@ def test_gz_full_run(campaigns, make_user, monkeypatch):
     assert {r["stage"] for r in replays} >= {"expert_review", "composite", "roadshow", "site_inspection", "publicity",
                                              "award"}
     assert [r for r in replays if not r["same"]] == []
+
+
+def test_campaign_page_links_each_stage_once_it_has_something_to_show(campaigns, client, make_user):
+    from jinxuan.demo.population import build
+
+    build(seed=3, applications_per_campaign=5)
+    from jinxuan.campaigns.models import Campaign
+
+    past = Campaign.objects.get(slug="gz-dianshu-2024")
+    page = client.get(f"/campaigns/{past.slug}/").content.decode()
+    for path in (f"/roadshow/{past.slug}/board/", f"/inspection/{past.slug}/draw/", f"/publicity/{past.slug}/",
+                 f"/results/{past.slug}/"):
+        assert path in page
+        assert client.get(path).status_code == 200
+    fresh = client.get("/campaigns/xinhua-nqp-2025/").content.decode()
+    assert "/results/xinhua-nqp-2025/" not in fresh and "评选进展" not in fresh
+    organiser = make_user("links_org", "organiser")
+    client.force_login(organiser)
+    manage = client.get(f"/manage/{past.slug}/").content.decode()
+    for path in (f"/manage/roadshow/{past.slug}/", f"/manage/inspection/{past.slug}/", f"/manage/publicity/{past.slug}/",
+                 f"/manage/results/{past.slug}/"):
+        assert path in manage

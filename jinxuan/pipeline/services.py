@@ -13,7 +13,9 @@ from .models import StageRun
 
 
 @transaction.atomic
-def apply_result(campaign, result: StageResult, actor=None, notify: bool = True) -> StageRun:
+def apply_result(campaign, result: StageResult, actor=None, notify: bool = True,
+                 advanced_to: str = State.IN_STAGE) -> StageRun:
+    """`advanced_to`: the state of advanced entries — 评审中 for every stage but the last (award: 入选)."""
     run = StageRun.objects.create(
         campaign=campaign, stage_key=result.stage_key, kind=result.kind,
         result=result.to_json(), inputs_digest=result.inputs_digest, is_final=True,
@@ -24,7 +26,7 @@ def apply_result(campaign, result: StageResult, actor=None, notify: bool = True)
     for entry in result.entries:
         app = apps[entry.application_id]
         if entry.advanced:
-            transition(app, State.IN_STAGE, stage=result.stage_key, actor=actor, reason=entry.reason,
+            transition(app, advanced_to, stage=result.stage_key, actor=actor, reason=entry.reason,
                        notify_members=notify)
         elif (entry.detail or {}).get("disqualified"):  # e.g. a failed site inspection: 取消资格, not 未晋级
             transition(app, State.DISQUALIFIED, stage=result.stage_key, actor=actor,

@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from jinxuan.applicants.models import Application
-from jinxuan.applicants.services import transition
 from jinxuan.applicants.states import State
 from jinxuan.audit.log import record
 from jinxuan.campaigns.stage_params import AwardParams
@@ -123,14 +122,11 @@ def close_award(campaign, actor=None, notify: bool = True) -> AwardDecision:
         if decision(campaign) is not None:
             raise ResultsError("奖项已评定")
         result, notes, shortfalls, apps = compute(campaign)
-        run = apply_result(campaign, result, actor=actor, notify=notify)
-        by_pk = {a.pk: a for a in apps}
+        run = apply_result(campaign, result, actor=actor, notify=notify, advanced_to=State.AWARDED)
         for e in result.entries:
             if not e.advanced:
                 continue
             d = e.detail
-            transition(by_pk[e.application_id], State.AWARDED, stage=result.stage_key, actor=actor,
-                       reason=f"评定为{d['tier_name']}", notify_members=notify)
             Award.objects.create(campaign=campaign, application_id=e.application_id, track_key=d["track"],
                                  tier_key=d["tier_key"], tier_name=d["tier_name"], position=d["position"])
         made = AwardDecision.objects.create(campaign=campaign, stage_run=run, notes=notes, shortfalls=shortfalls,

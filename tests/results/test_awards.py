@@ -194,3 +194,15 @@ def test_manage_page_needs_the_organiser(xinhua, organiser_of, client, make_user
     client.force_login(organiser_of(xinhua))
     page = client.get(reverse("results:manage", args=[xinhua.slug])).content.decode()
     assert "评定奖项（2 个获奖）" in page and "排在所有有得分的案例之后" in page
+
+
+
+def test_each_winner_moves_once_to_awarded(xinhua, organiser_of):
+    """Winners move 评审中 → 入选 in one step: no extra 评审中 → 评审中 move (and no duplicate notice)."""
+    organiser = organiser_of(xinhua)
+    apps, _ = reviewed(xinhua, [71, 88.5, 80])
+    services.close_award(xinhua, actor=organiser)
+    for app in apps:
+        moves = list(AuditEvent.objects.filter(object_id=str(app.pk), action__startswith="application.")
+                     .values_list("action", flat=True))
+        assert moves == ["application.评定入选"], moves

@@ -55,5 +55,8 @@ def browser():
 def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    blocked = []  # anything the Content-Security-Policy blocked is a bug of the page
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
     yield page
     context.close()
+    assert blocked == [], blocked

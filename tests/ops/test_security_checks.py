@@ -43,3 +43,23 @@ def test_bandit_finds_no_high_severity_issue():
     report = json.loads(done.stdout)
     assert report["metrics"]["_totals"]["loc"] > 10_000  # it did scan the code
     assert [(r["filename"], r["line_number"], r["test_id"]) for r in report["results"]] == []
+
+
+def test_pages_carry_a_content_security_policy_without_inline_script(client, db):
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+
+
+def test_no_template_uses_inline_script_or_event_handlers():
+    """Inline script would be blocked by the policy above: behaviours go through data attributes instead."""
+    import re
+
+    offenders = []
+    for path in (ROOT / "jinxuan" / "templates").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"\son[a-z]+\s*=\s*[\"']", text) or re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text) \
+                or "javascript:" in text:
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []

@@ -22,8 +22,8 @@ def _object_routes(patterns, prefix=""):
 
 
 def _fill(route: str, pk: int) -> str:
-    values = {"pk": pk, "att": 1, "unit": 1, "number": 1, "fmt": "pdf", "upload_id": "A" * 32, "slug": "gz-dianshu-2025"}
-    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), route)
+    values = {"pk": pk, "att": 1, "unit": 1, "number": 1, "ev": 1, "fmt": "pdf", "upload_id": "A" * 32, "slug": "gz-dianshu-2025"}
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values.get(m.group(1), 1)), route)  # other ids: 1
 
 
 @pytest.fixture

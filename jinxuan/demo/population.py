@@ -166,7 +166,12 @@ def build(seed: int = 2025, applications_per_campaign: int = 14, progress=lambda
         for username, _, role in scoped:
             if role not in (Role.ROADSHOW_JUDGE, Role.INSPECTOR):
                 _grant(User.objects.get(username=username), role, past)
-        progress(f"往届：{past.short_name} 已完成全部环节（路演、实地考察、公示与递补）并发布入围名单")
+        progress(f"往届：{past.short_name} 已完成全部环节（路演、实地考察、公示与递补）并发布入围名单，已进入案例库")
+
+    from jinxuan.library import demo as library_demo
+
+    library_demo.build(rng)
+    progress("案例库：往届入围案例及历史案例已可检索")
 
 
 def _applications(campaign: Campaign, orgs, faker: TextFaker, rng: random.Random, count: int) -> None:

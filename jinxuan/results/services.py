@@ -214,12 +214,18 @@ def publish_results(campaign, actor=None) -> AwardDecision:
         record("results.published", made, campaign=campaign, actor=actor,
                after={"stage": result.stage_key, "published": sorted(result.advanced),
                       "inputs_digest": result.inputs_digest, "stage_run": run.pk})
-    on_published(campaign)
+        if s.params.get("library", True):  # PublishParams.library: the cases enter the library with the results
+            on_published(campaign, actor=actor)
     return made
 
 
-def on_published(campaign) -> None:
-    """Called once after the results of ``campaign`` are published. Does nothing yet: the case library hooks in."""
+def on_published(campaign, actor=None) -> None:
+    """After publication: every awarded application enters the case library with its tier and special award
+    (public fields only; `library.publish_application` is idempotent)."""
+    from jinxuan.library.services import publish_application
+
+    for award in Award.objects.filter(campaign=campaign).select_related("application").order_by("position", "pk"):
+        publish_application(award.application, tier=award.tier_name, special=award.special_name, actor=actor)
 
 
 def is_published(campaign) -> bool:

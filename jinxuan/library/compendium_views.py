@@ -1,0 +1,292 @@
+"""Organiser pages for compendiums: import a published compendium (.txt / .docx) into the case library —
+upload → preview → confirm, nothing written before confirm — and export a campaign's compendium as DOCX/PDF.
+
+The plain functions at the top are shared with `jinxuan library import|export`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import shutil
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from jinxuan.accounts.access import guard
+from jinxuan.applicants.uploads import inspect_upload
+from jinxuan.campaigns.lookups import campaign_from_url
+from jinxuan.campaigns.schema import Attachment
+from jinxuan.compendium.export import Compendium, CompendiumCase, compendium_docx, compendium_pdf, key_figures
+from jinxuan.compendium.export import groups as compendium_groups
+from jinxuan.compendium.parse import ParseError, ParseReport, parse_file
+
+from . import services
+from .models import Case
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+PENDING_TTL_SECONDS = 24 * 3600
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class CompendiumImportError(ValueError):
+    """An import that cannot go ahead (message in Chinese)."""
+
+
+# ---------------------------------------------------------------- import: plain functions
+
+
+DOCX_RULE = Attachment(key="compendium", name="案例集文件", formats=["docx"], max_size_kb=MAX_UPLOAD_BYTES // 1024)
+
+
+def parse_upload(data: bytes, filename: str, default_track: str = "") -> ParseReport:
+    """Parse an uploaded compendium; cases without a track heading get `default_track`."""
+    if not data:
+        raise ParseError("文件是空的")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ParseError(f"文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB")
+    if data[:2] == b"PK" or filename.lower().endswith(".docx"):  # a zip: the applicants' archive checks first
+        checked = inspect_upload(filename, data, DOCX_RULE)
+        if not checked.ok:
+            raise ParseError("；".join(checked.problems))
+    report = parse_file(data, filename)
+    default_track = (default_track or "").strip()
+    if default_track:
+        for case in report.cases:
+            case.track = case.track or default_track
+    return report
+
+
+def existing_titles(campaign, report: ParseReport) -> set[str]:
+    titles = [c.title for c in report.cases]
+    return set(Case.objects.filter(campaign=campaign, title__in=titles).values_list("title", flat=True))
+
+
+def commit_import(campaign, report: ParseReport, *, actor=None) -> list[tuple[Case, bool]]:
+    """Write every parsed case through `add_historical_case`, all or nothing; returns (case, created) pairs."""
+    if not report.cases:
+        raise CompendiumImportError("没有可导入的案例")
+    before = existing_titles(campaign, report)
+    out = []
+    try:
+        with transaction.atomic():
+            for parsed in report.cases:
+                case = services.add_historical_case(
+                    campaign=campaign, title=parsed.title, track=parsed.track, tier=parsed.tier,
+                    special=parsed.special, paragraphs=parsed.paragraphs, captions=parsed.captions,
+                    organisations=parsed.organisations, actor=actor,
+                )
+                out.append((case, parsed.title not in before))
+    except services.LibraryError as exc:
+        raise CompendiumImportError(f"导入未完成，所有案例均未写入：{exc}") from exc
+    return out
+
+
+def report_json(report: ParseReport, *, existing: set[str] = frozenset(), results=None) -> dict:
+    cases = []
+    for i, c in enumerate(report.cases):
+        row = {"title": c.title, "track": c.track, "tier": c.tier, "special": c.special, "line": c.line,
+               "organisations": c.organisations, "paragraphs": len(c.paragraphs), "captions": c.captions}
+        if results is not None:
+            row["id"], row["action"] = results[i][0].pk, ("created" if results[i][1] else "updated")
+        else:
+            row["action"] = "update" if c.title in existing else "create"
+        cases.append(row)
+    return {"cases": cases, "problems": [p.as_dict() for p in report.problems], "unit": report.unit}
+
+
+# ---------------------------------------------------------------- pending uploads (between preview and confirm)
+
+
+def _pending_root() -> Path:
+    return Path(settings.UPLOAD_CHUNK_DIR) / "compendium"
+
+
+def _pending_dir(token: str) -> Path:
+    if not TOKEN_RE.match(token or ""):
+        raise Http404
+    return _pending_root() / token
+
+
+def save_pending(campaign, user, filename: str, data: bytes, default_track: str) -> str:
+    purge_pending()
+    token = secrets.token_urlsafe(24)
+    folder = _pending_root() / token
+    folder.mkdir(parents=True, exist_ok=False)
+    (folder / "upload.bin").write_bytes(data)
+    meta = {"campaign": campaign.pk, "user": user.pk, "filename": filename[:200], "track": default_track[:200],
+            "at": time.time()}
+    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return token
+
+
+def load_pending(campaign, user, token: str) -> tuple[dict, bytes]:
+    """The stored upload of this campaign and user; 404 for anything else (unknown, expired, someone else's)."""
+    folder = _pending_dir(token)
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        data = (folder / "upload.bin").read_bytes()
+    except (OSError, ValueError) as exc:
+        raise Http404 from exc
+    if meta.get("campaign") != campaign.pk or meta.get("user") != user.pk:
+        raise Http404
+    if time.time() - float(meta.get("at", 0)) > PENDING_TTL_SECONDS:
+        drop_pending(token)
+        raise Http404
+    return meta, data
+
+
+def drop_pending(token: str) -> None:
+    shutil.rmtree(_pending_dir(token), ignore_errors=True)
+
+
+def purge_pending(max_age: float = PENDING_TTL_SECONDS) -> int:
+    root, removed = _pending_root(), 0
+    if not root.is_dir():
+        return 0
+    for folder in root.iterdir():
+        try:
+            if time.time() - folder.stat().st_mtime > max_age:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+# ---------------------------------------------------------------- export: plain functions
+
+
+def compendium_title(campaign) -> str:
+    base = re.sub(r"(征集活动|征集|评选活动|评选|活动)$", "", campaign.name).strip() or campaign.name
+    return base + ("集" if base.endswith("案例") else "案例集")
+
+
+def build_compendium(campaign) -> Compendium:
+    cases = [
+        CompendiumCase(
+            title=c.title, organisations=list(c.organisations or []), track=c.track, tier=c.tier, special=c.special,
+            paragraphs=list(c.paragraphs or []), captions=list(c.captions or []),
+            figures=key_figures(list(c.paragraphs or []), c.figures or []),
+        )
+        for c in services.campaign_cases(campaign)
+    ]
+    return Compendium(title=compendium_title(campaign), subtitle="获奖案例汇编", year=campaign.year,
+                      organiser=campaign.organiser_name, cases=cases)
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+# ---------------------------------------------------------------- views
+
+
+@guard("library.export", obj=campaign_from_url)
+def overview(request, slug):
+    campaign = request.access_target
+    compendium = build_compendium(campaign)
+    return render(request, "library/compendium.html", {
+        "campaign": campaign, "compendium": compendium, "groups": compendium_groups(compendium),
+    })
+
+
+@guard("library.export", obj=campaign_from_url)
+def export_docx(request, slug):
+    compendium = build_compendium(request.access_target)
+    return _download(compendium_docx(compendium), DOCX_TYPE, f"{compendium.file_stem}.docx")
+
+
+@guard("library.export", obj=campaign_from_url)
+def export_pdf(request, slug):
+    compendium = build_compendium(request.access_target)
+    return _download(compendium_pdf(compendium), "application/pdf", f"{compendium.file_stem}.pdf")
+
+
+def _track_names(campaign) -> list[str]:
+    return list(campaign.tracks.order_by("position").values_list("name", flat=True))
+
+
+@guard("library.import", obj=campaign_from_url)
+def upload(request, slug):
+    campaign = request.access_target
+    error, track = "", ""
+    if request.method == "POST":
+        file = request.FILES.get("file")
+        track = (request.POST.get("track") or "").strip()[:200]
+        if file is None:
+            error = "请选择要导入的 .txt 或 .docx 文件"
+        elif file.size > MAX_UPLOAD_BYTES:
+            error = f"文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB"
+        else:
+            data = file.read()
+            try:
+                parse_upload(data, file.name, track)
+            except ParseError as exc:
+                error = str(exc)
+            else:
+                token = save_pending(campaign, request.user, file.name, data, track)
+                return redirect("compendium:preview", slug=slug, token=token)
+    return render(request, "library/import.html", {
+        "campaign": campaign, "error": error, "track": track, "tracks": _track_names(campaign),
+    }, status=400 if error else 200)
+
+
+@guard("library.import", obj=campaign_from_url)
+def preview(request, slug, token):
+    campaign = request.access_target
+    meta, data = load_pending(campaign, request.user, token)
+    try:
+        report = parse_upload(data, meta["filename"], meta.get("track", ""))
+    except ParseError as exc:  # the same bytes parsed before; kept for safety
+        drop_pending(token)
+        messages.error(request, str(exc))
+        return redirect("compendium:import", slug=slug)
+    existing = existing_titles(campaign, report)
+    grouped = [
+        {"track": track, "tier": tier, "cases": [{"case": c, "exists": c.title in existing} for c in cases]}
+        for track, tier, cases in report.groups()
+    ]
+    return render(request, "library/import_preview.html", {
+        "campaign": campaign, "token": token, "meta": meta, "report": report, "groups": grouped,
+        "new_count": sum(1 for c in report.cases if c.title not in existing),
+        "update_count": sum(1 for c in report.cases if c.title in existing),
+    })
+
+
+@guard("library.import", obj=campaign_from_url)
+@require_POST
+def confirm(request, slug, token):
+    campaign = request.access_target
+    meta, data = load_pending(campaign, request.user, token)
+    try:
+        report = parse_upload(data, meta["filename"], meta.get("track", ""))
+        results = commit_import(campaign, report, actor=request.user)
+    except (ParseError, CompendiumImportError) as exc:
+        messages.error(request, str(exc))
+        return redirect("compendium:preview", slug=slug, token=token)
+    drop_pending(token)
+    created = sum(1 for _, new in results if new)
+    messages.success(request, f"已导入 {len(results)} 个案例（新增 {created} 个，更新 {len(results) - created} 个）")
+    return redirect("compendium:overview", slug=slug)
+
+
+@guard("library.import", obj=campaign_from_url)
+@require_POST
+def discard(request, slug, token):
+    load_pending(request.access_target, request.user, token)
+    drop_pending(token)
+    messages.info(request, "已放弃本次导入，未写入任何案例")
+    return redirect("compendium:import", slug=slug)
+

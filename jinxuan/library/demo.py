@@ -1,0 +1,56 @@
+"""Demo cases for the public library: a few past winners per campaign from generated text, awarded applications
+published when the demo has any, and a short featured list.
+
+    from jinxuan.library.demo import build
+    build(random.Random(2025))  # -> list[Case]
+"""
+
+from __future__ import annotations
+
+import random
+
+from jinxuan.demo.text import TextFaker
+
+TIERS = ["一等奖", "二等奖", "二等奖", "三等奖", "三等奖", "优秀案例"]
+KINDS = ["bank", "fintech", "insurance", "securities", "data", "research", "leasing"]
+# openings that make the demo searchable by the usual two-character queries
+LEADS = [
+    "聚焦普惠金融与小微企业融资难题，",
+    "围绕智能风控与反欺诈能力建设，",
+    "以公共数据与征信信息融合为基础，",
+    "面向跨境贸易与外汇结算场景，",
+    "服务养老金融与适老化改造，",
+    "推动绿色金融与碳账户应用，",
+]
+
+
+def build(rng: random.Random, per_campaign: int = 6, featured: int = 3) -> list:
+    """Create the demo library (idempotent per campaign and title); returns the cases created or refreshed."""
+    from jinxuan.applicants.models import Application
+    from jinxuan.applicants.states import State
+    from jinxuan.campaigns.models import Campaign
+
+    from . import services
+
+    cases = []
+    for campaign in Campaign.objects.order_by("slug"):
+        faker = TextFaker(rng.randint(1, 10**6))
+        tracks = list(campaign.tracks.order_by("position").values_list("name", flat=True)) or [""]
+        for i in range(per_campaign):
+            topic = faker.topic()
+            title = faker.case_title(topic=topic)
+            body = faker.text_of_length(700, 1200, topic=topic).split("\n")
+            body[0] = rng.choice(LEADS) + body[0]
+            orgs = [faker.org_name(rng.choice(KINDS)) for _ in range(rng.randint(1, 2))]
+            cases.append(services.add_historical_case(
+                campaign=campaign, title=title, track=tracks[i % len(tracks)], tier=TIERS[i % len(TIERS)],
+                paragraphs=body, captions=[f"图1 {title}总体架构"], organisations=orgs, year=campaign.year - 1))
+        awards = (campaign.preset.get("awards") or {}).get("tiers") or [{"name": "入选"}]
+        for app in Application.objects.filter(campaign=campaign, state=State.AWARDED).order_by("pk")[:3]:
+            try:
+                cases.append(services.publish_application(app, tier=awards[0]["name"]))
+            except services.LibraryError:
+                continue
+    for case in rng.sample(cases, min(featured, len(cases))):
+        services.set_featured(case, True)
+    return cases

@@ -1,0 +1,77 @@
+"""`jinxuan library import FILE --campaign SLUG [--track NAME] [--dry-run]` and
+`jinxuan library export --campaign SLUG --format docx|pdf -o FILE`: compendiums in and out of the case library."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "案例库：import 导入已发布的案例集（.txt/.docx）；export 导出活动的案例集（Word 或 PDF）"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True, metavar="子命令")
+        p = sub.add_parser("import", help="导入案例集文件，输出导入结果（JSON）")
+        p.add_argument("file", metavar="FILE", help=".txt（UTF-8 或 GB18030）或 .docx")
+        p.add_argument("--campaign", required=True, help="征集活动标识（slug）")
+        p.add_argument("--track", default="", help="文件中没有赛道标题时，案例归入的赛道名称")
+        p.add_argument("--dry-run", action="store_true", help="只解析并输出结果，不写入")
+        p = sub.add_parser("export", help="导出活动的案例集")
+        p.add_argument("--campaign", required=True, help="征集活动标识（slug）")
+        p.add_argument("--format", required=True, choices=["docx", "pdf"], help="docx 或 pdf")
+        p.add_argument("-o", "--output", required=True, metavar="FILE", help="输出文件路径")
+
+    def handle(self, *args, action, **options):
+        from jinxuan.campaigns.models import Campaign
+
+        campaign = Campaign.objects.filter(slug=options["campaign"]).first()
+        if campaign is None:
+            raise CommandError(f"没有标识为“{options['campaign']}”的征集活动")
+        if action == "import":
+            self.import_file(campaign, options["file"], options["track"], options["dry_run"])
+        else:
+            self.export(campaign, options["format"], options["output"])
+
+    def import_file(self, campaign, path: str, track: str, dry_run: bool):
+        from jinxuan.compendium.parse import ParseError
+        from jinxuan.library import compendium_views as compendium
+
+        file = Path(path)
+        try:
+            data = file.read_bytes()
+        except FileNotFoundError as exc:
+            raise CommandError(f"文件不存在：{path}") from exc
+        except IsADirectoryError as exc:
+            raise CommandError(f"不是文件而是目录：{path}") from exc
+        except OSError as exc:
+            raise CommandError(f"无法读取文件：{path}（{exc.strerror}）") from exc
+        try:
+            report = compendium.parse_upload(data, file.name, track)
+        except ParseError as exc:
+            raise CommandError(str(exc)) from exc
+        if dry_run:
+            out = compendium.report_json(report, existing=compendium.existing_titles(campaign, report))
+        else:
+            try:
+                results = compendium.commit_import(campaign, report)
+            except compendium.CompendiumImportError as exc:
+                self.stdout.write(json.dumps(compendium.report_json(report), ensure_ascii=False, indent=2))
+                raise CommandError(str(exc)) from exc
+            out = compendium.report_json(report, results=results)
+        out = {"campaign": campaign.slug, "file": str(file), "dry_run": dry_run, **out}
+        self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
+
+    def export(self, campaign, fmt: str, output: str):
+        from jinxuan.compendium.export import compendium_docx, compendium_pdf
+        from jinxuan.library import compendium_views as compendium
+
+        book = compendium.build_compendium(campaign)
+        content = compendium_docx(book) if fmt == "docx" else compendium_pdf(book)
+        target = Path(output)
+        try:
+            target.write_bytes(content)
+        except OSError as exc:
+            raise CommandError(f"无法写入：{output}（{exc.strerror}）") from exc
+        self.stdout.write(json.dumps({"campaign": campaign.slug, "format": fmt, "output": str(target),
+                                      "cases": len(book.cases), "bytes": len(content)}, ensure_ascii=False))

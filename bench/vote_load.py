@@ -13,11 +13,17 @@ every vote is valid. Phases, all at the same concurrency on keep-alive connectio
 then acknowledged votes (302 to the detail page with the success message) are compared with the Vote rows
 in PostgreSQL (must be equal, pair by pair) and the Redis counters (`live_totals`) with the stored totals.
 CPU used in each phase is attributed from /proc to gunicorn, the load generator, PostgreSQL, Redis and
-everything else (the load generator runs on the same machine).
+everything else (the load generator runs on the same machine), also as CPU milliseconds per request.
+
+CPU mode (--cpu) measures what a vote costs rather than how many fit in a second, which other work on the
+machine changes much less: a fixed number of livez requests, then of votes, alternated --cpu-rounds times, with
+gunicorn's (and PostgreSQL's, Redis's, the load generator's) CPU per request from /proc; the lowest round counts
+(other work only adds). Rates on 2 cores follow: about 2,000 ms / (server side + load generator ms per vote).
 
     python bench/vote_load.py                       # full run, records bench/results/vote_load-<date>.json
     python bench/vote_load.py --conn-max-age default,0   # the same, then again without persistent connections
     python bench/vote_load.py --quick               # smoke run (a few seconds of load), records nothing
+    python bench/vote_load.py --cpu                 # CPU ms per vote vs per livez; records vote_cpu-<date>.json
 
 Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test; a fresh database is created
 beside it and dropped afterwards) and Redis (REDIS_BASE, default redis://127.0.0.1:6379; db --redis-db, keys
@@ -43,6 +49,7 @@ import urllib.parse
 import uuid
 import zlib
 from collections import Counter
+from multiprocessing.connection import wait
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +60,7 @@ from bench.support import fresh_database, serve  # noqa: E402
 SLUG = "gz-dianshu-2025"
 USER_AGENT = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) vote-load"
 TICK = os.sysconf("SC_CLK_TCK")
+PG_DATABASE = None  # the benchmark's database: only its backends count as `postgres` (others may share the server)
 
 
 def percentile(values, q):
@@ -77,7 +85,8 @@ def latency_ms(values) -> dict:
 
 def _proc_table() -> dict[int, tuple[str, int, int]]:
     """pid -> (comm, ppid, CPU ticks); a postgres process also counts its reaped children (backends that
-    lived and died between two samples, one per request without persistent connections)."""
+    lived and died between two samples, one per request without persistent connections). A PostgreSQL backend
+    of the benchmark's database is named `postgres:<db>` (other databases' work is not the benchmark's)."""
     table = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -85,12 +94,16 @@ def _proc_table() -> dict[int, tuple[str, int, int]]:
         try:
             with open(f"/proc/{entry}/stat") as f:
                 raw = f.read()
+            comm = raw[raw.index("(") + 1:raw.rindex(")")]
+            if comm == "postgres" and PG_DATABASE:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    if f" {PG_DATABASE} ".encode() in f.read():
+                        comm = f"postgres:{PG_DATABASE}"
         except OSError:
             continue
-        comm = raw[raw.index("(") + 1:raw.rindex(")")]
         fields = raw[raw.rindex(")") + 2:].split()
         ppid, utime, stime, cutime, cstime = int(fields[1]), *map(int, fields[11:15])
-        ticks = utime + stime + (cutime + cstime if comm == "postgres" else 0)
+        ticks = utime + stime + (cutime + cstime if comm.startswith("postgres") else 0)
         table[int(entry)] = (comm, ppid, ticks)
     return table
 
@@ -104,29 +117,46 @@ def _machine_ticks() -> tuple[int, int]:
 
 def cpu_sample(server_pid: int, client_pids: list[int]) -> dict:
     table = _proc_table()
-    groups = Counter()
+    pids = {}  # pid -> (group, ticks)
     workers = {}
     for pid, (comm, ppid, ticks) in table.items():
         if pid == server_pid:
-            groups["gunicorn"] += ticks
+            pids[pid] = ("gunicorn", ticks)
         elif ppid == server_pid:
-            groups["gunicorn"] += ticks
+            pids[pid] = ("gunicorn", ticks)
             workers[pid] = ticks
         elif pid in client_pids:
-            groups["load_generator"] += ticks
-        elif comm == "postgres":
-            groups["postgres"] += ticks
+            pids[pid] = ("load_generator", ticks)
+        elif comm == "postgres" if not PG_DATABASE else comm == f"postgres:{PG_DATABASE}":
+            pids[pid] = ("postgres", ticks)
         elif comm.startswith("redis-server"):
-            groups["redis"] += ticks
+            pids[pid] = ("redis", ticks)
     busy, total = _machine_ticks()
-    return {"groups": groups, "workers": workers, "busy": busy, "total": total, "at": time.monotonic()}
+    return {"pids": pids, "workers": workers, "busy": busy, "total": total, "at": time.monotonic()}
+
+
+def cpu_follow(seen: dict, server_pid: int, client_pids: list[int]) -> dict:
+    """A new sample that keeps the last-seen CPU of processes that ended since `seen` (sampled every half
+    second, a database connection closed past its age loses at most its last half second)."""
+    sample = cpu_sample(server_pid, client_pids)
+    return {**sample, "pids": {**seen["pids"], **sample["pids"]}}
+
+
+def group_ticks(before: dict, after: dict) -> Counter:
+    """CPU ticks by group between two samples, process by process: a process that started in between counts
+    whole, one that ended in between (e.g. a database connection past its age) loses only its last moments."""
+    ticks = Counter()
+    for pid, (group, value) in after["pids"].items():
+        earlier = before["pids"].get(pid)
+        ticks[group] += value - (earlier[1] if earlier and earlier[0] == group else 0)
+    return ticks
 
 
 def cpu_usage(before: dict, after: dict) -> dict:
     """Cores used on average between two samples, by group; `other` is the machine's rest."""
     seconds = after["at"] - before["at"]
-    cores = {g: (after["groups"][g] - before["groups"][g]) / TICK / seconds
-             for g in ("gunicorn", "load_generator", "postgres", "redis")}
+    ticks = group_ticks(before, after)
+    cores = {g: ticks[g] / TICK / seconds for g in ("gunicorn", "load_generator", "postgres", "redis")}
     busy = (after["busy"] - before["busy"]) / TICK / seconds
     cores["other"] = max(0.0, busy - sum(cores.values()))
     cores["machine_busy"] = busy
@@ -136,6 +166,18 @@ def cpu_usage(before: dict, after: dict) -> dict:
         ((after["workers"][p] - before["workers"].get(p, 0)) / TICK / seconds for p in after["workers"]),
         reverse=True)
     return {k: (round(v, 3) if isinstance(v, float) else [round(x, 3) for x in v]) for k, v in cores.items()}
+
+
+def cpu_ms_per_request(before: dict, after: dict, requests: int) -> dict:
+    """CPU milliseconds per answered request, by group, between two samples (the machine's busy time as
+    `machine`; with other work on the machine it includes theirs)."""
+    if not requests:
+        return {}
+    ticks = group_ticks(before, after)
+    out = {g: ticks[g] / TICK * 1000 / requests for g in ("gunicorn", "postgres", "redis", "load_generator")}
+    out["server_side"] = out["gunicorn"] + out["postgres"] + out["redis"]
+    out["machine"] = (after["busy"] - before["busy"]) / TICK * 1000 / requests
+    return {k: round(v, 3) for k, v in out.items()}
 
 
 # ------------------------------------------------------------------------------------------ load generator
@@ -223,7 +265,10 @@ class Target:
 
 async def _client(spec: dict) -> dict:
     target = Target(spec["kind"], spec["host"], spec["port"], spec["csrf"])
-    items = iter(spec["items"]) if spec["kind"] == "vote" else iter(int, 1)  # livez: endless
+    if spec["kind"] == "vote":
+        items = iter(spec["items"])
+    else:  # livez: endless, or a fixed number of requests (CPU mode)
+        items = iter(range(spec["count"])) if spec.get("count") else iter(int, 1)
     t_end, rate, per_conn = spec["end"], spec.get("rate"), spec["requests_per_connection"]
     records = []  # (start, end, outcome, sent); start: when due (open loop) or when the client began
     acknowledged, unknown = [], []
@@ -339,33 +384,116 @@ def client_process(spec: dict, pipe) -> None:
     pipe.close()
 
 
-def run_phase(name: str, kind: str, url: str, server, items: list, args, seconds: float, csrf: str,
-              rate: float | None = None) -> dict:
-    """Run one phase in args.clients load-generator processes; return its figures and raw outcomes."""
-    host, port = url.split("//")[1].split(":")
-    port = int(port)
+def start_clients(base: dict, items: list | None, args, count: int = 0) -> tuple[list, list]:
+    """args.clients load-generator processes sharing args.concurrency connections and the items (or `count`
+    livez requests); their processes and the pipes their results come back on."""
     ctx = multiprocessing.get_context("fork")
-    start = time.monotonic() + 1.0 + 0.05 * args.clients  # connections open first, then all start together
-    window = (start + args.warmup, start + args.warmup + seconds)
     procs, pipes = [], []
-    per_client = [args.concurrency // args.clients + (i < args.concurrency % args.clients)
-                  for i in range(args.clients)]
     for i in range(args.clients):
-        spec = {"kind": kind, "host": host, "port": port, "csrf": csrf, "concurrency": per_client[i],
+        spec = {**base, "concurrency": args.concurrency // args.clients + (i < args.concurrency % args.clients),
                 "requests_per_connection": args.requests_per_connection,
-                "items": items[i::args.clients], "start": start, "end": window[1], "drain": 60.0,
-                "rate": rate / args.clients if rate else None}
+                "items": items[i::args.clients] if items is not None else [],
+                "count": count // args.clients + (i < count % args.clients) if count else 0,
+                "rate": base["rate"] / args.clients if base.get("rate") else None}
         parent_end, child_end = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=client_process, args=(spec, child_end), daemon=True)
         proc.start()
         child_end.close()
         procs.append(proc)
         pipes.append(parent_end)
+    return procs, pipes
+
+
+def run_count_phase(name: str, kind: str, url: str, server, items: list, args, csrf: str) -> dict:
+    """A fixed number of requests (the vote items, or args.cpu_requests livez requests) in a closed loop, with
+    the CPU used from the first request to the last answer: CPU milliseconds per request, which other work
+    on the machine changes much less than it changes requests per second."""
+    host, port = url.split("//")[1].split(":")
+    start = time.monotonic() + 1.0 + 0.05 * args.clients
+    count = 0 if kind == "vote" else args.cpu_requests
+    procs, pipes = start_clients({"kind": kind, "host": host, "port": int(port), "csrf": csrf, "start": start,
+                                  "end": start + 3600.0, "drain": 60.0, "rate": None},
+                                 items if kind == "vote" else None, args, count=count)
+    client_pids = [p.pid for p in procs]
+    time.sleep(max(0.0, start - time.monotonic()))
+    cpu_after = cpu_before = cpu_sample(server.pid, client_pids)
+    done = {}
+    while len(done) < len(pipes):
+        for pipe in wait([p for p in pipes if p not in done], timeout=0.5):
+            done[pipe] = pipe.recv()
+        cpu_after = cpu_follow(cpu_after, server.pid, client_pids)
+    results = [done[p] for p in pipes]
+    for proc in procs:
+        proc.join(timeout=30)
+    records = [r for res in results for r in res["records"]]
+    answered = [r for r in records if r[1] is not None]
+    seconds = cpu_after["at"] - cpu_before["at"]
+    figures = {
+        "mode": "fixed count, closed loop",
+        "requests": len(records),
+        "outcomes": dict(Counter(r[2] for r in records).most_common()),
+        "cpu_ms_per_request": cpu_ms_per_request(cpu_before, cpu_after, len(answered)),
+        "machine_busy_fraction": cpu_usage(cpu_before, cpu_after)["machine_busy_fraction"],
+        "seconds": round(seconds, 2),
+        "per_second_on_this_machine_now": round(len(answered) / seconds, 1) if seconds else None,
+        "latency_ms": latency_ms([r[1] - r[0] for r in answered]),
+    }
+    print(f"  {name}: {figures['requests']} requests, CPU ms per request {figures['cpu_ms_per_request']}, "
+          f"outcomes {figures['outcomes']}, machine busy {figures['machine_busy_fraction']}", flush=True)
+    return {"figures": figures, "acknowledged": [a for res in results for a in res["acknowledged"]],
+            "unknown": [u for res in results for u in res["unknown"]]}
+
+
+def run_cpu(env: dict, items: list, args, csrf: str) -> dict:
+    """CPU mode: livez and vote phases of a fixed number of requests each, alternated args.cpu_rounds times on
+    one gunicorn; the CPU milliseconds per vote against per livez request, the gunicorn share of a vote over
+    that of a no-op request, and the votes per second two cores would allow at that cost."""
+    url, server = serve(env, workers=args.workers, threads=args.threads)
+    print(f"gunicorn {args.workers} workers × {args.threads} threads at {url}; {args.concurrency} connections from "
+          f"{args.clients} processes; {args.cpu_requests} requests per phase, {args.cpu_rounds} rounds", flush=True)
+    rounds, acknowledged, unknown = [], [], []
+    try:
+        for r in range(args.cpu_rounds):
+            batch = items[r * args.cpu_requests:(r + 1) * args.cpu_requests]
+            livez = run_count_phase("GET /livez", "livez", url, server, [], args, csrf)
+            vote = run_count_phase("vote POST", "vote", url, server, batch, args, csrf)
+            rounds.append({"livez": livez["figures"], "vote": vote["figures"]})
+            acknowledged += vote["acknowledged"]
+            unknown += vote["unknown"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    def best(phase, group):  # other work on the machine only adds: the lowest round is the closest to the cost
+        return min(r[phase]["cpu_ms_per_request"][group] for r in rounds)
+
+    groups = ("gunicorn", "postgres", "redis", "load_generator", "server_side", "machine")
+    summary = {"livez_ms": {g: best("livez", g) for g in groups}, "vote_ms": {g: best("vote", g) for g in groups}}
+    vote_ms = summary["vote_ms"]
+    summary["vote_over_livez_gunicorn"] = round(vote_ms["gunicorn"] / summary["livez_ms"]["gunicorn"], 2)
+    summary["votes_per_second_two_cores_allow"] = round(
+        2000 / (vote_ms["server_side"] + vote_ms["load_generator"]), 0)
+    summary["target_ms"] = "≤ 2 × livez gunicorn ms for half of livez's rate; server side + load generator ≤ 2 ms " \
+                           "for 1,000 votes/s on 2 cores"
+    run = {"mode": "cpu", "rounds": rounds, "summary": summary}
+    return {"run": run, "acknowledged": acknowledged, "unknown": unknown}
+
+
+def run_phase(name: str, kind: str, url: str, server, items: list, args, seconds: float, csrf: str,
+              rate: float | None = None) -> dict:
+    """Run one phase in args.clients load-generator processes; return its figures and raw outcomes."""
+    host, port = url.split("//")[1].split(":")
+    port = int(port)
+    start = time.monotonic() + 1.0 + 0.05 * args.clients  # connections open first, then all start together
+    window = (start + args.warmup, start + args.warmup + seconds)
+    procs, pipes = start_clients({"kind": kind, "host": host, "port": port, "csrf": csrf, "start": start,
+                                  "end": window[1], "drain": 60.0, "rate": rate}, items, args)
     client_pids = [p.pid for p in procs]
     time.sleep(max(0.0, window[0] - time.monotonic()))
-    cpu_before = cpu_sample(server.pid, client_pids)
-    time.sleep(max(0.0, window[1] - time.monotonic()))
-    cpu_after = cpu_sample(server.pid, client_pids)
+    cpu_after = cpu_before = cpu_sample(server.pid, client_pids)
+    while (left := window[1] - time.monotonic()) > 0:
+        time.sleep(min(0.5, left))
+        cpu_after = cpu_follow(cpu_after, server.pid, client_pids)
     results = [p.recv() for p in pipes]
     for proc in procs:
         proc.join(timeout=30)
@@ -391,6 +519,7 @@ def run_phase(name: str, kind: str, url: str, server, items: list, args, seconds
         "outcomes_all_phase": dict(Counter(r[2] for r in records).most_common()),
         "cpu_cores": cpu_usage(cpu_before, cpu_after),
     }
+    figures["cpu_ms_per_request"] = cpu_ms_per_request(cpu_before, cpu_after, len(finished_in_window))
     if rate:
         figures["scheduled_in_window"] = len(in_window)
         figures["not_sent_in_window"] = len(in_window) - len(answered)
@@ -479,17 +608,35 @@ def versions(db_url: str, redis_url: str) -> dict:
 
 def print_table(result: dict) -> None:
     """The figures of every run, one line per phase, for people."""
-    print(f"\n{'DB_CONN_MAX_AGE':>15} {'phase':<22} {'per s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-          f"{'gunicorn':>8} {'postgres':>8} {'other':>6}  (cores)")
+    check = result["check"]
     for run in result["runs"]:
+        if run.get("mode") == "cpu":
+            print(f"\nCPU ms per request (DB_CONN_MAX_AGE={run['db_conn_max_age']}), every round; then the lowest")
+            print(f"{'phase':<12} {'gunicorn':>9} {'postgres':>9} {'redis':>7} {'load gen':>9} {'server':>8} "
+                  f"{'machine':>8} {'busy':>5} {'outcomes'}")
+            rows = [(name, f) for r in run["rounds"] for name, f in r.items()]
+            for name, f in rows:
+                c = f["cpu_ms_per_request"]
+                print(f"{name:<12} {c['gunicorn']:>9} {c['postgres']:>9} {c['redis']:>7} {c['load_generator']:>9} "
+                      f"{c['server_side']:>8} {c['machine']:>8} {f['machine_busy_fraction']:>5} {f['outcomes']}")
+            summary = run["summary"]
+            for name in ("livez", "vote"):
+                c = summary[f"{name}_ms"]
+                print(f"{name + ' (min)':<12} {c['gunicorn']:>9} {c['postgres']:>9} {c['redis']:>7} "
+                      f"{c['load_generator']:>9} {c['server_side']:>8} {c['machine']:>8}")
+            print(f"vote ÷ livez (gunicorn CPU) = {summary['vote_over_livez_gunicorn']}; at this cost 2 cores allow "
+                  f"about {summary['votes_per_second_two_cores_allow']:.0f} votes/s (server side + load generator)")
+            continue
+        print(f"\n{'DB_CONN_MAX_AGE':>15} {'phase':<22} {'per s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+              f"{'gunicorn':>8} {'postgres':>8} {'other':>6}  (cores)  {'gunicorn':>8} {'server':>7} (CPU ms/request)")
         for name, f in run["phases"].items():
-            lat, cpu = f["latency_ms"], f["cpu_cores"]
+            lat, cpu, ms = f["latency_ms"], f["cpu_cores"], f.get("cpu_ms_per_request", {})
             label = name + (" " + f["mode"].replace("open loop ", "") if f.get("service_ms") else "")
             print(f"{run['db_conn_max_age']:>15} {label:<22} "
                   f"{f['per_second']:>8} {lat['p50']:>8} {lat['p95']:>8} {lat['p99']:>8} "
-                  f"{cpu['gunicorn']:>8} {cpu['postgres']:>8} {cpu['other']:>6}")
+                  f"{cpu['gunicorn']:>8} {cpu['postgres']:>8} {cpu['other']:>6}          "
+                  f"{ms.get('gunicorn', ''):>8} {ms.get('server_side', ''):>7}")
         print(f"{'':>15} votes/s ÷ livez/s = {run['votes_per_second_over_livez']}; targets {run['targets']}")
-    check = result["check"]
     print(f"acknowledged {check['acknowledged']}, stored {check['stored']}, equal {check['equal']}; "
           f"Redis counters = stored totals: {check['redis_counters_equal_stored_totals']}; load average "
           f"{result['machine']['load_average_before']} → {result['machine']['load_average_after']}")
@@ -573,12 +720,20 @@ def main():
     parser.add_argument("--conn-max-age", default="default",
                         help="DB_CONN_MAX_AGE of the server, comma-separated to run the phases once for "
                              "each (same database and voters), e.g. default,0; default: the settings' own")
+    parser.add_argument("--cpu", action="store_true",
+                        help="CPU mode: CPU milliseconds per request, vote against livez (fixed request counts, "
+                             "alternated; meaningful on a busy machine too); records vote_cpu-<date>.json")
+    parser.add_argument("--cpu-requests", type=int, default=10_000, help="requests per phase in CPU mode")
+    parser.add_argument("--cpu-rounds", type=int, default=3, help="livez + vote rounds in CPU mode")
     parser.add_argument("--quick", action="store_true", help="smoke run of a few seconds; records nothing")
     parser.add_argument("--no-record", action="store_true", help="print only, write no results file")
     args = parser.parse_args()
     if args.quick:
         args.voters, args.concurrency = min(args.voters, 3000), min(args.concurrency, 16)
         args.livez_seconds, args.vote_seconds, args.warmup, args.rate = 2, 3, 0.5, min(args.rate, 200)
+        args.cpu_requests, args.cpu_rounds = min(args.cpu_requests, 2000), 1
+    if args.cpu and args.cpu_requests * args.cpu_rounds * len(args.conn_max_age.split(",")) > args.voters * 5:
+        parser.error("--cpu needs more --voters for this many requests")
     configs = [c.strip() for c in args.conn_max_age.split(",") if c.strip()]
 
     load_before = os.getloadavg()
@@ -589,6 +744,8 @@ def main():
     run_id = uuid.uuid4().hex[:10]
     prefix = f"vote-load-{run_id}"
     db_url, drop_database = fresh_database(base_url, f"jinxuan_vote_load_{run_id}")
+    global PG_DATABASE
+    PG_DATABASE = f"jinxuan_vote_load_{run_id}"
     data_dir = Path(tempfile.mkdtemp(prefix="jinxuan-vote-load-"))
     env = {**os.environ, "DATABASE_URL": db_url, "JINXUAN_DATA_DIR": str(data_dir),
            "DJANGO_SETTINGS_MODULE": "jinxuan.settings", "REDIS_URL": redis_url, "CACHE_KEY_PREFIX": prefix}
@@ -629,7 +786,12 @@ def main():
         runs, acknowledged, unknown = [], [], set()
         share = len(items) // len(configs)
         for k, config in enumerate(configs):
-            done = run_config(config, env, items[k * share:(k + 1) * share], args, csrf)
+            if args.cpu:
+                server_env = dict(env) if config == "default" else {**env, "DB_CONN_MAX_AGE": config}
+                done = run_cpu(server_env, items[k * share:(k + 1) * share], args, csrf)
+                done["run"]["db_conn_max_age"] = config
+            else:
+                done = run_config(config, env, items[k * share:(k + 1) * share], args, csrf)
             runs.append(done["run"])
             acknowledged += done["acknowledged"]
             unknown |= set(done["unknown"])
@@ -656,7 +818,7 @@ def main():
         }
         load_after = os.getloadavg()
         result = {
-            "benchmark": "vote_load",
+            "benchmark": "vote_cpu" if args.cpu else "vote_load",
             "date": started.isoformat(timespec="seconds"),
             "command": "python bench/vote_load.py " + " ".join(sys.argv[1:]),
             "code": code,
@@ -676,14 +838,16 @@ def main():
                        "gunicorn_worker_class": "sync with --threads (gunicorn runs it as gthread)",
                        "database": "PostgreSQL (loopback)", "cache": f"Redis db {args.redis_db} (loopback)",
                        "http": "HTTP/1.1 keep-alive, one request at a time per connection",
-                       "requests_per_connection": args.requests_per_connection or None, "quick": args.quick},
+                       "requests_per_connection": args.requests_per_connection or None, "quick": args.quick,
+                       **({"cpu_requests_per_phase": args.cpu_requests, "cpu_rounds": args.cpu_rounds}
+                          if args.cpu else {})},
             "runs": runs,
             "check": check,
         }
         print(json.dumps(result, ensure_ascii=False, indent=2))
         print_table(result)
         if not (args.quick or args.no_record):
-            out = ROOT / "bench" / "results" / f"vote_load-{result['date'][:10]}.json"
+            out = ROOT / "bench" / "results" / f"{result['benchmark']}-{result['date'][:10]}.json"
             out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
             print(f"记录于 {out.relative_to(ROOT)}")
         if not check["equal"]:

@@ -33,6 +33,7 @@ export STATIC_ROOT="$RUN/static" TASK_BACKEND=database LOG_FORMAT=json LOG_LEVEL
 export DJANGO_SETTINGS_MODULE=jinxuan.settings
 export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
 export SMS_BACKEND="${SMS_BACKEND:-jinxuan.voting.sms.DatabaseBackend}"
+export TRUSTED_PROXIES="${TRUSTED_PROXIES:-127.0.0.1}"  # nginx passes the client address in X-Real-IP
 
 if [ "${SKIP_MIGRATE:-0}" != 1 ]; then
   "$VENV/bin/jinxuan" migrate --noinput -v0
@@ -45,7 +46,7 @@ ENV_LINE=""
 for name in DATABASE_URL REDIS_URL JINXUAN_DATA_DIR STATIC_ROOT TASK_BACKEND LOG_FORMAT LOG_LEVEL \
             DJANGO_SETTINGS_MODULE ALLOWED_HOSTS SMS_BACKEND SECRET_KEY CSRF_TRUSTED_ORIGINS SECURE_COOKIES \
             CACHE_KEY_PREFIX DB_CONN_MAX_AGE EMAIL_HOST EMAIL_PORT EMAIL_HOST_USER EMAIL_HOST_PASSWORD \
-            SUBMISSION_GRACE_SECONDS PRODUCTION; do
+            SUBMISSION_GRACE_SECONDS PRODUCTION TRUSTED_PROXIES; do
   if [ -n "${!name:-}" ]; then
     value="${!name//\"/\\\"}"
     ENV_LINE="${ENV_LINE:+$ENV_LINE,}$name=\"${value//%/%%}\""

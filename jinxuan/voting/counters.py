@@ -1,5 +1,5 @@
-"""Vote counters: Redis directly when REDIS_URL is set (one client per process; one round trip for the claim and
-the voter's daily count), else Django's cache (local memory: one process, the database enforces the limits).
+"""Vote counters: Redis directly when REDIS_URL is set (one client per process; one round trip per vote: `take`),
+else Django's cache (local memory: one process, the database enforces the limits).
 
 Django's RedisCache builds a new redis client object for every operation, which costs more CPU than the
 operation itself on the vote path; this module keeps one."""
@@ -17,6 +17,8 @@ def _prefix() -> str:
 
 
 class RedisCounters:
+    shared = True  # one store for every process: it can hold the limits (the database has the final word)
+
     def __init__(self, url: str):
         import redis
 
@@ -25,6 +27,20 @@ class RedisCounters:
         # INCRBY a total only if it exists (a missing total is rebuilt from the rows on read); sent once, then by hash
         self._bump = self.client.register_script(
             "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end return nil")
+        self._take = self.client.register_script(_TAKE)
+        self._give_back = self.client.register_script(_GIVE_BACK)
+
+    def take(self, claim_key: str, daily_key: str, total_key: str, limit: int) -> int:
+        """The vote path's one Redis step: SET NX the (voter, application, day) claim, INCR the voter's daily
+        count and, when both hold, the application's total. Returns the daily count (>= 1), 0 for a repeat or
+        -1 over the daily limit (nothing kept in either case)."""
+        return int(self._take(keys=[self.prefix + claim_key, self.prefix + daily_key, self.prefix + total_key],
+                              args=[TTL, limit]))
+
+    def give_back(self, claim_key: str, daily_key: str, total_key: str, keep_claim: bool) -> None:
+        """Undo a `take` whose INSERT did not store a vote (the claim stays if the row already existed)."""
+        self._give_back(keys=[self.prefix + claim_key, self.prefix + daily_key, self.prefix + total_key],
+                        args=[1 if keep_claim else 0])
 
     def claim(self, claim_key: str | None, daily_key: str) -> tuple[bool, int]:
         """SET NX the (voter, application, day) claim and INCR the voter's daily count, in one round trip."""
@@ -66,7 +82,48 @@ class RedisCounters:
             self.client.delete(key)
 
 
+# KEYS: claim, daily, total; ARGV: TTL, daily limit. A total is only counted if it exists (else rebuilt from rows).
+_TAKE = """
+if not redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[1]) then return 0 end
+local n = redis.call('INCR', KEYS[2])
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+if n > tonumber(ARGV[2]) then
+  redis.call('DECR', KEYS[2])
+  redis.call('DEL', KEYS[1])
+  return -1
+end
+if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('INCR', KEYS[3]) end
+return n
+"""
+# KEYS: claim, daily, total; ARGV: 1 to keep the claim
+_GIVE_BACK = """
+if ARGV[1] ~= '1' then redis.call('DEL', KEYS[1]) end
+redis.call('DECR', KEYS[2])
+if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('DECR', KEYS[3]) end
+return 1
+"""
+
+
 class CacheCounters:
+    shared = False  # per process: the database enforces the limits
+
+    def take(self, claim_key, daily_key, total_key, limit):
+        claimed, count = self.claim(claim_key, daily_key)
+        if not claimed:
+            return 0
+        if count > limit:
+            self.release(claim_key, daily_key)
+            return -1
+        self.bump(total_key, 1)
+        return count
+
+    def give_back(self, claim_key, daily_key, total_key, keep_claim):
+        if keep_claim:
+            self.undo_daily(daily_key)
+        else:
+            self.release(claim_key, daily_key)
+        self.bump(total_key, -1)
+
     def claim(self, claim_key, daily_key):
         if claim_key and not cache.add(claim_key, 1, TTL):
             return False, 0

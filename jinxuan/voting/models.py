@@ -45,9 +45,11 @@ class SmsMessage(models.Model):
 
 
 class Vote(models.Model):
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="votes")
+    # Every index costs each vote's INSERT: campaign and voter are searched through the composite index and the
+    # unique constraint they lead, invalidated_by through a partial index (rarely set).
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="votes", db_index=False)
     application = models.ForeignKey("applicants.Application", on_delete=models.CASCADE, related_name="votes")
-    voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="votes")
+    voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="votes", db_index=False)
     day = models.DateField("投票日（北京时间）")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
@@ -56,14 +58,16 @@ class Vote(models.Model):
     valid = models.BooleanField(default=True)
     invalid_reason = models.TextField(blank=True)
     invalidated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                       related_name="+")
+                                       related_name="+", db_index=False)
     invalidated_at = models.DateTimeField(null=True, blank=True)
     signals = models.JSONField(default=list, blank=True)  # [{"code", "message", "related"}]
 
     class Meta:
         ordering = ["created_at"]
         constraints = [models.UniqueConstraint(fields=["voter", "application", "day"], name="one_vote_per_day")]
-        indexes = [models.Index(fields=["campaign", "application", "valid"])]
+        indexes = [models.Index(fields=["campaign", "application", "valid"]),
+                   models.Index(fields=["invalidated_by"], condition=models.Q(invalidated_by__isnull=False),
+                                name="vote_invalidated_by")]
 
     def __str__(self) -> str:
         return f"{self.application_id} ← {self.voter_id} {self.day}"

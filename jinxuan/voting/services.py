@@ -1,9 +1,12 @@
 """The public vote: codes, verified voters, casting under the preset's limits, counters, totals, invalidation.
 
 Durability: every vote is a row; the unique constraint (voter, application, day) is the final word on "once per
-application per day", so parallel requests cannot double-count. With Redis (REDIS_URL) the fast path is one SET NX
-on (voter, application, day) and one INCR of the voter's daily count before the INSERT; the per-application
-counters are INCR'd after it and can always be rebuilt from the rows (`rebuild_counters`).
+application per day", so parallel requests cannot double-count, and a vote is acknowledged only once its INSERT
+has committed. With Redis (REDIS_URL) a vote is one Redis step (a script: SET NX of the (voter, application,
+day) claim, INCR of the voter's daily count, INCR of the application's total) and one INSERT; a vote that is
+not stored gives the step back. The totals count votes being stored too, for the moment of the INSERT, and can
+always be rebuilt from the rows (`rebuild_counters`). Without Redis the database enforces the limits.
+Fraud signals are not computed per vote: `detect_signals` runs over the stored rows.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 
@@ -233,12 +236,27 @@ def _key(*parts) -> str:
     return "vote:" + ":".join(str(p) for p in parts)
 
 
+REPEAT = "您今天已为该案例投过票，明天可再投"
+
+
+def _over_limit(p: PublicVoteParams) -> str:
+    return f"每人每天最多投 {p.max_votes_per_day} 票，今日票数已用完"
+
+
 def cast(campaign, application_id: int, voter: Voter, *, ip: str | None = None, device: str = "",
          user_agent: str = "", now=None) -> Vote:
     """One vote, or VoteError saying why not. Safe under any number of parallel calls."""
-    now = now or timezone.now()
     if voter.verified_at is None:
         raise VoteError("请先完成手机号验证")
+    return Vote.objects.get(pk=cast_id(campaign, application_id, voter.pk, ip=ip, device=device,
+                                       user_agent=user_agent, now=now))
+
+
+def cast_id(campaign, application_id: int, voter_id: int, *, ip: str | None = None, device: str = "",
+            user_agent: str = "", now=None) -> int:
+    """`cast` for a voter known to be verified (the signed cookie is set only after verification); returns the
+    stored vote's id. With Redis this is the vote path: one Redis step, then one INSERT (committed on return)."""
+    now = now or timezone.now()
     snap = snapshot(campaign)
     if not (snap["opens_at"] and snap["closes_at"] and snap["opens_at"] <= now <= snap["closes_at"]):
         raise VoteError("当前不在投票时间内")
@@ -246,43 +264,107 @@ def cast(campaign, application_id: int, voter: Voter, *, ip: str | None = None, 
         raise VoteError("该案例不在投票范围内")
     p = snap["params"]
     day = today(now)
-    claim = _key("claim", voter.pk, application_id, day) if p.votes_per_application_per_day == 1 else None
-    daily = _key("daily", campaign.pk, voter.pk, day)
+    row = {"campaign_id": campaign.pk, "application_id": application_id, "voter_id": voter_id, "day": day, "ip": ip,
+           "device": device[:40], "user_agent": user_agent[:300]}
+    daily = _key("daily", campaign.pk, voter_id, day)
+    if counters().shared and p.votes_per_application_per_day == 1:
+        return _cast_with_redis(row, daily, p)
+    return _cast_in_database(row, daily, p)
+
+
+def _cast_with_redis(row: dict, daily: str, p: PublicVoteParams) -> int:
+    """Redis holds the limits across processes (claim, daily count and total in one step); the unique constraint
+    is the final word. A vote not stored gives its step back."""
+    claim = _key("claim", row["voter_id"], row["application_id"], row["day"])
+    total = _key("total", row["campaign_id"], row["application_id"])
+    store = counters()
+    taken = store.take(claim, daily, total, p.max_votes_per_day)
+    if taken == 0:
+        raise VoteError(REPEAT)
+    if taken < 0:
+        raise VoteError(_over_limit(p))
+    try:
+        return _insert(row)
+    except IntegrityError as exc:
+        store.give_back(claim, daily, total, keep_claim=True)
+        if getattr(exc.__cause__, "sqlstate", None) == "23503":  # the voter no longer exists
+            raise VoteError("请先完成手机号验证") from None
+        raise VoteError(REPEAT) from None
+    except BaseException:
+        store.give_back(claim, daily, total, keep_claim=False)
+        raise
+
+
+def _cast_in_database(row: dict, daily: str, p: PublicVoteParams) -> int:
+    """Without Redis (a per-process cache): the database enforces the limits under a lock on the voter."""
+    claim = _key("claim", row["voter_id"], row["application_id"], row["day"]) \
+        if p.votes_per_application_per_day == 1 else None
     store = counters()
     claimed, count = store.claim(claim, daily)
     if not claimed:
-        raise VoteError("您今天已为该案例投过票，明天可再投")
+        raise VoteError(REPEAT)
     if count > p.max_votes_per_day:
         store.release(claim, daily)
-        raise VoteError(f"每人每天最多投 {p.max_votes_per_day} 票，今日票数已用完")
-    fields = {"campaign": campaign, "application_id": application_id, "voter": voter, "day": day, "ip": ip,
-              "device": device[:40], "user_agent": user_agent[:300]}
+        raise VoteError(_over_limit(p))
     try:
-        if getattr(settings, "REDIS_URL", "") and claim:
-            # Redis holds the limits across processes; the unique constraint is the final word: one INSERT
-            # (in a savepoint only when called inside a transaction, so a refusal cannot break the caller's).
-            if connection.in_atomic_block:
-                with transaction.atomic():
-                    vote = Vote.objects.create(**fields)
-            else:
-                vote = Vote.objects.create(**fields)
-        else:
-            with transaction.atomic():  # a per-process cache: the database enforces the limits
-                Voter.objects.select_for_update().filter(pk=voter.pk).first()
-                if Vote.objects.filter(voter=voter, campaign=campaign, day=day).count() >= p.max_votes_per_day:
-                    raise VoteError(f"每人每天最多投 {p.max_votes_per_day} 票，今日票数已用完")
-                if Vote.objects.filter(voter=voter, application_id=application_id,
-                                       day=day).count() >= p.votes_per_application_per_day:
-                    raise IntegrityError
-                vote = Vote.objects.create(**fields)
+        with transaction.atomic():
+            if Voter.objects.select_for_update().filter(pk=row["voter_id"]).first() is None:
+                raise VoteError("请先完成手机号验证")  # the voter no longer exists
+            mine = Vote.objects.filter(voter_id=row["voter_id"], day=row["day"])
+            if mine.filter(campaign_id=row["campaign_id"]).count() >= p.max_votes_per_day:
+                raise VoteError(_over_limit(p))
+            if mine.filter(application_id=row["application_id"]).count() >= p.votes_per_application_per_day:
+                raise IntegrityError
+            vote_id = Vote.objects.create(**row).pk
     except IntegrityError:
         store.undo_daily(daily)
-        raise VoteError("您今天已为该案例投过票，明天可再投") from None
+        raise VoteError(REPEAT) from None
     except VoteError:
         store.release(claim, daily)
         raise
-    _bump(campaign.pk, application_id, 1)
-    return vote
+    _bump(row["campaign_id"], row["application_id"], 1)
+    return vote_id
+
+
+_INSERT = ("INSERT INTO {table} (campaign_id, application_id, voter_id, day, created_at, ip, device, user_agent, "
+           "valid, invalid_reason, signals) VALUES (%s, %s, %s, %s, %s, %s::inet, %s, %s, true, '', '[]'::jsonb) "
+           "RETURNING id")
+
+
+def _insert(row: dict) -> int:
+    """Store one vote row and return its id: committed on return, or in a savepoint inside a transaction (so
+    a refusal cannot break the caller's)."""
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            return _insert_row(row)
+    return _insert_row(row)
+
+
+def _insert_row(row: dict) -> int:
+    """On PostgreSQL one INSERT on the request's connection, without the ORM and without Django's per-request
+    health-check query: a connection found broken (e.g. after a database restart) is replaced and the INSERT
+    sent once more; had the first one been stored after all (the answer lost), the second meets the unique
+    constraint and the vote is reported as already cast (the counters then lag by one until rebuilt)."""
+    if connection.vendor != "postgresql":
+        return Vote.objects.create(**row).pk
+    sql = _INSERT.format(table=connection.ops.quote_name(Vote._meta.db_table))
+    params = (row["campaign_id"], row["application_id"], row["voter_id"], row["day"], timezone.now(), row["ip"],
+              row["device"], row["user_agent"])
+    try:
+        return _execute_returning(sql, params)
+    except (OperationalError, InterfaceError):
+        raw = connection.connection
+        if connection.in_atomic_block or raw is None or not (raw.closed or raw.broken):
+            raise
+        connection.close()
+        return _execute_returning(sql, params)
+
+
+def _execute_returning(sql: str, params: tuple):
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
 
 
 def _bump(campaign_id: int, application_id: int, delta: int) -> None:

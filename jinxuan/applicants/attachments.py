@@ -1,18 +1,31 @@
 """Store an application's attachments after checking them by content (see uploads.inspect_upload)."""
 
+import errno
+
 from django.core.files import File
 from django.db import transaction
 
 from jinxuan.audit.log import record
 
 from .models import Application, StoredAttachment
-from .uploads import inspect_upload
+from .uploads import inspect_upload, storage_name
 
 
 class UploadRefused(Exception):
     def __init__(self, problems: list[str]):
         super().__init__("；".join(problems))
         self.problems = problems
+
+
+STORAGE_FULL = "存储空间不足，附件暂未保存，请稍后重试（已保存的内容不受影响）"
+
+
+class StorageFull(UploadRefused):
+    """The disk (or quota) of the upload storage is full: nothing was stored, a later retry may succeed."""
+
+
+def _storage_full(exc: OSError) -> bool:
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def requirement_text(rule) -> str:
@@ -59,13 +72,30 @@ def store_upload(application: Application, key: str, upload, actor=None, issuer:
         item = StoredAttachment(application=application, key=key, name=result.safe_name, detected=result.detected,
                                 size=result.size, sha256=result.sha256, width=result.width, height=result.height,
                                 issuer=issuer[:120], valid_until=valid_until[:40], uploaded_by=actor)
-        if isinstance(source, bytes):
-            from django.core.files.base import ContentFile
+        try:
+            if isinstance(source, bytes):
+                from django.core.files.base import ContentFile
 
-            item.file.save(result.safe_name, ContentFile(source), save=False)
-        else:
-            with open(source, "rb") as fh:
-                item.file.save(result.safe_name, File(fh), save=False)
+                item.file.save(storage_name(result), ContentFile(source), save=False)
+            else:
+                with open(source, "rb") as fh:
+                    item.file.save(storage_name(result), File(fh), save=False)
+        except OSError as exc:
+            if not _storage_full(exc):
+                raise
+            _remove_partial(item, storage_name(result))
+            raise StorageFull([f"{rule.name}：{STORAGE_FULL}"]) from exc
         item.save()
         record("application.attachment_added", application, after={"key": key, "name": item.name, "sha256": item.sha256})
     return item
+
+
+def _remove_partial(item: StoredAttachment, name: str) -> None:
+    """Remove what a write cut short by a full disk left behind (unless a stored attachment uses that file)."""
+    field = item.file.field
+    target = field.generate_filename(item, name)
+    try:
+        if field.storage.exists(target) and not StoredAttachment.objects.filter(file=target).exists():
+            field.storage.delete(target)
+    except OSError:
+        pass

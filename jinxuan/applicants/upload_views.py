@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from jinxuan.accounts.access import guard
 
-from .attachments import UploadRefused, store_upload
+from .attachments import STORAGE_FULL, StorageFull, UploadRefused, _storage_full, store_upload
 from .chunked import ChunkError, ChunkStore
 from .submission import can_edit
 from .views import _application
@@ -63,6 +63,10 @@ def upload_chunk(request, pk, upload_id):
         return _refuse("偏移量无效")
     except ChunkError as exc:
         return _refuse(exc.message, 409 if exc.offset is not None else 404, offset=exc.offset)
+    except OSError as exc:  # the chunk was cut back to a clean prefix: the client resumes from `offset` later
+        if not _storage_full(exc):
+            raise
+        return _refuse(STORAGE_FULL, 507, offset=store.offset(upload_id))
 
 
 @guard("applicants.edit_application", obj=_application)
@@ -80,7 +84,8 @@ def upload_finish(request, pk, upload_id):
         item = store_upload(app, key, None, request.user, issuer=request.POST.get("issuer", ""),
                             valid_until=request.POST.get("valid_until", ""), path=str(path), filename=meta["filename"])
     except UploadRefused as exc:
-        return JsonResponse({"detail": "；".join(exc.problems), "problems": exc.problems}, status=400)
+        status = 507 if isinstance(exc, StorageFull) else 400
+        return JsonResponse({"detail": "；".join(exc.problems), "problems": exc.problems}, status=status)
     finally:
         store.discard(upload_id)
     return JsonResponse({"name": item.name, "sha256": item.sha256, "size": item.size}, status=201)

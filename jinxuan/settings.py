@@ -43,6 +43,8 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Reverse proxies whose X-Real-IP header gives the client's address (deploy/start.sh sets 127.0.0.1).
+TRUSTED_PROXIES = frozenset(env_list("TRUSTED_PROXIES"))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -74,10 +76,12 @@ INSTALLED_APPS = [
     "jinxuan.demo",
     "jinxuan.tools",
     "jinxuan.ops",
+    "jinxuan.library",
     "jinxuan.reports",
 ]
 
 MIDDLEWARE = [
+    "jinxuan.ops.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -248,6 +252,9 @@ PRESET_DIR = BASE_DIR / "presets"
 # Submissions are accepted until the campaign's deadline plus this grace period (seconds).
 SUBMISSION_GRACE_SECONDS = int(os.environ.get("SUBMISSION_GRACE_SECONDS", "0"))
 UPLOAD_CHUNK_DIR = DATA_DIR / "uploads-in-progress"
+CSRF_FAILURE_VIEW = "jinxuan.dashboard.errors.csrf_failure"
+# Resumable uploads send 4 MB pieces as raw request bodies: allow them (other forms stay far below this).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # LOG_FORMAT=json: one JSON object per line (the production topology in deploy/ sets it).
 LOGGING = {

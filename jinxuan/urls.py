@@ -20,10 +20,13 @@ urlpatterns = [
     path("", include(("jinxuan.publicity.urls", "publicity"))),
     path("", include(("jinxuan.results.urls", "results"))),
     path("manage/stages/", include(("jinxuan.reports.urls", "reports"))),
+    path("manage/library/", include(("jinxuan.library.compendium_urls", "compendium"))),
     path("manage/", include(("jinxuan.dashboard.urls", "dashboard"))),
+    path("library/", include(("jinxuan.library.urls", "library"))),
     path("api/v1/", api.urls),
 ]
 
+handler400 = "jinxuan.dashboard.errors.bad_request"
 handler403 = "jinxuan.dashboard.errors.forbidden"
 handler404 = "jinxuan.dashboard.errors.not_found"
 handler500 = "jinxuan.dashboard.errors.server_error"

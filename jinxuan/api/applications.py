@@ -4,18 +4,18 @@ from datetime import datetime
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from jinxuan.accounts.access import api_guard
-from jinxuan.applicants.attachments import UploadRefused, store_upload
+from jinxuan.applicants.attachments import StorageFull, UploadRefused, store_upload
 from jinxuan.applicants.models import Application, ApplicationUnit, Organisation
-from jinxuan.applicants.submission import SubmissionError, problems_of, save_draft, submit
+from jinxuan.applicants.submission import SubmissionError, can_edit, problems_of, save_draft, submit
 from jinxuan.audit.log import record
 from jinxuan.campaigns.models import Campaign
 
-from .schemas import Error
+from .schemas import BodyIn, errors
 
 router = Router(tags=["申报"])
 
@@ -39,18 +39,19 @@ class ApplicationOut(Schema):
     problems: list[ProblemOut]
 
 
-class DraftIn(Schema):
+class DraftIn(BodyIn):
     campaign: str
     track: str
     credit_code: str
 
 
-class AnswersIn(Schema):
+class AnswersIn(BodyIn):
     answers: dict = {}
-    units: dict[int, dict] = {}
+    # keys are unit positions (0 = the lead unit); JSON object keys are strings, so say they are digits
+    units: dict[int, dict] = Field({}, json_schema_extra={"propertyNames": {"pattern": "^[0-9]+$"}})
 
 
-class SubmitIn(Schema):
+class SubmitIn(BodyIn):
     idempotency_key: str = ""
 
 
@@ -79,14 +80,14 @@ def _out(app: Application) -> dict:
             "problems": [{"path": p.path, "label": p.label, "message": p.message} for p in problems_of(app)]}
 
 
-@router.get("/applications", response=list[ApplicationOut], summary="本人所属单位的申报")
+@router.get("/applications", response={200: list[ApplicationOut], **errors(401, 403)}, summary="本人所属单位的申报")
 @api_guard("applicants.start_application")
 def list_applications(request):
     apps = Application.objects.filter(organisations__memberships__user=request.user).distinct().select_related("campaign", "track")
     return [_out(a) for a in apps]
 
 
-@router.post("/applications", response={201: ApplicationOut, 400: Error, 401: Error, 404: Error}, summary="创建申报草稿")
+@router.post("/applications", response={201: ApplicationOut, **errors(400, 401, 403, 404, 422)}, summary="创建申报草稿")
 @api_guard("applicants.start_application")
 def create_application(request, body: DraftIn):
     campaign = get_object_or_404(Campaign, slug=body.campaign)
@@ -107,13 +108,14 @@ def create_application(request, body: DraftIn):
     return Status(201, _out(app))
 
 
-@router.get("/applications/{id}", response={200: ApplicationOut, 401: Error, 404: Error}, summary="申报状态与待完善项")
+@router.get("/applications/{id}", response={200: ApplicationOut, **errors(401, 404, 422)}, summary="申报状态与待完善项")
 @api_guard("applicants.view_application", obj=_application)
 def get_application(request, id: int):
     return _out(request.access_target)
 
 
-@router.patch("/applications/{id}", response={200: ApplicationOut, 401: Error, 404: Error, 409: Error}, summary="保存草稿内容")
+@router.patch("/applications/{id}", response={200: ApplicationOut, **errors(401, 403, 404, 409, 422)},
+               summary="保存草稿内容")
 @api_guard("applicants.edit_application", obj=_application)
 def update_application(request, id: int, body: AnswersIn):
     try:
@@ -123,18 +125,21 @@ def update_application(request, id: int, body: AnswersIn):
     return _out(app)
 
 
-@router.post("/applications/{id}/attachments", response={201: AttachmentOut, 400: Error, 401: Error, 404: Error},
+@router.post("/applications/{id}/attachments", response={201: AttachmentOut, **errors(400, 401, 403, 404, 409, 422, 507)},
              summary="上传附件（按内容校验类型、大小与尺寸）")
 @api_guard("applicants.edit_application", obj=_application)
 def upload_attachment(request, id: int, key: Form[str], file: File[UploadedFile]):
+    if not can_edit(request.access_target):
+        raise HttpError(409, "申报已截止或当前状态不可上传附件")
     try:
         item = store_upload(request.access_target, key, file, request.user)
-    except UploadRefused as exc:
-        raise HttpError(400, "；".join(exc.problems)) from exc
+    except UploadRefused as exc:  # a full disk is the server's: 507, retry later
+        raise HttpError(507 if isinstance(exc, StorageFull) else 400, "；".join(exc.problems)) from exc
     return Status(201, {"id": item.pk, "key": item.key, "name": item.name, "size": item.size, "sha256": item.sha256})
 
 
-@router.post("/applications/{id}/submit", response={200: VersionOut, 400: dict, 401: Error, 404: Error}, summary="提交（幂等）")
+@router.post("/applications/{id}/submit", response={200: VersionOut, 400: dict, **errors(401, 403, 404, 422)},
+              summary="提交（幂等）")
 @api_guard("applicants.edit_application", obj=_application)
 def submit_application(request, id: int, body: SubmitIn):
     try:
@@ -145,16 +150,20 @@ def submit_application(request, id: int, body: SubmitIn):
     return version
 
 
-@router.get("/applications/{id}/versions", response={200: list[VersionOut], 401: Error, 404: Error}, summary="已提交的版本")
+@router.get("/applications/{id}/versions", response={200: list[VersionOut], **errors(401, 404, 422)},
+            summary="已提交的版本")
 @api_guard("applicants.view_application", obj=_application)
 def list_versions(request, id: int):
     return list(request.access_target.versions.order_by("number"))
 
 
-@router.get("/applications/{id}/export", response={200: dict, 401: Error, 404: Error},
+@router.get("/applications/{id}/export", response={200: dict, **errors(401, 404, 422)},
             summary="导出申报（jinxuan.application/1 格式，可供 jinxuan screen 使用）")
 @api_guard("applicants.view_application", obj=_application)
 def export_application_json(request, id: int):
+    from jinxuan.accounts.personal_data import mask_export, sees_unmasked
     from jinxuan.applicants.export import export_application
 
-    return export_application(request.access_target)
+    app = request.access_target
+    data = export_application(app)
+    return data if sees_unmasked(request.user, app) else mask_export(app.campaign.spec, data)

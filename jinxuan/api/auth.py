@@ -6,9 +6,14 @@ Authentication only says who is calling; whether they may is decided by
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
-from ninja.security import HttpBearer, SessionAuth
+from ninja.errors import HttpError
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
+from ninja.utils import check_csrf
 
 from jinxuan.accounts.models import ApiToken, hash_token
+
+CSRF_FAILED = "CSRF 校验失败：请刷新页面后重试，或改用 API 令牌"
 
 
 class TokenAuth(HttpBearer):
@@ -19,6 +24,21 @@ class TokenAuth(HttpBearer):
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
         request.user = found.user
         return found.user
+
+
+class SessionAuth(NinjaSessionAuth):
+    """The browser session. CSRF is checked only when a session actually identifies a user, so a caller
+    without one (or with a stale cookie) is told 401, not a CSRF failure, and the message is Chinese."""
+
+    def _get_key(self, request):
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request, key):
+        if not request.user.is_authenticated:
+            return None
+        if self.csrf and not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise HttpError(403, CSRF_FAILED)
+        return request.user
 
 
 class Anonymous:
@@ -32,3 +52,5 @@ class Anonymous:
 
 AUTH = [TokenAuth(), SessionAuth()]  # default: a caller must be identified before any input is parsed
 OPTIONAL = [TokenAuth(), SessionAuth(), Anonymous()]  # public operations
+# For public operations' `openapi_extra`: appends the empty requirement, OpenAPI's "credentials optional".
+PUBLIC_SECURITY = {"security": [{}]}

@@ -10,7 +10,7 @@ from jinxuan.review.presentation import masked_title
 from jinxuan.review.services import stage_params
 from jinxuan.review.visibility import visible_assignments
 
-from .schemas import Error
+from .schemas import errors
 
 router = Router(tags=["专业评审"])
 
@@ -24,7 +24,7 @@ class AssignmentOut(Schema):
     total: Decimal | None
 
 
-@router.get("/review/{slug}/assignments", response={200: list[AssignmentOut], 401: Error, 404: Error},
+@router.get("/review/{slug}/assignments", response={200: list[AssignmentOut], **errors(401, 404)},
             summary="我的评审任务（评审专家）")
 @api_guard("review.workspace", obj=campaign_from_url)
 def my_assignments(request, slug: str):

@@ -3,7 +3,7 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Status
-from ninja.errors import HttpError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from jinxuan.accounts.access import PUBLIC, api_guard
 from jinxuan.campaigns.lookups import campaign_from_url
@@ -12,9 +12,10 @@ from jinxuan.campaigns.preset_io import PresetError, parse_preset_text
 from jinxuan.dashboard.queries import state_counts
 
 from .applications import router as applications_router
-from .auth import AUTH, OPTIONAL
+from .auth import AUTH, OPTIONAL, PUBLIC_SECURITY
+from .errors import invalid_request, unparsable_body
 from .review import router as review_router
-from .schemas import CampaignOut, Error, LoadOut, PresetIn, StateCount, ValidationOut
+from .schemas import CampaignOut, LoadOut, PresetIn, StateCount, ValidationOut, errors
 
 api = NinjaAPI(title="金选 API", version="1", urls_namespace="api", auth=AUTH)
 api.add_router("", applications_router)
@@ -26,6 +27,22 @@ def not_found(request, exc):
     # The same answer for a missing object and for one the caller may not see.
     return api.create_response(request, {"detail": "未找到"}, status=404)
 
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "需要登录或有效的 API 令牌"}, status=401)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc):
+    return api.create_response(request, invalid_request(exc.errors), status=422)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):  # ninja's own wording
+        return api.create_response(request, unparsable_body(), status=422)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 def _invalid(exc: PresetError) -> dict:
@@ -42,34 +59,35 @@ def _campaign_out(c: Campaign) -> dict:
     }
 
 
-@api.get("/campaigns", response=list[CampaignOut], tags=["征集活动"], summary="征集活动列表（公开）", auth=OPTIONAL)
+@api.get("/campaigns", response=list[CampaignOut], tags=["征集活动"], summary="征集活动列表（公开）", auth=OPTIONAL,
+         openapi_extra=PUBLIC_SECURITY)
 @api_guard(PUBLIC)
 def list_campaigns(request):
     return [_campaign_out(c) for c in Campaign.objects.prefetch_related("tracks", "stages")]
 
 
-@api.get("/campaigns/{slug}", response={200: CampaignOut, 404: Error}, tags=["征集活动"], summary="征集活动详情（公开）",
-         auth=OPTIONAL)
+@api.get("/campaigns/{slug}", response={200: CampaignOut, **errors(404)}, tags=["征集活动"],
+         summary="征集活动详情（公开）", auth=OPTIONAL, openapi_extra=PUBLIC_SECURITY)
 @api_guard(PUBLIC)
 def get_campaign(request, slug: str):
     return _campaign_out(get_object_or_404(Campaign, slug=slug))
 
 
-@api.get("/campaigns/{slug}/preset", response={200: dict, 401: Error, 404: Error}, tags=["征集活动"],
+@api.get("/campaigns/{slug}/preset", response={200: dict, **errors(401, 404)}, tags=["征集活动"],
          summary="完整预设（主办方、指导单位）")
 @api_guard("campaigns.view_preset", obj=campaign_from_url)
 def get_preset(request, slug: str):
     return request.access_target.preset
 
 
-@api.get("/campaigns/{slug}/counts", response={200: list[StateCount], 401: Error, 404: Error}, tags=["征集活动"],
+@api.get("/campaigns/{slug}/counts", response={200: list[StateCount], **errors(401, 404)}, tags=["征集活动"],
          summary="各状态申报数量（主办方、指导单位）")
 @api_guard("campaigns.view_dashboard", obj=campaign_from_url)
 def get_counts(request, slug: str):
     return state_counts(request.access_target)
 
 
-@api.post("/presets/validate", response={200: ValidationOut, 401: Error, 403: Error}, tags=["预设"],
+@api.post("/presets/validate", response={200: ValidationOut, **errors(401, 403, 422)}, tags=["预设"],
           summary="校验预设 YAML")
 @api_guard("campaigns.create")
 def validate_preset(request, body: PresetIn):
@@ -80,7 +98,7 @@ def validate_preset(request, body: PresetIn):
     return {"valid": True, "slug": preset.slug, "problems": []}
 
 
-@api.post("/presets", response={201: LoadOut, 400: ValidationOut, 401: Error, 403: Error}, tags=["预设"],
+@api.post("/presets", response={201: LoadOut, 400: ValidationOut, **errors(401, 403, 422)}, tags=["预设"],
           summary="载入预设（创建或更新征集活动）")
 @api_guard("campaigns.create")
 def load_preset(request, body: PresetIn):

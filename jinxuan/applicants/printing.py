@@ -15,9 +15,14 @@ def _units(content: dict, application) -> list[dict]:
              "is_lead": u["is_lead"], "answers": u["answers"]} for u in content["units"]]
 
 
-def application_pdf_for(application, version, verify_url: str) -> bytes:
-    """The PDF of a submitted version, built from that version's stored content (not the live draft)."""
+def application_pdf_for(application, version, verify_url: str, masked: bool = False) -> bytes:
+    """The PDF of a submitted version, built from that version's stored content (not the live draft);
+    ``masked``: contacts and other personal data masked (for readers outside the applying organisations)."""
     content = version.content
+    if masked:
+        from jinxuan.accounts.personal_data import mask_content
+
+        content = mask_content(application.campaign.spec, content)
     meta = {
         "application_no": application.number,
         "version_no": version.number,

@@ -15,8 +15,12 @@ Limits (module constants, so a deployment can tune them):
   total cap), a central directory of at most 4 MB; no nested archives (except
   the embedded objects Office keeps under ``*/embeddings/``), no member named
   with ``..``, an absolute path or a drive letter, no symlinks, no encrypted
-  members, no VBA macros in OOXML. Only the central directory is read; no
-  member is ever decompressed.
+  members, no VBA macros in OOXML (a ``vbaProject`` part, relationship or
+  macro-enabled content type), no relationship to an external target other
+  than a hyperlink (remote templates, linked OLE objects, frames, UNC image
+  links...). Besides the central directory only ``[Content_Types].xml`` and the
+  ``.rels`` parts are decompressed, each to at most 1 MB, at most 8 MB in all,
+  and only once the directory passed the checks above.
 - images: at most 50 million pixels (Pillow's decompression-bomb limit is set
   to this before any image is opened); JPEGs are decoded at 1/8 scale and
   other images verified, to catch truncated files.
@@ -33,6 +37,7 @@ import struct
 import unicodedata
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -53,6 +58,8 @@ ZIP_RATIO_MIN_SIZE = 1024 * 1024
 MAX_ZIP_MEMBERS = 2000
 MAX_ZIP_CENTRAL_DIRECTORY = 4 * 1024 * 1024
 MAX_IMAGE_PIXELS = 50_000_000
+MAX_OOXML_PART = 1024 * 1024  # one [Content_Types].xml or .rels part, read to look for macros and external links
+MAX_OOXML_PARTS_TOTAL = 8 * 1024 * 1024
 
 EXT_ALIASES = {"jpeg": "jpg", "jpe": "jpg", "jfif": "jpg", "tiff": "tif", "htm": "html", "apng": "png"}
 TEXT_EXTS = {"txt", "csv"}
@@ -123,6 +130,10 @@ _HTML_RE = re.compile(
     re.IGNORECASE,
 )
 _SCRIPT_RE = re.compile(rb"^#!|<\?php|<%[=@\s]|javascript:|vbscript:", re.IGNORECASE)
+# OOXML package parts: relationships and content types (read as bytes; never handed to an XML parser).
+_RELATIONSHIP_RE = re.compile(rb"<(?:[\w.-]+:)?Relationship\b([^>]*)>", re.IGNORECASE)
+_ATTRIBUTE_RE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_MACRO_TYPE_RE = re.compile(rb"macroEnabled|vbaProject|vbaData", re.IGNORECASE)
 # Active markup hidden in the first bytes of an otherwise valid binary (polyglots).
 _POLYGLOT_RE = re.compile(rb"<(?:script|html|svg|iframe|body|!doctype\s+html)[\s>/]", re.IGNORECASE)
 _POLYGLOT_WINDOW = 1024
@@ -166,6 +177,15 @@ def safe_filename(name: str) -> str:
     room = MAX_NAME_CHARS - (len(ext) + 1 if ext else 0)
     stem = stem[:room].rstrip(" .") or "附件"
     return f"{stem}.{ext}" if ext else stem
+
+
+def storage_name(result: Inspection) -> str:
+    """A server-chosen name to store an accepted file under (the shown name stays `result.safe_name`).
+
+    ASCII and short whatever the upload was called: 120 Chinese characters are 360 bytes, more than the
+    255 a file system allows for one name.
+    """
+    return f"{result.sha256[:24]}.{result.detected if _EXT_RE.fullmatch(result.detected) else 'bin'}"
 
 
 def inspect_upload(
@@ -423,7 +443,45 @@ def _inspect_zip(source: _Source, declared: str, label: str) -> tuple[str, list[
             problems.append(f"{label}：文件含有宏代码，已拒绝")
     if total > MAX_ZIP_TOTAL:
         problems.append(f"{label}：压缩包展开后过大，疑似压缩炸弹，已拒绝")
+    if not problems and (ooxml or declared in OOXML_MAIN_PARTS):
+        problems.extend(_ooxml_package_problems(source, infos, label))
     return detected, problems
+
+
+def _ooxml_package_problems(source: _Source, infos: list[zipfile.ZipInfo], label: str) -> list[str]:
+    """Macros and external links, from [Content_Types].xml and the .rels parts (bounded reads, no XML parser)."""
+    parts = [i for i in infos if not i.is_dir() and (i.filename == "[Content_Types].xml"
+                                                     or i.filename.lower().endswith(".rels"))]
+    problems: list[str] = []
+    budget = MAX_OOXML_PARTS_TOTAL
+    try:
+        with source.open() as fh, zipfile.ZipFile(fh) as zf:
+            for info in parts:
+                if info.file_size > MAX_OOXML_PART or info.file_size > budget:
+                    return [f"{label}：文档结构部件过大，无法检查，已拒绝"]
+                with zf.open(info) as member:
+                    data = member.read(MAX_OOXML_PART + 1)
+                budget -= len(data)
+                if len(data) > MAX_OOXML_PART or budget < 0:
+                    return [f"{label}：文档结构部件过大，无法检查，已拒绝"]
+                if info.filename == "[Content_Types].xml":
+                    if _MACRO_TYPE_RE.search(data):
+                        problems.append(f"{label}：文件含有宏代码，已拒绝")
+                    continue
+                for match in _RELATIONSHIP_RE.finditer(data):
+                    attrs = {m[1].split(b":")[-1].lower(): m[2] if m[2] is not None else m[3]
+                             for m in _ATTRIBUTE_RE.finditer(match[1])}
+                    kind = attrs.get(b"type", b"").rsplit(b"/", 1)[-1].lower()
+                    if _MACRO_TYPE_RE.search(kind):
+                        problems.append(f"{label}：文件含有宏代码，已拒绝")
+                    elif attrs.get(b"targetmode", b"").lower() == b"external" and kind != b"hyperlink":
+                        target = attrs.get(b"target", b"").decode("utf-8", "replace")
+                        problems.append(f"{label}：文件引用外部资源“{_short(target)}”（{kind.decode('ascii', 'replace')}），"
+                                        "打开时会自动连接外部地址，已拒绝")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error, zlib.error,
+            NotImplementedError, RuntimeError):  # fmt: skip
+        return [f"{label}：文件已损坏或不完整，无法读取其中内容"]
+    return list(dict.fromkeys(problems))
 
 
 def _short(name: str, limit: int = 60) -> str:

@@ -27,4 +27,5 @@ urlpatterns = [
     path("<int:pk>/commitment.<str:fmt>", views.commitment, name="commitment"),
     path("<int:pk>/paper-received/", views.paper_received, name="paper_received"),
     path("<int:pk>/export.json", views.export_json, name="export"),
+    path("<int:pk>/contact-consent/", views.contact_consent, name="contact_consent"),
 ]

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from jinxuan.accounts.access import guard, public
 from jinxuan.accounts.models import hash_token
+from jinxuan.accounts.personal_data import has_consent, mask_export, sees_unmasked, set_consent
 from jinxuan.audit.log import record
 from jinxuan.campaigns.models import Campaign
 from jinxuan.notifications.mail import notify
@@ -334,6 +335,8 @@ def application_submit(request, pk):
             messages.error(request, str(problem))
         return redirect("apply:edit", pk=app.pk) if can_edit(app) else redirect("apply:detail", pk=app.pk)
     app.refresh_from_db()
+    if request.POST.get("contact_consent_asked") == "1":
+        set_consent(app, request.user, request.POST.get("contact_consent") == "1")
     notify(Event.SUBMITTED, member_emails(app),
            {"campaign": app.campaign.short_name, "title": app.title, "number": app.number, "version": version.number,
             "hash": version.content_hash[:16], "time": timezone.localtime(version.submitted_at).strftime("%Y-%m-%d %H:%M")},
@@ -369,7 +372,19 @@ def application_detail(request, pk):
         "editable": can_edit(app) and request.user.has_perm("applicants.edit_application", app),
         "member": request.user.has_perm("applicants.edit_application", app),
         "withdraw_form": WithdrawForm(), "attachments": app.attachments.all(), "units": units_of(app),
+        "consent": has_consent(app),
     })
+
+
+@guard("applicants.edit_application", obj=_application)
+@require_POST
+def contact_consent(request, pk):
+    """The applicant agrees (or no longer agrees) that the contact details may be shown on public pages."""
+    app = request.access_target
+    given = request.POST.get("consent") == "1"
+    set_consent(app, request.user, given)
+    messages.success(request, "已同意在公开页面展示联系方式" if given else "已撤回公开联系方式的同意，公开页面不再展示联系方式")
+    return redirect("apply:detail", pk=app.pk)
 
 
 # -- print-outs and verification ------------------------------------------------------------------
@@ -384,7 +399,8 @@ def print_pdf(request, pk, number):
 
     app = request.access_target
     version = _version(app, number)
-    pdf = application_pdf_for(app, version, request.build_absolute_uri(reverse("verify", args=[version.pk, verify_token(version)])))
+    pdf = application_pdf_for(app, version, request.build_absolute_uri(reverse("verify", args=[version.pk, verify_token(version)])),
+                              masked=not sees_unmasked(request.user, app))
     return _download(pdf, f"{app.number}-v{version.number}.pdf", "application/pdf")
 
 
@@ -446,5 +462,8 @@ def export_json(request, pk):
     from .export import export_application
 
     app = request.access_target
-    data = json.dumps(export_application(app), ensure_ascii=False, indent=2).encode()
+    exported = export_application(app)
+    if not sees_unmasked(request.user, app):
+        exported = mask_export(app.campaign.spec, exported)
+    data = json.dumps(exported, ensure_ascii=False, indent=2).encode()
     return _download(data, f"{app.number}.json", "application/json")

@@ -13,3 +13,14 @@ def not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "errors/error.html", {"code": 500, "title": "服务暂时出错", "text": "系统遇到了问题，已记录。请稍后重试；您已填写的内容不会丢失。"}, status=500)
+
+
+def bad_request(request, exception=None):
+    return render(request, "errors/error.html", {"code": 400, "title": "请求无效",
+                                                 "text": "请求格式不正确（例如文件名过长或表单内容过大），请检查后重试。"}, status=400)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "errors/error.html", {"code": 403, "title": "页面已过期",
+                                                 "text": "表单校验未通过（页面停留过久或 Cookie 被禁用）。请刷新页面后重新提交；已保存的内容不会丢失。"},
+                  status=403)

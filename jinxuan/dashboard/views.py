@@ -75,7 +75,40 @@ def campaign_applications(request, slug):
     return render(request, "dashboard/applications.html", {
         "campaign": campaign, "applications": apps,
         "can_record_paper": request.user.has_perm("applicants.record_paper", campaign),
+        "can_export_unmasked": request.user.has_perm("personal_data.export_unmasked", campaign),
     })
+
+
+@guard("campaigns.view_dashboard", obj=campaign_from_url)
+def applications_export(request, slug):
+    """The application list with contacts, personal data masked (organisers and guidance units)."""
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+
+    from jinxuan.accounts.personal_data import XLSX
+
+    from .export import applications_workbook
+
+    data, _ = applications_workbook(request.access_target, masked=True)
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, f"{slug}-applications.xlsx")
+    return response
+
+
+@guard("personal_data.export_unmasked", obj=campaign_from_url)
+def applications_export_unmasked(request, slug):
+    """Organisers only: the same list unmasked, after a reason that goes to the audit log."""
+    from django.urls import reverse
+
+    from jinxuan.accounts.personal_data import unmasked_export
+
+    from .export import applications_workbook
+
+    campaign = request.access_target
+    return unmasked_export(request, campaign, kind="dashboard.applications", title="申报列表与联系人",
+                           build=lambda: applications_workbook(campaign, masked=False),
+                           filename=f"{slug}-applications-unmasked.xlsx",
+                           back=reverse("dashboard:applications", args=[slug]))
 
 
 @guard("notifications.view_outbox", obj=campaign_from_url)

@@ -14,7 +14,7 @@ from jinxuan.accounts.models import Role, RoleAssignment, User
 from jinxuan.accounts.roles import has_role
 from jinxuan.applicants.models import Application
 from jinxuan.applicants.states import State
-from jinxuan.applicants.uploads import inspect_upload
+from jinxuan.applicants.uploads import inspect_upload, storage_name
 from jinxuan.audit.log import record
 from jinxuan.campaigns.schema import Attachment
 from jinxuan.campaigns.stage_params import SiteInspectionParams
@@ -365,10 +365,10 @@ def add_evidence(inspection: Inspection, upload, actor=None, note: str = "") -> 
         item = Evidence(inspection=inspection, name=result.safe_name, detected=result.detected, size=result.size,
                         sha256=result.sha256, note=(note or "").strip()[:200], uploaded_by=actor)
         if isinstance(source, bytes):
-            item.file.save(result.safe_name, ContentFile(source), save=False)
+            item.file.save(storage_name(result), ContentFile(source), save=False)
         else:
             with open(source, "rb") as fh:
-                item.file.save(result.safe_name, File(fh), save=False)
+                item.file.save(storage_name(result), File(fh), save=False)
         item.save()
         record("inspection.evidence_added", inspection.application, campaign=inspection.campaign, actor=actor,
                after={"name": item.name, "sha256": item.sha256, "size": item.size})

@@ -62,6 +62,7 @@ def overview(request, slug):
         "listed": services.listed_applications(campaign) if pub.is_open else [],
         "objections": objections, "pending": objections.filter(status=Objection.PENDING).count(),
         "chain": services.chain(campaign), "handler": check(request.user, "publicity.handle", campaign),
+        "can_export_unmasked": check(request.user, "personal_data.export_unmasked", campaign),
         "in_period": services.in_period(pub), "today": services.local_today(),
     })
 
@@ -130,6 +131,49 @@ def evidence(request, slug, pk):
                             content_type="application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+OBJECTION_HEADERS = ["回执编号", "提交时间", "申报编号", "案例名称", "异议人", "联系方式", "异议内容", "处理结果", "处理意见"]
+
+
+def objections_workbook(campaign, masked: bool = True) -> tuple[bytes, int]:
+    """The objection list; the filers' contacts (and contacts typed into the text) masked unless ``masked`` is off."""
+    from django.utils import timezone
+
+    from jinxuan.accounts.personal_data import mask_contact, mask_text, workbook
+
+    rows = []
+    for o in Objection.objects.filter(campaign=campaign).select_related("application"):
+        rows.append([o.receipt, timezone.localtime(o.created_at).strftime("%Y-%m-%d %H:%M"), o.application.number,
+                     o.application.title, o.name, mask_contact(o.contact) if masked else o.contact,
+                     mask_text(o.text) if masked else o.text, o.get_status_display(), o.decision_reason])
+    return workbook("公示异议", OBJECTION_HEADERS, rows), len(rows)
+
+
+@guard("publicity.manage", obj=campaign_from_url)
+def objections_export(request, slug):
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+
+    from jinxuan.accounts.personal_data import XLSX
+
+    data, _ = objections_workbook(request.access_target, masked=True)
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, f"{slug}-objections.xlsx")
+    return response
+
+
+@guard("personal_data.export_unmasked", obj=campaign_from_url)
+def objections_export_unmasked(request, slug):
+    from django.urls import reverse
+
+    from jinxuan.accounts.personal_data import unmasked_export
+
+    campaign = request.access_target
+    return unmasked_export(request, campaign, kind="publicity.objections", title="公示异议",
+                           build=lambda: objections_workbook(campaign, masked=False),
+                           filename=f"{slug}-objections-unmasked.xlsx",
+                           back=reverse("publicity:manage", args=[slug]) + "#objections")
 
 
 @guard("publicity.manage", obj=campaign_from_url)

@@ -12,4 +12,7 @@ urlpatterns = [
     path("manage/publicity/<slug:slug>/objections/<int:pk>/", m.handle, name="handle"),
     path("manage/publicity/<slug:slug>/objections/<int:pk>/evidence/", m.evidence, name="evidence"),
     path("manage/publicity/<slug:slug>/close/", m.close, name="close"),
+    path("manage/publicity/<slug:slug>/objections.xlsx", m.objections_export, name="objections_export"),
+    path("manage/publicity/<slug:slug>/objections-unmasked/", m.objections_export_unmasked,
+         name="objections_export_unmasked"),
 ]

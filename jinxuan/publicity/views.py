@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from jinxuan.accounts.access import public
+from jinxuan.accounts.personal_data import public_fields
 from jinxuan.applicants.attachments import requirement_text
 from jinxuan.campaigns.models import Campaign
 from jinxuan.voting.presentation import public_summary
@@ -23,7 +24,7 @@ def _opened(slug):
 
 def _page(request, campaign, pub, form=None, problems=None, status=200):
     apps = services.listed_applications(campaign)
-    rows = [{"app": a, "lead": a.lead, "summary": public_summary(a, full=True)} for a in apps]
+    rows = [{"app": a, "lead": a.lead, "summary": public_fields(a, public_summary(a, full=True))} for a in apps]
     p = services.params(campaign)
     return render(request, "publicity/index.html", {
         "campaign": campaign, "pub": pub, "rows": rows, "stage": services.stage(campaign), "params": p,

@@ -13,6 +13,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from jinxuan.accounts.personal_data import mask_text
+
 from .tables import OUTCOME_LABELS, StageTable
 
 BASE_HEADERS = ["名次", "申报编号", "案例名称", "赛道", "主申报单位", "得分", "结果", "原因"]
@@ -28,7 +30,7 @@ def cell(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return ILLEGAL_CHARACTERS_RE.sub("", mask_text(value))  # no phones / e-mails / ID numbers in reasons
     return value
 
 

@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from jinxuan.accounts.access import public
+from jinxuan.accounts.personal_data import public_contacts
 from jinxuan.campaigns.models import Campaign
 
 from . import services
@@ -19,6 +20,7 @@ def index(request, slug):
     for a in (a for g in groups for t in g["tiers"] for a in t["awards"]):
         lead = a.application.lead
         a.lead_name = lead.name if lead else "—"
+        a.contacts = public_contacts(a.application)  # only with the applicant's consent
     specials = [a for g in groups for t in g["tiers"] for a in t["awards"] if a.special_key]
     return render(request, "results/index.html", {
         "campaign": campaign, "decision": made, "groups": groups, "specials": specials,

@@ -9,6 +9,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from jinxuan.accounts.personal_data import mask_text
+
 from .models import PoolMember
 
 POOL_HEADERS = ["姓名", "电子邮箱", "职务/职称", "现任职单位", "现任职单位统一社会信用代码", "曾任职单位",
@@ -141,7 +143,7 @@ def scores_workbook(campaign, rows: list[dict], pseudonymise: bool, aggregates: 
             v = r["scores"].get(ck)
             v = v.get(sk) if isinstance(v, dict) and sk else (None if isinstance(v, dict) else v)
             values.append(float(v) if v not in (None, "") else None)
-        comments = "；".join(f"{k}：{v}" for k, v in r["comments"].items())
+        comments = mask_text("；".join(f"{k}：{v}" for k, v in r["comments"].items()))  # no contacts in comments
         ws.append([r["number"], r["title"], r["pseudonym"] if pseudonymise else r["expert"], r["state"],
                    r["total"], *values, comments])
     if aggregates:

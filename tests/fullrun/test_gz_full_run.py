@@ -152,6 +152,11 @@ def test_gz_full_run(campaigns, make_user, monkeypatch):
     assert awarded == set(listed)
     assert set(Application.objects.filter(campaign=gz, state=State.AWARDED).values_list("pk", flat=True)) == awarded
     results.publish_results(gz, actor=organiser)
+    from jinxuan.library.models import Case
+
+    cases = Case.objects.filter(campaign=gz)
+    assert set(cases.values_list("application_id", flat=True)) == awarded  # publication fills the case library
+    assert {c.tier for c in cases} == {"入围案例"}
 
     # every decision is in the audit log, the chain holds, and every stage result replays to the same ranking
     assert AuditEvent.objects.filter(action="formal.decision").count() == N

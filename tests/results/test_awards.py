@@ -161,7 +161,7 @@ def test_results_page_404_before_publication_and_public_fields_only_after(xinhua
     services.close_award(xinhua, actor=organiser)
     assert client.get(url).status_code == 404  # decided but not published
     calls = []
-    monkeypatch.setattr(services, "on_published", lambda campaign: calls.append(campaign.pk))
+    monkeypatch.setattr(services, "on_published", lambda campaign, actor=None: calls.append(campaign.pk))
     client.force_login(organiser)
     client.post(reverse("results:publish", args=[xinhua.slug]))
     assert calls == [xinhua.pk]

@@ -90,6 +90,9 @@ def test_starts_and_serves_static_from_nginx(topology):
     status, body, headers = _get(url + "/static/jinxuan/draft.js")
     assert status == 200 and body
     assert "Expires" in headers  # set by nginx's `expires`, not by the application
+    deadline = time.monotonic() + 10  # nginx writes the access line just after the response
+    while time.monotonic() < deadline and "/static/jinxuan/draft.js" not in (run / "log" / "nginx-access.log").read_text():
+        time.sleep(0.2)
     log = (run / "log" / "nginx-access.log").read_text()
     assert '"uri":"/static/jinxuan/draft.js"' in log and '"upstream":""' in log  # never reached an app server
 

@@ -48,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import faults as F  # noqa: E402
 from bench.topology import Services, classify, latency_ms, machine, write_result  # noqa: E402
+from bench.vote_load import voter_cookie  # noqa: E402
 
 SLUG = "gz-dianshu-2025"
 USER_AGENT = "Mozilla/5.0 (Linux; Android 14) vote-flood"
@@ -255,7 +256,6 @@ def phones(count_random: int, count_sequential: int, taken: set[str], seed: int 
 
 def make_voters(groups: list[str]) -> tuple[list[int], list[str], list[str]]:
     """One verified Voter per planned voter: (pk, signed cookie, device cookie) lists, in plan order."""
-    from django.core import signing
     from django.utils import timezone
 
     from jinxuan.voting.models import Voter
@@ -268,9 +268,8 @@ def make_voters(groups: list[str]) -> tuple[list[int], list[str], list[str]]:
     now = timezone.now()
     Voter.objects.bulk_create([Voter(phone=p, verified_at=now) for p in numbers], batch_size=5000)
     pk_of = dict(Voter.objects.filter(phone__in=numbers).values_list("phone", "pk"))
-    signer = signing.get_cookie_signer(salt="jx_voter" + "voter")
     pks = [pk_of[p] for p in numbers]
-    cookies = [signer.sign(str(pk)) for pk in pks]
+    cookies = [voter_cookie(pk) for pk in pks]
     bot = "bot" + "".join(random.choices(string.hexdigits.lower(), k=21))
     devices = [bot if g == "fraud" else f"dev{pk:021x}" for g, pk in zip(groups, pks, strict=True)]
     return pks, cookies, devices

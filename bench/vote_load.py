@@ -539,7 +539,6 @@ def run_phase(name: str, kind: str, url: str, server, items: list, args, seconds
 
 def make_voters(n: int) -> list[tuple[int, str]]:
     """n verified voters with distinct valid mobile numbers (none of the demo's); (pk, signed cookie) each."""
-    from django.core import signing
     from django.utils import timezone
 
     from jinxuan.voting.models import Voter
@@ -556,8 +555,19 @@ def make_voters(n: int) -> list[tuple[int, str]]:
     now = timezone.now()
     Voter.objects.bulk_create([Voter(phone=p, verified_at=now) for p in phones], batch_size=5000)
     pks = sorted(Voter.objects.filter(phone__in=phones).values_list("pk", flat=True))
-    signer = signing.get_cookie_signer(salt="jx_voter" + "voter")
-    return [(pk, signer.sign(str(pk))) for pk in pks]
+    return [(pk, voter_cookie(pk)) for pk in pks]
+
+
+def voter_cookie(pk: int) -> str:
+    """The signed voter cookie exactly as the verification view sets it (Django's cookie signing, whatever its
+    salt scheme), without a request."""
+    from django.http import HttpResponse
+
+    from jinxuan.voting.views import VOTER_AGE, VOTER_COOKIE
+
+    response = HttpResponse()
+    response.set_signed_cookie(VOTER_COOKIE, pk, salt="voter", max_age=VOTER_AGE)
+    return response.cookies[VOTER_COOKIE].value
 
 
 def vote_items(voters, apps: list[int], per_voter: int) -> list[tuple[int, str, int]]:

@@ -17,6 +17,7 @@ or messages or the CSRF secret are kept in the session; a test keeps it on for t
 
 import re
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.handlers.exception import convert_exception_to_response
@@ -66,6 +67,28 @@ class _MessageCookie(CookieStorage):
         return found
 
 
+def _same_headers(hook):
+    """CSP's response hook for the fast path's answers: its headers depend only on the settings here (a redirect
+    with no per-view policy and no nonce), so they are computed by the hook once per policy and then copied."""
+    memo: dict = {}
+
+    def replay(request, response):
+        key = (repr(getattr(settings, "CONTENT_SECURITY_POLICY", None)),
+               repr(getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)), response.status_code)
+        headers = memo.get(key)
+        if headers is None:
+            before = set(response.headers)
+            response = hook(request, response)
+            memo[key] = {name: response[name] for name in response.headers if name not in before}
+            return response
+        for name, value in headers.items():
+            if name not in response:
+                response[name] = value
+        return response
+
+    return replay
+
+
 def enabled() -> bool:
     return (set(settings.MIDDLEWARE) <= REPLAYED | SKIPPED and settings.MESSAGE_STORAGE in COOKIE_MESSAGES
             and not settings.CSRF_USE_SESSIONS)  # no session here
@@ -82,7 +105,8 @@ class Handler(WSGIHandler):
         replayed = [import_string(path)(_hooks_only) for path in settings.MIDDLEWARE if path in REPLAYED]
         self._request_hooks = [m.process_request for m in replayed if hasattr(m, "process_request")]
         self._view_hooks = [m.process_view for m in replayed if hasattr(m, "process_view")]
-        self._response_hooks = [m.process_response for m in reversed(replayed) if hasattr(m, "process_response")]
+        self._response_hooks = [_same_headers(m.process_response) if isinstance(m, CSPMiddleware) else m.process_response
+                                for m in reversed(replayed) if hasattr(m, "process_response")]
         self._answer = convert_exception_to_response(self._vote)
         confirm = reverse("vote:confirm", kwargs={"slug": _SLUG, "pk": _PK})
         self._confirm = re.compile(re.escape(confirm).replace(_SLUG, r"(?P<slug>[-a-zA-Z0-9_]+)")

@@ -18,6 +18,7 @@ import re
 import secrets
 from decimal import Decimal
 
+import psycopg
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
@@ -362,8 +363,9 @@ def _insert_row(row: dict) -> int:
 
 def _execute_returning(sql: str, params: tuple):
     connection.ensure_connection()
-    with connection.wrap_database_errors, connection.connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    # a server-side-binding cursor (not the connection's ClientCursor): the INSERT is prepared once per connection
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
         return cursor.fetchone()[0]
 
 

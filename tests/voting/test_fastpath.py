@@ -11,8 +11,9 @@ import pytest
 from django.conf import settings
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core import signals, signing
+from django.core import signals
 from django.db import OperationalError, close_old_connections, connection
+from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
@@ -25,7 +26,10 @@ CSRF = "k" * 32
 
 
 def voter_cookie(voter) -> str:
-    return signing.get_cookie_signer(salt="jx_voter" + "voter").sign(str(voter.pk))
+    """As the verification view sets it (test_vote.py signs the older way Django still accepts)."""
+    response = HttpResponse()
+    response.set_signed_cookie("jx_voter", voter.pk, salt="voter")
+    return response.cookies["jx_voter"].value
 
 
 class Answer:
@@ -274,3 +278,21 @@ def test_the_fast_path_records_the_client_address_behind_the_proxy(gz, vote_open
     assert not proxied.full_stack and not spoofed.full_stack
     ips = dict(Vote.objects.values_list("application_id", "ip"))
     assert ips == {vote_open[0].pk: "198.51.100.23", vote_open[1].pk: "203.0.113.9"}
+
+
+def test_the_csp_header_follows_the_policy_on_every_fast_answer(gz, vote_open, voter, wsgi):
+    """CSP's headers are computed once per policy on the fast path; the next answers carry the same, and a
+    changed policy is applied at once."""
+    first, second = vote_open[0], vote_open[1]
+    full = wsgi("GET", confirm_url(gz, first), cookies=cookies_for(voter)).headers["Content-Security-Policy"]
+    answers = [wsgi("POST", confirm_url(gz, app), f"confirmed=1&csrfmiddlewaretoken={CSRF}", cookies_for(voter))
+               for app in (first, second)]
+    assert [a.full_stack for a in answers] == [False, False]
+    assert [a.headers["Content-Security-Policy"] for a in answers] == [full, full]
+    policy = {"DIRECTIVES": {"default-src": ["'self'"], "img-src": ["https://img.example.cn"]}}
+    with override_settings(CONTENT_SECURITY_POLICY=policy):
+        changed = wsgi("POST", confirm_url(gz, vote_open[2]), f"confirmed=1&csrfmiddlewaretoken={CSRF}",
+                       cookies_for(voter))
+    assert not changed.full_stack and changed.message()[0] == constants.SUCCESS
+    assert "img.example.cn" in changed.headers["Content-Security-Policy"]
+    assert "img.example.cn" not in full

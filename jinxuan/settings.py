@@ -201,6 +201,7 @@ STATICFILES_DIRS = [BASE_DIR / "jinxuan" / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
+LIBRARY_INDEX_DIR = Path(os.environ.get("LIBRARY_INDEX_DIR", DATA_DIR / "library-index"))  # library/engine.py
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

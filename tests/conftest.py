@@ -12,6 +12,7 @@ def _isolated_files(tmp_path, settings):
     settings.AUDIT_ANCHOR_FILE = tmp_path / "anchors.log"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.UPLOAD_CHUNK_DIR = tmp_path / "chunks"
+    settings.LIBRARY_INDEX_DIR = tmp_path / "library-index"  # the search index follows the test database
 
 
 @pytest.fixture

@@ -24,8 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["normalize", "doc_tokens", "parse_query", "Query", "fts5_expression", "tsquery", "tsvector",
-           "highlight", "snippet"]
+__all__ = ["normalize", "doc_tokens", "parse_query", "Query", "highlight", "snippet"]
 
 
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -117,43 +116,6 @@ def parse_query(text: str, max_terms: int = 8) -> Query:
                 seen.add(part)
                 phrases.append(Phrase(part, tuple(tokens), prefix))
     return Query(tuple(phrases[:max_terms]))
-
-
-def fts5_expression(query: Query) -> str:
-    """An FTS5 MATCH expression: each term a quoted phrase, terms ANDed."""
-    parts = []
-    for p in query.phrases:
-        parts.append('"' + " ".join(p.tokens) + '"' + ("*" if p.prefix else ""))
-    return " AND ".join(parts)
-
-
-def tsquery(query: Query) -> str:
-    """A PostgreSQL tsquery literal (cast with ::tsquery, no text-search parser involved)."""
-    parts = []
-    for p in query.phrases:
-        toks = [f"'{t}'" for t in p.tokens]
-        if p.prefix:
-            toks[-1] += ":*"
-        parts.append("(" + " <-> ".join(toks) + ")")
-    return " & ".join(parts)
-
-
-PG_MAX_POS = 16383
-
-
-def tsvector(fields: list[tuple[str, str]]) -> str:
-    """A tsvector literal from (text, weight) fields, positions continuing across fields with a gap."""
-    positions: dict[str, list[str]] = {}
-    pos = 1
-    for text, weight in fields:
-        w = "" if weight == "D" else weight
-        for tok in doc_tokens(text):
-            lst = positions.setdefault(tok, [])
-            if len(lst) < 256:
-                lst.append(f"{min(pos, PG_MAX_POS)}{w}")
-            pos += 1
-        pos += 2
-    return " ".join(f"'{tok}':{','.join(p)}" for tok, p in positions.items())
 
 
 # --- highlighting ------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The public case library: published and imported cases, their facet values and search documents.
 
-The search index itself is not a Django field: `search.py` keeps a bigram FTS5 table (SQLite) or a
-bigram tsvector column on `library_searchdoc` (PostgreSQL), created by migration 0002.
+The search index itself lives outside the database (`engine.py`, a Tantivy directory); a SearchDoc row says that
+a case is in it.
 """
 
 from django.db import models
@@ -68,8 +68,7 @@ class Case(models.Model):
 
 
 class SearchDoc(models.Model):
-    """The live search document of a case. Its id is the FTS5 rowid; ids are never reused (AUTOINCREMENT),
-    so index rows of a replaced document are ignored by the join and dropped by `search.rebuild()`."""
+    """A case is in the search index; the id, new at every re-index, orders the library newest first."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="search_doc")
 
@@ -88,13 +87,3 @@ class Facet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}={self.value}"
-
-
-class IndexState(models.Model):
-    """One row: a counter bumped whenever the index changes, so every process can tell its cached facet
-    counts are stale (a per-process cache would not hear of another process's import)."""
-
-    generation = models.PositiveBigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"index generation {self.generation}"

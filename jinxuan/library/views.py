@@ -91,7 +91,7 @@ def feed(request):
         items.append(item)
     return JsonResponse({
         "query": query, "filters": result.filters, "total": result.total, "page": result.page,
-        "pages": result.pages, "facets_estimated": result.facets_estimated, "facets": {k: [{"value": v, "count": n} for v, n in items_]
+        "pages": result.pages, "facets": {k: [{"value": v, "count": n} for v, n in items_]
                                           for k, items_ in result.facets.items()},
         "results": items,
     }, json_dumps_params={"ensure_ascii": False})

@@ -198,6 +198,10 @@ def restore(archive: Path, progress=lambda msg: None) -> RestoreReport:
         if anchors.is_file() and str(anchor_file) and not anchor_file.exists():
             anchor_file.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(anchors, anchor_file)
+    progress("重建案例库检索索引")
+    from jinxuan.library.search import rebuild
+
+    rebuild()  # the index is not in the archive: it is derived from the restored cases
     return verify(manifest, progress)
 
 

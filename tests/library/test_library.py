@@ -1,13 +1,19 @@
 import io
 import json
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from openpyxl import load_workbook
 
 from jinxuan.accounts.models import Role
 from jinxuan.applicants.models import Organisation
 from jinxuan.audit.models import AuditEvent
-from jinxuan.library import grams, search, services
+from jinxuan.library import engine, grams, search, services
 from jinxuan.library.models import Case, Facet
 from tests.library.conftest import CASES
 from tests.review.conftest import make_application
@@ -26,9 +32,8 @@ def substring_ids(term: str) -> set[int]:
 def test_tokens_are_bigrams_with_terminal_unigram():
     assert grams.doc_tokens("普惠金融，AI风控") == ["普惠", "惠金", "金融", "融", "ai", "风控", "控"]
     q = grams.parse_query("普惠金融 风控")
-    assert grams.fts5_expression(q) == '"普惠 惠金 金融" AND "风控"'
-    assert grams.tsquery(q) == "('普惠' <-> '惠金' <-> '金融') & ('风控')"
-    assert grams.fts5_expression(grams.parse_query("贷")) == '"贷"*'
+    assert [(p.tokens, p.prefix) for p in q.phrases] == [(("普惠", "惠金", "金融"), False), (("风控",), False)]
+    assert [(p.tokens, p.prefix) for p in grams.parse_query("贷").phrases] == [(("贷",), True)]
     assert not grams.parse_query("，。 ！")
 
 
@@ -250,23 +255,70 @@ def test_bulk_import_indexes_and_skips_known_titles(gz, library):
     assert len(orders) == 1 and orders.pop() >= services.UNKNOWN_ORDER
 
 
-def test_broad_queries_rank_title_hits_first_and_page_through_all(gz, library, monkeypatch):
-    monkeypatch.setattr(search, "RANK_ALL", 1)
+def test_broad_queries_rank_title_hits_first_and_page_through_all(gz, library):
     extra = [services.add_historical_case(campaign=gz, title=f"补充案例{i}", paragraphs=[f"第{i}篇，讲风控。"])
              for i in range(3)]
     r = search.search("风控", per_page=2)
     assert r.total == 5
     assert r.cases[0].title == "数据要素驱动保险风控服务"  # the only title hit
-    assert r.cases[1] == extra[-1]  # then the others, most recently indexed first
     seen = [c.pk for p in (1, 2, 3) for c in search.search("风控", page=p, per_page=2).cases]
     assert sorted(seen) == sorted(search.matching_ids("风控")) and len(seen) == 5
+    assert {e.pk for e in extra} <= set(seen)
     narrowed = search.search("风控", {"award": "二等奖"})
     assert {c.title for c in narrowed.cases} == {"数据要素驱动保险风控服务", "中信易贷数智服务"}
+    assert search.search("", per_page=1).cases == [extra[-1]]  # no terms: most recently indexed first
 
 
-def test_facet_counts_of_huge_results_are_estimated_from_a_sample(library, monkeypatch):
-    monkeypatch.setattr(search, "FACET_EXACT", 2)
-    r = search.search("")  # four cases, a sample of two, scaled by two
-    assert r.facets_estimated
-    assert sum(n for _, n in r.facets["year"]) == 4
-    assert all(n % 2 == 0 for _, n in r.facets["award"])
+def test_facet_counts_are_exact_over_every_match(library):
+    r = search.search("")
+    assert sum(n for _, n in r.facets["year"]) == len(library)
+    awards = Counter(a for c in library for a in (c.tier, c.special) if a)
+    assert dict(r.facets["award"]) == dict(awards)
+    narrowed = search.search("", {"award": r.facets["award"][0][0]})
+    assert narrowed.total == r.facets["award"][0][1] == len(narrowed.cases)
+
+
+def test_an_empty_index_beside_indexed_cases_is_rebuilt(library, settings, tmp_path):
+    """A new host or a restored backup: the index directory is empty, the database knows the cases."""
+    before = search.matching_ids("普惠")
+    settings.LIBRARY_INDEX_DIR = tmp_path / "elsewhere"
+    assert engine.size() == 0
+    assert search.matching_ids("普惠") == before and before
+    assert search.search("").total == len(library) == engine.size()
+
+
+def test_reindex_command_rewrites_the_index(library, settings, tmp_path):
+    settings.LIBRARY_INDEX_DIR = tmp_path / "fresh"
+    out = io.StringIO()
+    call_command("library", "reindex", stdout=out, stderr=io.StringIO())
+    assert json.loads(out.getvalue()) == {"indexed": len(library)}
+    assert engine.size() == len(library)
+
+
+def test_unpublished_cases_leave_the_index(library):
+    case = library[0]
+    term = case.title[:4]
+    assert case.pk in search.matching_ids(term)
+    search.unindex_case(case)
+    assert case.pk not in search.matching_ids(term)
+    assert search.search("").total == len(library) - 1
+
+
+def test_a_writer_waits_for_another_process_holding_the_lock(library, settings):
+    """Writers in other processes (gunicorn workers, the task worker) take turns on the index's lock file."""
+    code = ("import sys, time, tantivy; sys.path.insert(0, '.');"
+            "from jinxuan.library import engine;"
+            f"idx = tantivy.Index(engine.schema(), path={str(settings.LIBRARY_INDEX_DIR)!r}, reuse=True);"
+            "w = idx.writer(heap_size=engine.WRITER_HEAP, num_threads=1); print('held', flush=True);"
+            "time.sleep(1.5); w.commit(); del w; print('released', flush=True)")
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parents[2])
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        services.update_case(library[1], paragraphs=["换了正文：乡村振兴专项贷款。"])
+        waited = time.monotonic() - started
+    finally:
+        holder.wait(10)
+    assert waited > 0.5  # it waited for the lock rather than failing
+    assert search.matching_ids("乡村振兴") == {library[1].pk}

@@ -1,5 +1,6 @@
 """`jinxuan library import FILE --campaign SLUG [--track NAME] [--dry-run]` and
-`jinxuan library export --campaign SLUG --format docx|pdf -o FILE`: compendiums in and out of the case library."""
+`jinxuan library export --campaign SLUG --format docx|pdf -o FILE`: compendiums in and out of the case library;
+`jinxuan library reindex`: rewrite the search index from the database (a new host, a restored backup)."""
 
 import json
 from pathlib import Path
@@ -21,9 +22,13 @@ class Command(BaseCommand):
         p.add_argument("--campaign", required=True, help="征集活动标识（slug）")
         p.add_argument("--format", required=True, choices=["docx", "pdf"], help="docx 或 pdf")
         p.add_argument("-o", "--output", required=True, metavar="FILE", help="输出文件路径")
+        sub.add_parser("reindex", help="按数据库重建案例库检索索引（新主机、恢复备份之后）")
 
     def handle(self, *args, action, **options):
         from jinxuan.campaigns.models import Campaign
+
+        if action == "reindex":
+            return self.reindex()
 
         campaign = Campaign.objects.filter(slug=options["campaign"]).first()
         if campaign is None:
@@ -75,3 +80,13 @@ class Command(BaseCommand):
             raise CommandError(f"无法写入：{output}（{exc.strerror}）") from exc
         self.stdout.write(json.dumps({"campaign": campaign.slug, "format": fmt, "output": str(target),
                                       "cases": len(book.cases), "bytes": len(content)}, ensure_ascii=False))
+
+    def reindex(self):
+        from jinxuan.library import search
+
+        def progress(done, total):
+            self.stderr.write(f"\r已索引 {done}/{total} 个案例", ending="")
+
+        n = search.rebuild(progress=progress)
+        self.stderr.write("")
+        self.stdout.write(json.dumps({"indexed": n}, ensure_ascii=False))

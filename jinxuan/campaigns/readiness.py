@@ -36,5 +36,15 @@ def _cache() -> str | None:
     return None if ok else "缓存（Redis）读写异常"
 
 
+def _library_index() -> str | None:
+    from jinxuan.library import engine
+
+    try:
+        engine.searcher()
+    except (OSError, ValueError) as exc:
+        return f"案例库检索索引不可用（{engine.path()}）：{type(exc).__name__}"
+    return None
+
+
 def check() -> list[str]:
-    return [p for p in (_database(), _cache()) if p]
+    return [p for p in (_database(), _cache(), _library_index()) if p]

@@ -184,3 +184,12 @@ def all_ids(q: tantivy.Query) -> set[int]:
 
 def size() -> int:
     return searcher().num_docs
+
+
+def version() -> str:
+    """Changes with every commit (Tantivy rewrites meta.json), in any process: a key for cached counts."""
+    try:
+        st = (path() / "meta.json").stat()
+    except FileNotFoundError:
+        return "none"
+    return f"{st.st_mtime_ns}-{st.st_size}-{st.st_ino}"

@@ -18,8 +18,10 @@ never per query.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import connection, transaction
 
 from . import engine, grams
@@ -192,15 +194,28 @@ def search(text: str = "", filters: dict | None = None, page: int = 1, per_page:
     total, ids = engine.top(query, size, offset, ranked=bool(q))
     by_id = listing(full=limit is not None).in_bulk(ids)
     cases = [by_id[i] for i in ids if i in by_id]
-    counts = {}
-    if facets:
+    return Result(query=text, terms=q.terms, filters=filters, total=total, cases=cases,
+                  facets=_facet_counts(q, filters, query) if facets else {}, page=page, per_page=per_page)
+
+
+def _facet_counts(q: grams.Query, filters: dict, query) -> dict:
+    """{kind: [(value, count)]} over every match, exact; cached per query, filters and index commit (any
+    process's commit changes the key)."""
+    sig = repr(([(p.tokens, p.prefix) for p in q.phrases], sorted(filters.items()))).encode()
+    key = f"library:facets:{engine.version()}:{hashlib.sha256(sig).hexdigest()}"
+    counts = cache.get(key)
+    if counts is None:
         found = engine.facet_counts(query)
+        counts = {}
         for kind, _ in FACET_KINDS:
             items = found.get(kind, [])
-            items.sort(key=(lambda x: x[0]) if kind == "year" else (lambda x: (-x[1], x[0])), reverse=kind == "year")
+            if kind == "year":
+                items.sort(key=lambda x: x[0], reverse=True)
+            else:
+                items.sort(key=lambda x: (-x[1], x[0]))
             counts[kind] = items
-    return Result(query=text, terms=q.terms, filters=filters, total=total, cases=cases, facets=counts, page=page,
-                  per_page=per_page)
+        cache.set(key, counts, 600)
+    return counts
 
 
 def matching_ids(text: str) -> set[int]:

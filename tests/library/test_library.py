@@ -322,3 +322,20 @@ def test_a_writer_waits_for_another_process_holding_the_lock(library, settings):
         holder.wait(10)
     assert waited > 0.5  # it waited for the lock rather than failing
     assert search.matching_ids("乡村振兴") == {library[1].pk}
+
+
+def test_readiness_reports_an_unusable_index(db, settings, tmp_path):
+    from jinxuan.campaigns import readiness
+
+    assert not any("检索索引" in p for p in readiness.check())
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    settings.LIBRARY_INDEX_DIR = blocker
+    assert any(p.startswith("案例库检索索引不可用") for p in readiness.check())
+
+
+def test_cached_facet_counts_follow_every_commit(gz, library):
+    before = dict(search.search("跨境").facets["track"])
+    services.add_historical_case(campaign=gz, title="跨境结算新案例", track="新增赛道", paragraphs=["跨境结算。"])
+    after = dict(search.search("跨境").facets["track"])
+    assert after == {**before, "新增赛道": 1}

@@ -1,6 +1,14 @@
 """Error pages in Chinese; never a stack trace."""
 
+import logging
+
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template.loader import render_to_string
+
+log = logging.getLogger(__name__)
+LAST_RESORT = ("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>服务暂时出错 · 金选</title>"
+               "<h1>服务暂时出错</h1><p>系统遇到了问题，已记录。请稍后重试；您已填写的内容不会丢失。</p></html>")
 
 
 def forbidden(request, exception=None):
@@ -12,7 +20,17 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "errors/error.html", {"code": 500, "title": "服务暂时出错", "text": "系统遇到了问题，已记录。请稍后重试；您已填写的内容不会丢失。"}, status=500)
+    """The Chinese 500 page, also when what broke (the database, the cache) is what the page's context needs:
+    then without context processors, and as a last resort a fixed page; never the server's English one."""
+    context = {"code": 500, "title": "服务暂时出错", "text": "系统遇到了问题，已记录。请稍后重试；您已填写的内容不会丢失。"}
+    try:
+        return render(request, "errors/error.html", context, status=500)
+    except Exception:  # noqa: BLE001 — any failure here would reach the user as an English stack-trace page
+        log.warning("500 page rendered without request context", exc_info=True)
+    try:
+        return HttpResponseServerError(render_to_string("errors/error.html", context))
+    except Exception:  # noqa: BLE001
+        return HttpResponseServerError(LAST_RESORT)
 
 
 def bad_request(request, exception=None):

@@ -19,6 +19,7 @@ never per query.
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -183,7 +184,9 @@ def listing(full: bool = False):
 def search(text: str = "", filters: dict | None = None, page: int = 1, per_page: int = 20,
            facets: bool = True, limit: int | None = None) -> Result:
     """Cases matching every term of `text` and every facet filter, best first (title 10, organisations 4, body 1;
-    without terms: most recently published or edited first), with the exact number of matches and facet counts."""
+    without terms: most recently published or edited first), with the exact number of matches and facet counts.
+    Uncached facet counts are aggregated on a pool thread (Tantivy releases the GIL) while the page's cases are
+    loaded from the database."""
     q = grams.parse_query(text)
     filters = clean_filters(filters or {})
     page = max(1, page)
@@ -191,30 +194,48 @@ def search(text: str = "", filters: dict | None = None, page: int = 1, per_page:
     offset = 0 if limit is not None else (page - 1) * per_page
     _ensure_index()
     query = engine.query(q.phrases, filters)
+    counts, pending, key = {}, None, ""
+    if facets:
+        key = _facet_key(q, filters)
+        counts = cache.get(key)
+        if counts is None:
+            pending = _pool().submit(engine.facet_counts, query)
     total, ids = engine.top(query, size, offset, ranked=bool(q))
     by_id = listing(full=limit is not None).in_bulk(ids)
     cases = [by_id[i] for i in ids if i in by_id]
-    return Result(query=text, terms=q.terms, filters=filters, total=total, cases=cases,
-                  facets=_facet_counts(q, filters, query) if facets else {}, page=page, per_page=per_page)
-
-
-def _facet_counts(q: grams.Query, filters: dict, query) -> dict:
-    """{kind: [(value, count)]} over every match, exact; cached per query, filters and index commit (any
-    process's commit changes the key)."""
-    sig = repr(([(p.tokens, p.prefix) for p in q.phrases], sorted(filters.items()))).encode()
-    key = f"library:facets:{engine.version()}:{hashlib.sha256(sig).hexdigest()}"
-    counts = cache.get(key)
-    if counts is None:
-        found = engine.facet_counts(query)
-        counts = {}
-        for kind, _ in FACET_KINDS:
-            items = found.get(kind, [])
-            if kind == "year":
-                items.sort(key=lambda x: x[0], reverse=True)
-            else:
-                items.sort(key=lambda x: (-x[1], x[0]))
-            counts[kind] = items
+    if pending is not None:
+        counts = _sorted_counts(pending.result())
         cache.set(key, counts, 600)
+    return Result(query=text, terms=q.terms, filters=filters, total=total, cases=cases, facets=counts, page=page,
+                  per_page=per_page)
+
+
+_executor: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="library-facets")
+    return _executor
+
+
+def _facet_key(q: grams.Query, filters: dict) -> str:
+    """Facet counts are cached per query, filters and index commit (any process's commit changes the key)."""
+    sig = repr(([(p.tokens, p.prefix) for p in q.phrases], sorted(filters.items()))).encode()
+    return f"library:facets:{engine.version()}:{hashlib.sha256(sig).hexdigest()}"
+
+
+def _sorted_counts(found: dict) -> dict:
+    """{kind: [(value, count)]} for every kind: years newest first, other values most frequent first."""
+    counts = {}
+    for kind, _ in FACET_KINDS:
+        items = found.get(kind, [])
+        if kind == "year":
+            items.sort(key=lambda x: x[0], reverse=True)
+        else:
+            items.sort(key=lambda x: (-x[1], x[0]))
+        counts[kind] = items
     return counts
 
 

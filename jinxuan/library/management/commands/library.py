@@ -39,18 +39,12 @@ class Command(BaseCommand):
             self.export(campaign, options["format"], options["output"])
 
     def import_file(self, campaign, path: str, track: str, dry_run: bool):
+        from jinxuan.command_files import read_file_bytes
         from jinxuan.compendium.parse import ParseError
         from jinxuan.library import compendium_views as compendium
 
         file = Path(path)
-        try:
-            data = file.read_bytes()
-        except FileNotFoundError as exc:
-            raise CommandError(f"文件不存在：{path}") from exc
-        except IsADirectoryError as exc:
-            raise CommandError(f"不是文件而是目录：{path}") from exc
-        except OSError as exc:
-            raise CommandError(f"无法读取文件：{path}（{exc.strerror}）") from exc
+        data = read_file_bytes(path)
         try:
             report = compendium.parse_upload(data, file.name, track)
         except ParseError as exc:

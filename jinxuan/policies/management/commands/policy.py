@@ -1,25 +1,17 @@
 """`jinxuan policy import FILE --slug SLUG` / `jinxuan policy list`: policy documents for alignment."""
 
 import json
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from jinxuan.command_files import read_file_bytes
 from jinxuan.textmining.policy import parse_policy
 
 
 def read_text(path: str) -> str:
-    file = Path(path)
-    try:
-        data = file.read_bytes()
-    except FileNotFoundError as exc:
-        raise CommandError(f"文件不存在：{path}") from exc
-    except IsADirectoryError as exc:
-        raise CommandError(f"不是文件而是目录：{path}") from exc
-    except OSError as exc:
-        raise CommandError(f"无法读取文件：{path}（{exc.strerror}）") from exc
+    data = read_file_bytes(path)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)

@@ -124,15 +124,12 @@ def _phrase(field: str, tokens: tuple[str, ...], prefix: bool) -> tantivy.Query:
     s = schema()
     if len(tokens) == 1:
         if prefix:
-            return tantivy.Query.regex_query(s, field, _regex_escape(tokens[0]) + ".*")
+            # tokens hold letters, digits and CJK only (`grams.RUNS`): nothing to escape in the pattern
+            return tantivy.Query.regex_query(s, field, tokens[0] + ".*")
         return tantivy.Query.term_query(s, field, tokens[0])
     if prefix:
         return tantivy.Query.phrase_prefix_query(s, field, list(tokens))
     return tantivy.Query.phrase_query(s, field, list(tokens))
-
-
-def _regex_escape(text: str) -> str:
-    return "".join("\\" + c if c in r".^$*+?()[]{}|\/-&~#@<>\"" else c for c in text)
 
 
 def query(phrases, filters: dict, fields=tuple(WEIGHTS)) -> tantivy.Query:

@@ -6,8 +6,12 @@ operation itself on the vote path; this module keeps one."""
 
 from __future__ import annotations
 
+import os
+import threading
+
 from django.conf import settings
 from django.core.cache import cache
+from redis.exceptions import NoScriptError
 
 TTL = 2 * 86400
 
@@ -23,6 +27,7 @@ class RedisCounters:
         import redis
 
         self.client = redis.Redis.from_url(url)
+        self._local = threading.local()
         self.prefix = _prefix()
         # INCRBY a total only if it exists (a missing total is rebuilt from the rows on read); sent once, then by hash
         self._bump = self.client.register_script(
@@ -33,9 +38,30 @@ class RedisCounters:
     def take(self, claim_key: str, daily_key: str, total_key: str, limit: int) -> int:
         """The vote path's one Redis step: SET NX the (voter, application, day) claim, INCR the voter's daily
         count and, when both hold, the application's total. Returns the daily count (>= 1), 0 for a repeat or
-        -1 over the daily limit (nothing kept in either case)."""
-        return int(self._take(keys=[self.prefix + claim_key, self.prefix + daily_key, self.prefix + total_key],
-                              args=[TTL, limit]))
+        -1 over the daily limit (nothing kept in either case).
+
+        Sent on this thread's own connection (taken from the client's pool once, never given back) with that
+        connection's retry policy, as the client would send it, without the pool's per-command bookkeeping; a
+        script missing after a Redis restart is loaded again, as `Script` does."""
+        conn = self._connection()
+        command = ("EVALSHA", self._take.sha, 3, self.prefix + claim_key, self.prefix + daily_key,
+                   self.prefix + total_key, TTL, limit)
+
+        def send():
+            conn.send_command(*command)
+            return conn.read_response()
+
+        try:
+            return int(conn.retry.call_with_retry(send, lambda error: conn.disconnect()))
+        except NoScriptError:
+            self.client.script_load(_TAKE)
+            return int(conn.retry.call_with_retry(send, lambda error: conn.disconnect()))
+
+    def _connection(self):
+        mine = self._local.__dict__.get("conn")
+        if mine is None or mine[0] != os.getpid():  # a forked process makes its own
+            mine = self._local.conn = (os.getpid(), self.client.connection_pool.get_connection())
+        return mine[1]
 
     def give_back(self, claim_key: str, daily_key: str, total_key: str, keep_claim: bool) -> None:
         """Undo a `take` whose INSERT did not store a vote (the claim stays if the row already existed)."""

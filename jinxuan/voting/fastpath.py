@@ -6,7 +6,10 @@ object, request signals, connection handling, exception answers and WSGI respons
 request itself: the hooks of the middleware that apply to it run as in the stack, in the settings' order
 (security, CSP, common: ALLOWED_HOSTS and Content-Length, Django's own CSRF check, clickjacking), then the same
 vote and answer as `views.confirm` (`views.cast_vote`, the outcome as a message in the messages cookie, a
-redirect to the case page). Sessions, authentication, locale, the audit request context, axes (login only),
+redirect to the case page). That answer is built with Django's response, messages and response hooks the first
+time for each outcome; later answers with the same outcome reuse its headers with their own Location (the hooks'
+headers depend only on the settings and on HTTPS, and Django reads the messages cookie without an age limit, so
+the signer's timestamp in it does not matter); a changed setting forgets them. Sessions, authentication, locale, the audit request context, axes (login only),
 whitenoise (static files) and URL resolution are skipped. Anything else (another path or method, no
 `confirmed`, no valid voter cookie, an unknown campaign or case, an answer from a request hook such as a
 redirect to HTTPS) goes through the full stack to the ordinary views.
@@ -17,12 +20,14 @@ or messages or the CSRF secret are kept in the session; a test keeps it on for t
 
 import re
 
-from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core import signals
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler
-from django.http import HttpResponseRedirect
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.http import HttpResponseBase, HttpResponseRedirect
 from django.urls import get_script_prefix, reverse, set_urlconf
 from django.utils.log import log_response
 from django.utils.module_loading import import_string
@@ -51,42 +56,35 @@ COOKIE_MESSAGES = {"django.contrib.messages.storage.fallback.FallbackStorage",
 _SLUG, _PK = "slugmark", 987654321  # placeholders in the reversed URLs
 
 
-class _MessageCookie(CookieStorage):
-    """Django's message cookie; the signed value of a given list of messages is computed once per process (Django
-    reads it without an age limit, so the signer's timestamp in it does not matter)."""
+class _Ready:
+    """A redirect answered before: the same status and headers (and cookies, as Set-Cookie headers) as the
+    HttpResponseRedirect the view path built for the same outcome, with this request's Location. Django's WSGI
+    handler turns it into the WSGI answer as it does a response; closing it does what closing a response does."""
 
-    _memo: dict = {}
+    status_code, reason_phrase, cookies, file_to_stream, streaming = 302, "Found", {}, None, False
 
-    def _encode_parts(self, messages, encode_empty=False):
-        key = (tuple(messages), encode_empty, settings.SECRET_KEY)
-        found = self._memo.get(key)
-        if found is None:
-            found = super()._encode_parts(messages, encode_empty)
-            if len(self._memo) < 100:
-                self._memo[key] = found
-        return found
+    def __init__(self, headers: list, request):
+        self.headers, self._request = headers, request
+
+    def items(self):
+        return self.headers
+
+    def __iter__(self):
+        return iter((b"",))
+
+    def close(self):
+        try:
+            self._request.close()
+        finally:
+            signals.request_finished.send(sender=self._handler_class)
 
 
-def _same_headers(hook):
-    """CSP's response hook for the fast path's answers: its headers depend only on the settings here (a redirect
-    with no per-view policy and no nonce), so they are computed by the hook once per policy and then copied."""
-    memo: dict = {}
+_answers: dict = {}  # (level, text, secure) -> the answer's headers but Location: [(name, value), ...]
 
-    def replay(request, response):
-        key = (repr(getattr(settings, "CONTENT_SECURITY_POLICY", None)),
-               repr(getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)), response.status_code)
-        headers = memo.get(key)
-        if headers is None:
-            before = set(response.headers)
-            response = hook(request, response)
-            memo[key] = {name: response[name] for name in response.headers if name not in before}
-            return response
-        for name, value in headers.items():
-            if name not in response:
-                response[name] = value
-        return response
 
-    return replay
+@receiver(setting_changed)
+def _forget_answers(**kwargs):
+    _answers.clear()
 
 
 def enabled() -> bool:
@@ -105,8 +103,7 @@ class Handler(WSGIHandler):
         replayed = [import_string(path)(_hooks_only) for path in settings.MIDDLEWARE if path in REPLAYED]
         self._request_hooks = [m.process_request for m in replayed if hasattr(m, "process_request")]
         self._view_hooks = [m.process_view for m in replayed if hasattr(m, "process_view")]
-        self._response_hooks = [_same_headers(m.process_response) if isinstance(m, CSPMiddleware) else m.process_response
-                                for m in reversed(replayed) if hasattr(m, "process_response")]
+        self._response_hooks = [m.process_response for m in reversed(replayed) if hasattr(m, "process_response")]
         self._answer = convert_exception_to_response(self._vote)
         confirm = reverse("vote:confirm", kwargs={"slug": _SLUG, "pk": _PK})
         self._confirm = re.compile(re.escape(confirm).replace(_SLUG, r"(?P<slug>[-a-zA-Z0-9_]+)")
@@ -119,10 +116,11 @@ class Handler(WSGIHandler):
             set_urlconf(settings.ROOT_URLCONF)
             request.vote_target = match["slug"], int(match["pk"])
             response = self._answer(request)
-            if response is not None:
+            if isinstance(response, HttpResponseBase):
                 response._resource_closers.append(request.close)
                 if response.status_code >= 400:
                     log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request)
+            if response is not None:
                 return response
         return super().get_response(request)
 
@@ -144,12 +142,26 @@ class Handler(WSGIHandler):
         for hook in self._view_hooks:  # CSRF
             if (response := hook(request, views.confirm, (), {"slug": slug, "pk": pk})) is not None:
                 break
-        if response is None:
-            level, text = views.cast_vote(request, campaign, pk, voter_id)
-            response = HttpResponseRedirect(get_script_prefix()[:-1] + self._detail.format(slug=slug, pk=pk))
-            messages = _MessageCookie(request)
-            messages.add(level, text)
-            messages.update(response)
+        if response is not None:
+            return self._finish(request, response)
+        level, text = views.cast_vote(request, campaign, pk, voter_id)
+        location = get_script_prefix()[:-1] + self._detail.format(slug=slug, pk=pk)
+        key = (level, text, request.is_secure())
+        headers = _answers.get(key)
+        if headers is not None and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            return _Ready([("Location", location), *headers], request)
+        response = HttpResponseRedirect(location)
+        messages = CookieStorage(request)
+        messages.add(level, text)
+        messages.update(response)
+        renewed = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # a new CSRF cookie: this answer only
+        response = self._finish(request, response)
+        if not renewed and len(_answers) < 100:
+            _answers[key] = [*((name, value) for name, value in response.items() if name != "Location"),
+                             *(("Set-Cookie", c.output(header="")) for c in response.cookies.values())]
+        return response
+
+    def _finish(self, request, response):
         for hook in self._response_hooks:
             response = hook(request, response)
         return response

@@ -363,8 +363,13 @@ def _insert_row(row: dict) -> int:
 
 def _execute_returning(sql: str, params: tuple):
     connection.ensure_connection()
-    # a server-side-binding cursor (not the connection's ClientCursor): the INSERT is prepared once per connection
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    raw = connection.connection
+    # a server-side-binding cursor (not the connection's ClientCursor), one per connection and kept with it: the
+    # INSERT is prepared once per connection
+    cursor = raw.__dict__.get("jinxuan_vote_cursor")
+    if cursor is None or cursor.closed:
+        cursor = raw.jinxuan_vote_cursor = psycopg.Cursor(raw)
+    with connection.wrap_database_errors:
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchone()[0]
 

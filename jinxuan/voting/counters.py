@@ -11,7 +11,7 @@ import threading
 
 from django.conf import settings
 from django.core.cache import cache
-from redis.exceptions import NoScriptError
+from redis import exceptions as redis_errors
 
 TTL = 2 * 86400
 
@@ -41,9 +41,16 @@ class RedisCounters:
         -1 over the daily limit (nothing kept in either case).
 
         Sent on this thread's own connection (taken from the client's pool once, never given back) with that
-        connection's retry policy, as the client would send it, without the pool's per-command bookkeeping; a
-        script missing after a Redis restart is loaded again, as `Script` does."""
+        connection's retry policy, as the client would send it, without the pool's per-command bookkeeping. As
+        the pool does before lending a connection, one with something to read (closed by the server, e.g. by a
+        Redis restart) is replaced first; a script missing after a restart is loaded again, as `Script` does."""
         conn = self._connection()
+        try:
+            stale = conn.can_read()
+        except (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError):
+            stale = True
+        if stale:
+            conn.disconnect()
         command = ("EVALSHA", self._take.sha, 3, self.prefix + claim_key, self.prefix + daily_key,
                    self.prefix + total_key, TTL, limit)
 
@@ -53,7 +60,7 @@ class RedisCounters:
 
         try:
             return int(conn.retry.call_with_retry(send, lambda error: conn.disconnect()))
-        except NoScriptError:
+        except redis_errors.NoScriptError:
             self.client.script_load(_TAKE)
             return int(conn.retry.call_with_retry(send, lambda error: conn.disconnect()))
 

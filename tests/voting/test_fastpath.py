@@ -14,6 +14,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core import signals
 from django.db import OperationalError, close_old_connections, connection
 from django.http import HttpResponse
+from django.middleware.security import SecurityMiddleware
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
@@ -296,3 +297,37 @@ def test_the_csp_header_follows_the_policy_on_every_fast_answer(gz, vote_open, v
     assert not changed.full_stack and changed.message()[0] == constants.SUCCESS
     assert "img.example.cn" in changed.headers["Content-Security-Policy"]
     assert "img.example.cn" not in full
+
+
+def test_later_answers_of_an_outcome_repeat_the_first_answers_headers(gz, vote_open, voter, wsgi, monkeypatch):
+    """The first answer of each outcome is built by Django's response, messages and hooks; later ones carry its
+    headers and cookies with their own Location, finish the request like a response (request_finished), and
+    HTTPS answers are never plain ones (HSTS)."""
+    from jinxuan.wsgi import application
+
+    security = [hook.__self__ for hook in application._response_hooks if isinstance(hook.__self__, SecurityMiddleware)]
+    monkeypatch.setattr(security[0], "sts_seconds", 3600)  # as SECURE_HSTS_SECONDS = 3600 when the server started
+    finished = []
+
+    def count(**kwargs):
+        finished.append(1)
+
+    signals.request_finished.connect(count)
+    form = f"confirmed=1&csrfmiddlewaretoken={CSRF}"
+    try:
+        answers = [wsgi("POST", confirm_url(gz, app), form, cookies_for(voter)) for app in vote_open[:3]]
+        repeat = wsgi("POST", confirm_url(gz, vote_open[0]), form, cookies_for(voter))
+        secure = wsgi("POST", confirm_url(gz, vote_open[3]), form, cookies_for(voter),
+                      HTTP_ORIGIN="https://testserver", **{"wsgi.url_scheme": "https"})
+    finally:
+        signals.request_finished.disconnect(count)
+    assert len(finished) == 5
+    assert not any(a.full_stack for a in (*answers, repeat, secure))
+    assert [a.headers.pop("Location") for a in answers] == [f"/vote/{gz.slug}/{app.pk}/" for app in vote_open[:3]]
+    assert answers[0].headers == answers[1].headers == answers[2].headers
+    assert "Strict-Transport-Security" not in answers[0].headers
+    assert all(a.message() == (constants.SUCCESS, "投票成功，感谢参与") for a in answers)
+    assert repeat.message() == (constants.ERROR, services.REPEAT)
+    assert secure.headers["Strict-Transport-Security"] == "max-age=3600"
+    assert secure.message() == (constants.SUCCESS, "投票成功，感谢参与")
+    assert Vote.objects.filter(voter=voter).count() == 4

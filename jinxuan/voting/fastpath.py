@@ -70,7 +70,7 @@ class _Ready:
         return self.headers
 
     def __iter__(self):
-        return iter((b"",))
+        return iter(())  # no body: the server sends the headers alone
 
     def close(self):
         try:

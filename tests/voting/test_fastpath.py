@@ -98,6 +98,15 @@ def cookies_for(voter, **more):
     return {"jx_voter": voter_cookie(voter), "jx_device": "dev-test-1", "csrftoken": CSRF, **more}
 
 
+def test_the_served_application_keeps_the_loaded_project_out_of_the_collector():
+    import gc
+
+    from jinxuan.wsgi import application
+
+    assert isinstance(application, fastpath.Handler)
+    assert gc.get_freeze_count() > 100_000  # the project's objects: no full collection rescans them under load
+
+
 def test_the_project_settings_keep_the_fast_path_on():
     assert fastpath.enabled()
     with override_settings(MIDDLEWARE=[*fastpath.SKIPPED, "some.new.RateLimitMiddleware"]):

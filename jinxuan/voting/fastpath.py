@@ -9,10 +9,10 @@ vote and answer as `views.confirm` (`views.cast_vote`, the outcome as a message 
 redirect to the case page). That answer is built with Django's response, messages and response hooks the first
 time for each outcome; later answers with the same outcome reuse its headers with their own Location (the hooks'
 headers depend only on the settings and on HTTPS, and Django reads the messages cookie without an age limit, so
-the signer's timestamp in it does not matter); a changed setting forgets them. Sessions, authentication, locale, the audit request context, axes (login only),
-whitenoise (static files) and URL resolution are skipped. Anything else (another path or method, no
-`confirmed`, no valid voter cookie, an unknown campaign or case, an answer from a request hook such as a
-redirect to HTTPS) goes through the full stack to the ordinary views.
+the signer's timestamp in it does not matter); a changed setting forgets them. Sessions, authentication, locale,
+the audit request context, axes (login only), whitenoise (static files) and URL resolution are skipped.
+Anything else (another path or method, no `confirmed`, no valid voter cookie, an unknown campaign or case, an
+answer from a request hook such as a redirect to HTTPS) goes through the full stack to the ordinary views.
 
 The fast path is off (everything takes the full stack) if settings.MIDDLEWARE holds a middleware not named here,
 or messages or the CSRF secret are kept in the session; a test keeps it on for the project's settings.
@@ -61,7 +61,7 @@ class _Ready:
     HttpResponseRedirect the view path built for the same outcome, with this request's Location. Django's WSGI
     handler turns it into the WSGI answer as it does a response; closing it does what closing a response does."""
 
-    status_code, reason_phrase, cookies, file_to_stream, streaming = 302, "Found", {}, None, False
+    status_code, reason_phrase, cookies = 302, "Found", {}
 
     def __init__(self, headers: list, request):
         self.headers, self._request = headers, request

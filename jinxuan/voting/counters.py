@@ -58,11 +58,14 @@ class RedisCounters:
             conn.send_command(*command)
             return conn.read_response()
 
-        try:
+        def call():
             return int(conn.retry.call_with_retry(send, lambda error: conn.disconnect()))
+
+        try:
+            return call()
         except redis_errors.NoScriptError:
             self.client.script_load(_TAKE)
-            return int(conn.retry.call_with_retry(send, lambda error: conn.disconnect()))
+            return call()
 
     def _connection(self):
         mine = self._local.__dict__.get("conn")

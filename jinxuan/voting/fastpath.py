@@ -148,13 +148,13 @@ class Handler(WSGIHandler):
         location = get_script_prefix()[:-1] + self._detail.format(slug=slug, pk=pk)
         key = (level, text, request.is_secure())
         headers = _answers.get(key)
-        if headers is not None and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        renewed = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # a new CSRF cookie: this answer only
+        if headers is not None and not renewed:
             return _Ready([("Location", location), *headers], request)
         response = HttpResponseRedirect(location)
         messages = CookieStorage(request)
         messages.add(level, text)
         messages.update(response)
-        renewed = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # a new CSRF cookie: this answer only
         response = self._finish(request, response)
         if not renewed and len(_answers) < 100:
             _answers[key] = [*((name, value) for name, value in response.items() if name != "Location"),

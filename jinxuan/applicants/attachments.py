@@ -29,7 +29,7 @@ def _storage_full(exc: OSError) -> bool:
 
 
 def requirement_text(rule) -> str:
-    parts = ["、".join(f.upper() for f in rule.formats), f"不超过 {rule.max_size_kb // 1024} MB" if rule.max_size_kb >= 1024 else f"小于 {rule.max_size_kb + 1} KB"]
+    parts = ["、".join(f.upper() for f in rule.formats), rule.size_text]
     if rule.image:
         parts.append(f"{rule.image.min_px}–{rule.image.max_px or '不限'} 像素（每边）")
     if rule.max_files > 1:

@@ -41,8 +41,9 @@ def upload_start(request, pk):
         size = int(request.POST.get("size", ""))
     except ValueError:
         return _refuse(f"{rule.name}：文件大小无效")
-    if size > rule.max_size_kb * 1024:
-        return _refuse(f"{rule.name}：文件大小 {size / 1024 / 1024:.1f} MB，超过上限 {rule.max_size_kb / 1024:.0f} MB")
+    if not rule.allows_size(size):
+        shown = f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.1f} KB"
+        return _refuse(f"{rule.name}：文件大小 {shown}，{rule.size_refusal}")
     try:
         upload_id = _store(app).start(request.POST.get("filename", ""), size, request.POST.get("sha256") or None)
     except ChunkError as exc:

@@ -60,9 +60,10 @@ def completeness(preset, record, params):
                                    f"附件“{att.name}”的文件“{as_str(item.get('name'))}”类型为 {kind}，应为 {'/'.join(att.formats)}",
                                    {"attachment": att.key, "file": item.get("name"), "detected": kind, "formats": att.formats}))
             size = item.get("size")
-            if isinstance(size, int | float) and size > att.max_size_kb * 1024:
+            if isinstance(size, int | float) and not att.allows_size(size):
                 out.append(finding("completeness", path,
-                                   f"附件“{att.name}”的文件“{as_str(item.get('name'))}”大小 {size / 1024:.0f} KB，超过 {att.max_size_kb} KB",
+                                   f"附件“{att.name}”的文件“{as_str(item.get('name'))}”大小 {size / 1024:.1f} KB，"
+                                   f"{att.size_refusal}",
                                    {"attachment": att.key, "file": item.get("name"), "size": size, "max_size_kb": att.max_size_kb}))
     return out
 

@@ -344,6 +344,10 @@ class AwardScheme(Strict):
     tiers: list[AwardTier] = Field(min_length=1)
     special: list[AwardTier] = Field(default_factory=list)
     organiser_default: bool = False
+    # Equal scores at a capped list's last place (winners: N) with more tied cases than seats left: the jury
+    # decides which enter, with a reason ("jury"), or every tied case enters at the shared place ("shared").
+    # Never the submission time.
+    tie_at_cap: Literal["jury", "shared"] = "jury"
 
 
 class StageBase(Strict):

@@ -70,7 +70,7 @@ def run_flow(p: Problem, balance: bool = False) -> dict:
             p.balance, p.max_loss = True, max_loss
             b = solve(p)
             out[name] = {"loads": load_spread(b.per_expert), "affinity_loss_percent": round(100 * b.affinity_loss, 4),
-                         "balance_weight": b.balance_weight, "total_seconds": round(b.seconds, 3),
+                         "held_back_by_budget": b.balance_held_back, "total_seconds": round(b.seconds, 3),
                          "objective": b.objective}
         p.balance = False
     return out

@@ -14,10 +14,13 @@ load vectors is the most even one (the least majorised base of the flow's polyma
 most and least loaded experts differ by at most one application whenever an assignment that does so exists.
 With unequal limits the shares load_e / limit_e are evened out instead.
 
-The balance may give up at most `max_loss` (1 %) of the unbalanced optimum's affinity: when the full load cost
-would lose more, its weight is lowered (bisection on a log scale, each step one exact solve) to the largest
-weight that keeps within the budget, so loads are as even as that budget allows.  `Solution.affinity_loss`
-and `balance_weight` say what happened (weight 1: loads evened out first).
+The balance may give up at most `max_loss` (1 %) of the unbalanced optimum's affinity.  When the most even spread
+would lose more, the loads are kept in a window around the mean share instead, as narrow as the budget allows:
+each expert's unit arcs cost -BIG up to the window's floor, 0 inside it and +BIG above it (a minimum and a
+maximum load in the same flow), and binary searches on the window's width (nested windows, so the affinity
+never falls as the window widens; each step one exact solve) find the narrowest symmetric window within the
+budget, then raise its floor and lower its cap as far as the budget allows.
+`Solution.affinity_loss` and `balance_held_back` say what happened.
 
 Network (OR-Tools SimpleMinCostFlow, every arc built with numpy arrays):
 
@@ -77,7 +80,7 @@ class Solution:
     solve_seconds: float = 0.0
     status: str = "OPTIMAL"
     unbalanced_objective: float | None = None  # with balance: the optimum without it
-    balance_weight: float | None = None  # with balance: 1 = loads evened out first; below 1 = held back by max_loss
+    balance_held_back: bool | None = None  # with balance: the budget kept the loads from the most even spread
 
     @property
     def affinity_loss(self) -> float | None:
@@ -200,16 +203,24 @@ class _Network:
         self.owner = np.repeat(np.arange(n_exp), units)
         start = np.repeat(np.cumsum(units) - units, units)
         t = (load - load_rem)[self.owner] + 1 + (np.arange(len(self.owner)) - start)  # t-th application, pins too
-        self.share = t / np.maximum(load[self.owner], 1)  # t / limit: one step is 1 / limit
+        self.t, self.limit = t, np.maximum(load, 1)
+        self.share = t / self.limit[self.owner]  # t / limit: one step is 1 / limit
         # A simple cycle of the residual network holds at most two pair arcs per application or middle node it
         # visits, so it changes the affinity cost by less than big.
         big = (2 * min(n_apps, n_exp * max(n_tracks, 1)) + 1) * (max_cost + 1)
+        self.big = big
         self.top = float(big * int(load.max(initial=1)))  # cost of a full expert; steps >= big for equal limits
         if self.top >= _COST_LIMIT // (self.n_nodes + 1):
             _fail("专家人数或负荷上限过大，均衡分配的整数费用会溢出。", "malformed")
 
-    def solve(self, weight: float | None, demand: int) -> np.ndarray:
-        """Chosen pair arcs (bool over ai/ei); weight None: no load cost, else the load cost times weight."""
+    def window_costs(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Unit-arc costs keeping each expert's load (pins included) within [lo_e, hi_e] whenever possible."""
+        t, e = self.t, self.owner
+        return np.where(t <= lo[e], -self.big, np.where(t <= hi[e], 0, self.big)).astype(np.int64)
+
+    def solve(self, weight, demand: int) -> np.ndarray:
+        """Chosen pair arcs (bool over ai/ei); weight None: no load cost; a number: the convex load cost times
+        weight; an array: those unit-arc costs (window_costs)."""
         n_apps, n_exp, n_tracks, ai, ei = self.n_apps, self.n_exp, self.n_tracks, self.ai, self.ei
         source, sink = 0, self.n_nodes - 1
         app_node = 1 + np.arange(n_apps, dtype=np.int32)
@@ -231,9 +242,11 @@ class _Network:
             flow.add_arcs_with_capacity_and_unit_cost(
                 exp_node, np.full(n_exp, sink, dtype=np.int32), self.load_rem, np.zeros(n_exp, dtype=np.int64))
         else:  # float64 is exact to far below one step; floor keeps the cost non-decreasing in t
+            unit_costs = weight if isinstance(weight, np.ndarray) else \
+                np.floor(self.share * (self.top * weight)).astype(np.int64)
             flow.add_arcs_with_capacity_and_unit_cost(
                 exp_node[self.owner], np.full(len(self.owner), sink, dtype=np.int32),
-                np.ones(len(self.owner), dtype=np.int64), np.floor(self.share * (self.top * weight)).astype(np.int64))
+                np.ones(len(self.owner), dtype=np.int64), unit_costs)
         flow.set_nodes_supplies(np.array([source, sink], dtype=np.int32), np.array([demand, -demand]))
         result = flow.solve()
         if result == SimpleMinCostFlow.INFEASIBLE:
@@ -248,31 +261,53 @@ class _Network:
         return flow.flows(pair_arcs) > 0
 
 
-def _balanced(network: _Network, demand: int, pair_affinity, pinned_value: float, best: float, max_loss: float,
-              unbalanced_choice, steps: int = 6):
-    """The most even assignment whose affinity is at least (1 - max_loss) * best: the full load cost when it
-    keeps within the budget, else (about) the largest weight on it that does: bisection on a log scale,
-    stopping early once 80 % of the budget is used.
-    Returns (chosen pair arcs, weight)."""
-    floor = best - max_loss * abs(best)
+def _balanced(network: _Network, demand: int, pair_affinity, pinned: np.ndarray, best: float, max_loss: float,
+              unbalanced_choice):
+    """The most even assignment whose affinity is at least (1 - max_loss) * best (see the module docstring).
+    `pinned`: each expert's pinned applications.  Returns (chosen pair arcs, held back)."""
+    floor = best - max_loss * abs(best) - 1e-9
+    pinned_value = best - float(pair_affinity[unbalanced_choice].sum())
+    limit = network.limit.astype(np.float64)
+    ei = network.ei
+
+    def loads(chosen):
+        return pinned + np.bincount(ei[chosen], minlength=len(limit))
 
     def value(chosen):
         return pinned_value + float(pair_affinity[chosen].sum())
 
     chosen = network.solve(1.0, demand)
-    if value(chosen) >= floor - 1e-9:
-        return chosen, 1.0
-    lo, hi, kept = -6.0, 0.0, (unbalanced_choice, 0.0)  # log10 of the weight
-    for _ in range(steps):
-        mid = (lo + hi) / 2
-        trial = network.solve(10.0 ** mid, demand)
-        if value(trial) >= floor - 1e-9:
-            lo, kept = mid, (trial, 10.0 ** mid)
-            if value(trial) <= best - 0.8 * max_loss * abs(best):
-                break  # uses most of the budget: close enough to the largest weight
-        else:
-            hi = mid
-    return kept
+    if value(chosen) >= floor:
+        return chosen, False
+    mean = (demand + int(pinned.sum())) / limit.sum()  # mean share of the limits
+    top = limit.max()
+
+    def fits(k_below, k_above):  # the window reaches k_below / (2 * top) of share below the mean, k_above above
+        lo = np.floor((mean - k_below / (2 * top)) * limit + 1e-9).astype(np.int64)
+        hi = np.ceil((mean + k_above / (2 * top)) * limit - 1e-9).astype(np.int64)
+        trial = network.solve(network.window_costs(lo, hi), demand)
+        got = loads(trial)
+        return trial if value(trial) >= floor and (got >= lo).all() and (got <= hi).all() else None
+
+    def narrowest(widest, make):  # nested windows: binary search on one width, the other fixed
+        low, high, found = 0, widest, None
+        while low < high:
+            k = (low + high) // 2
+            trial = make(k)
+            if trial is not None:
+                high, found = k, trial
+            else:
+                low = k + 1
+        return high, found
+
+    free = loads(unbalanced_choice)
+    widest = int(np.ceil(2 * top * np.abs(free / limit - mean).max())) + 2  # holds the unbalanced optimum
+    k, found = narrowest(widest, lambda k: fits(k, k))  # symmetric first, then each side on its own
+    kept = found if found is not None else unbalanced_choice
+    below, found = narrowest(k, lambda b: fits(b, k))
+    kept = found if found is not None else kept
+    _, found = narrowest(k, lambda a: fits(below, a))
+    return (found if found is not None else kept), True
 
 
 def solve(problem: Problem, scale: int = SCALE) -> Solution:
@@ -330,7 +365,7 @@ def solve(problem: Problem, scale: int = SCALE) -> Solution:
     pairs = pins
     build_seconds = time.perf_counter() - t0
     solve_seconds = 0.0
-    unbalanced = weight = None
+    unbalanced = held_back = None
     if demand > 0:
         if min(k_rem.min(), load_rem.min(), cap_rem.min() if track is not None else 0) < 0:
             _fail("内部错误：预分配后出现负的剩余容量。", "solver")  # OR-Tools would not return
@@ -349,10 +384,9 @@ def solve(problem: Problem, scale: int = SCALE) -> Solution:
         t1 = time.perf_counter()
         chosen = network.solve(None, demand)
         if problem.balance:
-            pinned_value = float(aff[pins[:, 0], pins[:, 1]].sum())
-            unbalanced = pinned_value + float(aff[ai[chosen], ei[chosen]].sum())
-            chosen, weight = _balanced(network, demand, aff[ai, ei], pinned_value, unbalanced, problem.max_loss,
-                                       chosen)
+            unbalanced = float(aff[pins[:, 0], pins[:, 1]].sum()) + float(aff[ai[chosen], ei[chosen]].sum())
+            chosen, held_back = _balanced(network, demand, aff[ai, ei], np.bincount(pins[:, 1], minlength=n_exp),
+                                          unbalanced, problem.max_loss, chosen)
         solve_seconds = time.perf_counter() - t1
         pairs = np.concatenate([pins, np.column_stack([ai[chosen], ei[chosen]]).astype(np.int64)])
     pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
@@ -362,4 +396,4 @@ def solve(problem: Problem, scale: int = SCALE) -> Solution:
         per_application=np.bincount(pairs[:, 0], minlength=n_apps),
         per_expert=np.bincount(pairs[:, 1], minlength=n_exp),
         seconds=time.perf_counter() - t0, build_seconds=build_seconds, solve_seconds=solve_seconds,
-        unbalanced_objective=unbalanced, balance_weight=weight)
+        unbalanced_objective=unbalanced, balance_held_back=held_back)

@@ -51,6 +51,9 @@ def test_jury_decides_the_tenth_place_with_a_reason_and_an_audit_entry(top10, or
     assert decision.chosen == [tied[2]] and decision.decided_by == organiser
     event = AuditEvent.objects.filter(action="results.cap_tie_decided").latest("pk")
     assert event.reason == "评审委员会复议：落地成效数据更完整" and event.after["chosen"] == [tied[2]]
+    page = client.get(reverse("results:manage", args=[top10.slug])).content.decode()
+    assert "评审委员会已决定" in page and "理由：评审委员会复议：落地成效数据更完整" in page
+    assert "评定奖项（10 个获奖）" in page
 
     services.close_award(top10, actor=organiser)
     chosen = set(Award.objects.filter(campaign=top10, track_key=SCI).values_list("application_id", flat=True))

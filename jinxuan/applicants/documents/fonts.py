@@ -10,7 +10,8 @@ glyph's charstring three times: for seac accents, for the subroutines in use and
 bounding boxes, then compiling the font twice). Here:
 
 - each font is parsed once per process; a document gets a copy of the parsed font's
-  metrics and a fresh lazily-read font object to subset;
+  metrics and a fresh lazily-read font object to subset, holding only the tables that
+  are embedded;
 - glyphs are embedded desubroutinized (outlines and hints unchanged), and each glyph's
   desubroutinized charstring is computed once per process and reused by every document;
 - what cannot apply to a CID-keyed font (seac accents) or is discarded anyway (the whole
@@ -43,17 +44,34 @@ SANS_FAMILY = "notosanssc"
 _GLYPHS: dict[tuple[str, str], tuple[bytes, tuple | None]] = {}
 
 
+# What a document's copy of a CID-keyed CFF font keeps: fpdf2 embeds only the CFF table of such a font (its
+# metrics come from the parsed original), so the character map, metrics and layout tables need not be read
+# and subset for every document.
+EMBEDDED_TABLES = ("head", "maxp", "post", "CFF ")
+
+
 @functools.cache
 def _font_bytes(path: Path) -> bytes:
+    """The font file as a document subsets it: for a CID-keyed CFF font, only the tables that are embedded
+    (copied byte for byte, nothing recompiled)."""
     if not path.is_file():
         raise FileNotFoundError(f"CJK font missing: {path} (reinstall pylopdf-fonts-zh-cn)")
-    return path.read_bytes()
+    data = path.read_bytes()
+    probe = ttLib.TTFont(io.BytesIO(data), lazy=True)
+    if "CFF " not in probe or getattr(probe["CFF "].cff.topDictIndex[0], "ROS", None) is None:
+        return data
+    font = ttLib.TTFont(io.BytesIO(data), lazy=True, recalcBBoxes=False, recalcTimestamp=False)  # tables not read
+    for tag in list(font.reader.keys()):
+        if tag not in EMBEDDED_TABLES:
+            del font[tag]
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
 
 
 @functools.cache
 def _parsed(path: Path, family: str) -> TTFFont:
     """The font as fpdf2 reads it (cmap, widths, descriptor), parsed once per process."""
-    _font_bytes(path)
     holder = FPDF()
     holder.add_font(family, fname=str(path))
     font = holder.fonts[family]

@@ -79,5 +79,8 @@ def stored(version: ApplicationVersion, kind: str, inputs, render: Callable[[], 
         if data is not None:
             return data
     data = render()
-    _write(version, kind, digest, data, row)
+    try:
+        _write(version, kind, digest, data, row)
+    except OSError:  # the reader gets the document all the same; the next download tries to store it again
+        log.exception("could not store print-out %s of version %s", kind, version.pk)
     return data

@@ -190,3 +190,16 @@ def test_real_pdf_is_stored_once_and_served_identically(client, submitted):
     assert first.startswith(b"%PDF")
     second = client.get(_pdf_url(app, version)).content
     assert second == first
+
+
+def test_a_storage_failure_still_serves_the_document(client, submitted, renders, monkeypatch):
+    app, version, user = submitted
+
+    def refuse(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(default_storage, "save", refuse)
+    client.force_login(user)
+    response = client.get(_pdf_url(app, version))
+    assert response.status_code == 200 and response.content == b"%PDF-1.7 render 1"
+    assert not PrintOut.objects.filter(version=version).exists()

@@ -203,6 +203,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 LIBRARY_INDEX_DIR = Path(os.environ.get("LIBRARY_INDEX_DIR", DATA_DIR / "library-index"))  # library/engine.py
 MEDIA_URL = "/media/"
+# The site's public address (https://host), printed in documents (the verify QR code); else the request's.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

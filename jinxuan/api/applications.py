@@ -143,7 +143,8 @@ def upload_attachment(request, id: int, key: Form[str], file: File[UploadedFile]
 @api_guard("applicants.edit_application", obj=_application)
 def submit_application(request, id: int, body: SubmitIn):
     try:
-        version = submit(request.access_target, actor=request.user, idempotency_key=body.idempotency_key[:64])
+        version = submit(request.access_target, actor=request.user, idempotency_key=body.idempotency_key[:64],
+                         base_url=request.build_absolute_uri("/")[:-1])
     except SubmissionError as exc:
         return Status(400, {"detail": exc.message,
                             "problems": [{"path": p.path, "label": p.label, "message": p.message} for p in exc.problems]})

@@ -328,7 +328,8 @@ def attachment_delete(request, pk, att):
 def application_submit(request, pk):
     app = request.access_target
     try:
-        version = submit(app, actor=request.user, idempotency_key=request.POST.get("idempotency_key", "")[:64])
+        version = submit(app, actor=request.user, idempotency_key=request.POST.get("idempotency_key", "")[:64],
+                         base_url=request.build_absolute_uri("/")[:-1])
     except SubmissionError as exc:
         messages.error(request, exc.message)
         for problem in exc.problems[:30]:
@@ -395,30 +396,30 @@ def _version(app, number):
 
 @guard("applicants.view_application", obj=_application)
 def print_pdf(request, pk, number):
-    from .printing import application_pdf_for
+    from .printing import application_pdf_stored, verify_url
 
     app = request.access_target
     version = _version(app, number)
-    pdf = application_pdf_for(app, version, request.build_absolute_uri(reverse("verify", args=[version.pk, verify_token(version)])),
-                              masked=not sees_unmasked(request.user, app))
+    pdf = application_pdf_stored(app, version, verify_url(version, request.build_absolute_uri("/")[:-1]),
+                                 masked=not sees_unmasked(request.user, app))
     return _download(pdf, f"{app.number}-v{version.number}.pdf", "application/pdf")
 
 
 @guard("applicants.view_application", obj=_application)
 def case_docx(request, pk):
-    from .printing import case_docx_for
+    from .printing import case_docx_stored
 
     app = request.access_target
-    return _download(case_docx_for(app), f"{app.number}-申报案例说明.docx",
+    return _download(case_docx_stored(app), f"{app.number}-申报案例说明.docx",
                      "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 
 @guard("applicants.view_application", obj=_application)
 def commitment(request, pk, fmt):
-    from .printing import commitment_for
+    from .printing import commitment_stored
 
     app = request.access_target
-    data = commitment_for(app, fmt)
+    data = commitment_stored(app, fmt)
     kind = "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     return _download(data, f"{app.number}-承诺函.{fmt}", kind)
 

@@ -140,3 +140,22 @@ def test_redirect_download_is_a_signed_link_of_at_most_a_minute(client, draft, o
         urllib.request.urlopen(unsigned, timeout=10)  # noqa: S310
     client.force_login(other)
     assert client.get(url).status_code == 404
+
+
+def test_compendium_imports_wait_in_the_bucket_between_preview_and_confirm(campaigns, make_user, object_store):
+    """A preview on one host and the confirmation on another find the same uploaded file."""
+    from django.http import Http404
+
+    from jinxuan.library import compendium_views as compendium
+
+    gz, organiser = campaigns["gz-dianshu-2025"], make_user("s3_organiser")
+    token = compendium.save_pending(gz, organiser, "案例集.txt", "一等奖\n".encode(), "")
+    in_bucket = objects(object_store["S3_ENDPOINT_URL"], object_store["S3_BUCKET"])
+    assert sorted(in_bucket) == [f"compendium-pending/{token}/meta.json", f"compendium-pending/{token}/upload.bin"]
+    assert compendium.pending_tokens() == [token]
+    meta, data = compendium.load_pending(gz, organiser, token)
+    assert data == "一等奖\n".encode() and meta["filename"] == "案例集.txt"
+    with pytest.raises(Http404):
+        compendium.load_pending(gz, make_user("s3_someone_else"), token)
+    compendium.drop_pending(token)
+    assert objects(object_store["S3_ENDPOINT_URL"], object_store["S3_BUCKET"]) == {}

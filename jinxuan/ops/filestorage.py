@@ -101,9 +101,21 @@ def download_response(fieldfile, filename: str):
                         parameters={"ResponseContentDisposition": disposition,
                                     "ResponseContentType": "application/octet-stream"})
         response = HttpResponseRedirect(url)
-        response["Cache-Control"] = "no-store"
     else:
         response = FileResponse(store.open(fieldfile.name, "rb"), as_attachment=True, filename=filename)
         response["Content-Type"] = "application/octet-stream"
     response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
     return response
+
+
+def storage_problem() -> str | None:
+    """For the readiness probe: an object store that cannot be reached (Chinese), or None."""
+    store = storage()
+    if not presigns(store):
+        return None
+    try:
+        store.connection.meta.client.head_bucket(Bucket=store.bucket_name)
+    except Exception as exc:  # noqa: BLE001 - any client error means the files cannot be read or written
+        return f"对象存储不可用（存储桶 {store.bucket_name}）：{type(exc).__name__}"
+    return None

@@ -159,3 +159,12 @@ def test_compendium_imports_wait_in_the_bucket_between_preview_and_confirm(campa
         compendium.load_pending(gz, make_user("s3_someone_else"), token)
     compendium.drop_pending(token)
     assert objects(object_store["S3_ENDPOINT_URL"], object_store["S3_BUCKET"]) == {}
+
+
+def test_readiness_reports_an_unreachable_bucket(object_store, settings):
+    from jinxuan.ops.filestorage import storage_problem
+
+    assert storage_problem() is None
+    missing = {**object_store, "S3_BUCKET": "jinxuan-no-such-bucket"}
+    settings.STORAGES = {**settings.STORAGES, "default": default_storage(missing)}
+    assert storage_problem().startswith("对象存储不可用（存储桶 jinxuan-no-such-bucket）")

@@ -334,3 +334,19 @@ def test_an_outage_during_whole_file_uploads_is_busy(logged_in, applicant, outag
     assert _busy(page) and "<html" in page.content.decode().lower()
     assert _busy(api) and api.json()["detail"].startswith("服务繁忙")
     assert not app.attachments.exists()
+
+
+def test_the_worker_repeats_the_purge_and_a_restart_queues_no_second_one(settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from jinxuan.applicants.tasks import purge_uploads_task
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # as under deploy/start.sh
+    for _ in range(2):  # two starts of the service
+        call_command("uploads", "purge", "--every", "3600", stdout=StringIO())
+    queued = DBTaskResult.objects.get(task_path=purge_uploads_task.module_path, status="READY")
+    assert queued.args_kwargs["args"] == [3600]
+    queued.delete()
+    purge_uploads_task.call(3600)  # what the worker runs: it purges, then queues the next run an hour later
+    following = DBTaskResult.objects.get(task_path=purge_uploads_task.module_path, status="READY")
+    assert following.run_after > timezone.now() + dt.timedelta(minutes=59)

@@ -14,8 +14,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, every, **options):
         if every > 0:
-            from jinxuan.applicants.tasks import purge_uploads_task
+            from jinxuan.applicants.tasks import purge_scheduled, purge_uploads_task
 
+            if purge_scheduled():
+                self.stdout.write(json.dumps({"queued": None, "already_scheduled": True}, ensure_ascii=False))
+                return
             result = purge_uploads_task.enqueue(every)
             self.stdout.write(json.dumps({"queued": str(result.id), "every_seconds": every}, ensure_ascii=False))
             return

@@ -9,6 +9,7 @@ SHA-256 before the row is written.
 import errno
 
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, transaction
 
 from jinxuan.audit.log import record
@@ -112,43 +113,57 @@ def store_upload(application: Application, key: str, upload, actor=None, issuer:
     result = inspect_upload(name, source, rule)
     if not result.ok:
         raise UploadRefused(result.problems)
-    with transaction.atomic():
-        application = Application.objects.select_for_update().select_related("campaign").get(pk=application.pk)
-        refusal = edit_refusal(application) if check_state else ""
-        if refusal:
-            raise NotEditable([f"{rule.name}：{refusal}"])
-        try:
-            quotas.check_application(application, result.size, excluding=reservation)
-        except quotas.QuotaExceeded as exc:
-            raise OverQuota([f"{rule.name}：{exc.message}"]) from None
-        if application.attachments.filter(key=key).count() >= rule.max_files:
-            raise UploadRefused([f"{rule.name}：最多上传 {rule.max_files} 个文件，请先删除已上传的文件"])
-        if application.attachments.filter(key=key, sha256=result.sha256).exists():
-            raise UploadRefused([f"{rule.name}：同一文件已上传"])
-        item = StoredAttachment(application=application, key=key, name=result.safe_name, detected=result.detected,
-                                size=result.size, sha256=result.sha256, width=result.width, height=result.height,
-                                issuer=issuer[:120], valid_until=valid_until[:40], uploaded_by=actor)
-        try:
-            if isinstance(source, bytes):
-                from django.core.files.base import ContentFile
-
-                item.file.save(storage_name(result), ContentFile(source), save=False)
-            else:
-                with open(source, "rb") as fh:
-                    item.file.save(storage_name(result), File(fh), save=False)
-        except OSError as exc:
-            if not _storage_full(exc):
-                raise
-            _remove_partial(item, storage_name(result))
-            raise StorageFull([f"{rule.name}：{STORAGE_FULL}"]) from exc
-        except _storage_errors() as exc:
-            raise StorageUnavailable([f"{rule.name}：{STORAGE_UNAVAILABLE}"]) from exc
-        _check_stored(item, result.sha256, rule.name)
-        item.save()
-        if reservation:
-            quotas.release(reservation)
-        record("application.attachment_added", application, after={"key": key, "name": item.name, "sha256": item.sha256})
+    _check_can_add(application, rule, result, reservation, check_state)  # early, before writing anything
+    item = StoredAttachment(application=application, key=key, name=result.safe_name, detected=result.detected,
+                            size=result.size, sha256=result.sha256, width=result.width, height=result.height,
+                            issuer=issuer[:120], valid_until=valid_until[:40], uploaded_by=actor)
+    _write(item, source, storage_name(result), rule.name)  # outside the row lock: an object store takes its time
+    _check_stored(item, result.sha256, rule.name)
+    try:
+        with transaction.atomic():
+            # Again under the application's row lock: the state and the quota at the moment the row is written.
+            application = Application.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=application.pk)
+            _check_can_add(application, rule, result, reservation, check_state)
+            item.application = application
+            item.save()
+            if reservation:
+                quotas.release(reservation)
+            record("application.attachment_added", application,
+                   after={"key": key, "name": item.name, "sha256": item.sha256})
+    except BaseException:
+        _delete_quietly(item.file.storage, item.file.name)  # no row names it: nothing may be left behind
+        raise
     return item
+
+
+def _check_can_add(application: Application, rule, result, reservation: str, check_state: bool) -> None:
+    refusal = edit_refusal(application) if check_state else ""
+    if refusal:
+        raise NotEditable([f"{rule.name}：{refusal}"])
+    try:
+        quotas.check_application(application, result.size, excluding=reservation)
+    except quotas.QuotaExceeded as exc:
+        raise OverQuota([f"{rule.name}：{exc.message}"]) from None
+    if application.attachments.filter(key=rule.key).count() >= rule.max_files:
+        raise UploadRefused([f"{rule.name}：最多上传 {rule.max_files} 个文件，请先删除已上传的文件"])
+    if application.attachments.filter(key=rule.key, sha256=result.sha256).exists():
+        raise UploadRefused([f"{rule.name}：同一文件已上传"])
+
+
+def _write(item: StoredAttachment, source, name: str, label: str) -> None:
+    try:
+        if isinstance(source, bytes):
+            item.file.save(name, ContentFile(source), save=False)
+        else:
+            with open(source, "rb") as fh:
+                item.file.save(name, File(fh), save=False)
+    except OSError as exc:
+        if not _storage_full(exc):
+            raise
+        _remove_partial(item, name)
+        raise StorageFull([f"{label}：{STORAGE_FULL}"]) from exc
+    except _storage_errors() as exc:
+        raise StorageUnavailable([f"{label}：{STORAGE_UNAVAILABLE}"]) from exc
 
 
 def _check_stored(item: StoredAttachment, sha256: str, label: str) -> None:

@@ -67,7 +67,7 @@ def reserve(application: Application, user, key: str, size: int, upload_id: str)
     """Record an unfinished upload once both quotas allow its declared size (rows locked against races)."""
     now = timezone.now()
     with transaction.atomic():
-        app = Application.objects.select_for_update().select_related("campaign").get(pk=application.pk)
+        app = Application.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=application.pk)
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         check_application(app, size)
         quota = user_quota(app.campaign.spec)

@@ -168,3 +168,27 @@ def test_readiness_reports_an_unreachable_bucket(object_store, settings):
     missing = {**object_store, "S3_BUCKET": "jinxuan-no-such-bucket"}
     settings.STORAGES = {**settings.STORAGES, "default": default_storage(missing)}
     assert storage_problem().startswith("对象存储不可用（存储桶 jinxuan-no-such-bucket）")
+
+
+def test_purge_removes_orphaned_objects_and_abandoned_multipart_uploads(draft, object_store):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jinxuan.applicants.attachments import store_upload
+    from jinxuan.applicants.purge import purge_uploads
+
+    from .conftest import s3_client
+
+    app, _ = draft
+    kept = store_upload(app, "business_licence", SimpleUploadedFile("licence.pdf", tiny_pdf("kept")))
+    client = s3_client(object_store["S3_ENDPOINT_URL"])
+    bucket = object_store["S3_BUCKET"]
+    orphan = f"attachments/{app.campaign_id}/{app.pk}/0011223344556677-orphan.pdf"  # its row was never committed
+    client.put_object(Bucket=bucket, Key=orphan, Body=b"%PDF-1.4 orphan")
+    assert purge_uploads()["orphaned_files"] == 0  # young objects may belong to a request under way
+    client.create_multipart_upload(Bucket=bucket, Key=f"attachments/{app.campaign_id}/{app.pk}/big.pdf")
+    done = purge_uploads(now=timezone.now() + dt.timedelta(hours=25))
+    assert done["orphaned_files"] == 1 and done["abandoned_multipart"] == 1
+    assert list(objects(object_store["S3_ENDPOINT_URL"], bucket)) == [kept.file.name]
+    assert client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []

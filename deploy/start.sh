@@ -39,6 +39,9 @@ if [ "${SKIP_MIGRATE:-0}" != 1 ]; then
   "$VENV/bin/jinxuan" migrate --noinput -v0
 fi
 "$VENV/bin/jinxuan" collectstatic --noinput -v0
+if [ "${TASK_BACKEND:-}" = database ]; then  # the worker purges unfinished and orphaned uploads hourly (once queued)
+  "$VENV/bin/jinxuan" uploads purge --every 3600 >/dev/null
+fi
 chmod -R a+rX "$RUN/static"  # nginx workers run as www-data when started as root: the path must be readable
 
 # The environment every Python program gets (supervisor syntax: KEY="value",…).
@@ -46,7 +49,9 @@ ENV_LINE=""
 for name in DATABASE_URL REDIS_URL JINXUAN_DATA_DIR STATIC_ROOT TASK_BACKEND LOG_FORMAT LOG_LEVEL \
             DJANGO_SETTINGS_MODULE ALLOWED_HOSTS SMS_BACKEND SECRET_KEY CSRF_TRUSTED_ORIGINS SECURE_COOKIES \
             CACHE_KEY_PREFIX DB_CONN_MAX_AGE EMAIL_HOST EMAIL_PORT EMAIL_HOST_USER EMAIL_HOST_PASSWORD \
-            SUBMISSION_GRACE_SECONDS PRODUCTION TRUSTED_PROXIES PUBLIC_URL; do
+            SUBMISSION_GRACE_SECONDS PRODUCTION TRUSTED_PROXIES PUBLIC_URL \
+            S3_ENDPOINT_URL S3_BUCKET S3_ACCESS_KEY_ID S3_SECRET_ACCESS_KEY S3_REGION S3_ADDRESSING_STYLE \
+            ATTACHMENT_DOWNLOAD ATTACHMENT_LINK_SECONDS UPLOAD_EXPIRY_SECONDS UPLOAD_QUOTA_MARGIN; do
   if [ -n "${!name:-}" ]; then
     value="${!name//\"/\\\"}"
     ENV_LINE="${ENV_LINE:+$ENV_LINE,}$name=\"${value//%/%%}\""

@@ -167,6 +167,21 @@ class StoredAttachment(models.Model):
         return self.name
 
 
+class PendingUpload(models.Model):
+    """An unfinished resumable upload: its declared size is reserved against the quotas until it expires."""
+
+    upload_id = models.CharField(max_length=40, unique=True)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="pending_uploads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField("材料", max_length=60)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.upload_id
+
+
 class Invitation(models.Model):
     """An invitation for a person to join an organisation (only its SHA-256 token is stored)."""
 

@@ -49,6 +49,23 @@ def can_edit(application: Application, at=None) -> bool:
     return application.state in (State.DRAFT, State.SUBMITTED) and window_open(application.campaign, at)
 
 
+def edit_refusal(application: Application, at=None) -> str:
+    """Why the application cannot be changed now (Chinese), or "" when it can (see `can_edit`)."""
+    if can_edit(application, at):
+        return ""
+    at = at or timezone.now()
+    state = application.state
+    if state == State.NEEDS_CORRECTION:
+        due = timezone.localtime(application.correction_due).strftime("%Y年%m月%d日 %H:%M")
+        return f"补正已于 {due}（北京时间）截止，不能再更改申报材料"
+    if state in (State.DRAFT, State.SUBMITTED):
+        if at < application.campaign.submission_opens:
+            return "申报尚未开始，暂不能更改申报材料"
+        close = timezone.localtime(deadline(application.campaign)).strftime("%Y年%m月%d日 %H:%M")
+        return f"申报已于 {close}（北京时间）截止，不能再更改申报材料"
+    return f"申报当前状态为“{State(state).label}”，已不能再更改申报材料"
+
+
 def units_of(application: Application) -> list[dict]:
     return [
         {"credit_code": u.organisation.credit_code, "name": u.organisation.name, "is_lead": u.is_lead, "answers": u.answers}

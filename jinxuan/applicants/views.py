@@ -2,12 +2,14 @@
 
 import secrets
 import uuid
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.db import transaction
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -19,6 +21,7 @@ from jinxuan.audit.log import record
 from jinxuan.campaigns.models import Campaign
 from jinxuan.notifications.mail import notify
 from jinxuan.notifications.models import Event
+from jinxuan.ops.filestorage import download_response
 
 from . import attachments as files
 from . import formio
@@ -30,6 +33,7 @@ from .submission import (
     SubmissionError,
     can_edit,
     deadline,
+    edit_refusal,
     problems_of,
     save_draft,
     submit,
@@ -284,12 +288,29 @@ def unit_remove(request, pk, unit):
 
 # -- attachments -----------------------------------------------------------------------------------
 
+def _busy_on_database_outage(view):
+    """Outermost: a database that cannot be reached is a 503 page saying so (never "storage full")."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except files.DATABASE_ERRORS:
+            # Without the request's context: its processors need the database that just failed.
+            page = render_to_string("errors/error.html", {"code": 503, "title": "服务繁忙", "text": files.SERVICE_BUSY})
+            return HttpResponse(page, status=503)
+
+    return wrapper
+
+
+@_busy_on_database_outage
 @guard("applicants.edit_application", obj=_application)
 @require_POST
 def attachment_upload(request, pk):
     app = request.access_target
-    if not can_edit(app):
-        messages.error(request, "当前状态不可上传附件")
+    refusal = edit_refusal(app)
+    if refusal:
+        messages.error(request, refusal)
     else:
         try:
             stored = files.store_upload(app, request.POST.get("key", ""), request.FILES.get("file"), request.user,
@@ -304,10 +325,7 @@ def attachment_upload(request, pk):
 @guard("applicants.view_application", obj=_application)
 def attachment_download(request, pk, att):
     stored = get_object_or_404(request.access_target.attachments, pk=att)
-    response = FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Type"] = "application/octet-stream"
-    return response
+    return download_response(stored.file, stored.name)
 
 
 @guard("applicants.edit_application", obj=_application)

@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+# Test processes (pytest-xdist; each has its own test database and cache prefix): one per core by default.
+TEST_WORKERS ?= auto
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: setup run test lint
@@ -23,7 +25,7 @@ run: setup
 ## Lint, then the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 	@mkdir -p data
 	$(BIN)/pip-audit -l --progress-spinner off -f json -o data/pip-audit.json  # fails on a known vulnerability
 	@$(BIN)/python -c "import json; d=json.load(open('data/pip-audit.json'))['dependencies']; \

@@ -39,7 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import faults as F  # noqa: E402
-from bench.topology import Services, classify, latency_ms, machine, write_result  # noqa: E402
+from bench.support import latency_ms, machine, write_result  # noqa: E402
+from bench.topology import Services, classify  # noqa: E402
 
 RETRYABLE = {0, 429, 500, 502, 503, 504, 507}
 FILE_KEYS = (("business_licence", "licence", "jpg"), ("commitment_letter", "commitment", "jpg"),

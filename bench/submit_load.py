@@ -29,16 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.support import fresh_database, serve  # noqa: E402
-
-
-def percentile(values, q):
-    values = sorted(values)
-    if not values:
-        return None
-    k = (len(values) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+from bench.support import fresh_database, percentile, serve  # noqa: E402
 
 
 def big_jpeg(seed: int, target: int = 5 * 1024 * 1024) -> bytes:

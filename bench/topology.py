@@ -7,11 +7,9 @@ Everything listens on loopback only. Each piece can be restarted or broken on pu
 
 from __future__ import annotations
 
-import datetime as dt
 import errno
 import json
 import os
-import platform
 import shutil
 import signal
 import socket
@@ -26,23 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 # ------------------------------------------------------------------------------------------------ figures
-
-
-def percentile(values, q: float):
-    values = sorted(values)
-    if not values:
-        return None
-    k = (len(values) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
-def latency_ms(seconds: list[float]) -> dict:
-    """p50/p95/p99/max/mean of durations given in seconds, in milliseconds."""
-    out = {q: percentile(seconds, p) for q, p in (("p50", .5), ("p95", .95), ("p99", .99))}
-    out["max"] = max(seconds) if seconds else None
-    out["mean"] = sum(seconds) / len(seconds) if seconds else None
-    return {k: (round(v * 1000, 1) if v is not None else None) for k, v in out.items()}
 
 
 UNAVAILABLE_MARK = "服务暂时不可用"  # deploy/pages/_unavailable.html (nginx, no application server answers)
@@ -77,28 +58,6 @@ def classify(status: int | str, body: bytes | str, content_type: str = "") -> st
         if has_chinese(detail):
             return "chinese_json"
     return "chinese_other" if has_chinese(text) else "not_chinese"
-
-
-def machine() -> dict:
-    mem = {}
-    with open("/proc/meminfo") as f:
-        for line in f:
-            key, value = line.split(":", 1)
-            mem[key] = int(value.split()[0])
-    return {"platform": platform.platform(), "nproc": os.cpu_count(), "python": platform.python_version(),
-            "memory_gib": round(mem["MemTotal"] / 1024 / 1024, 1),
-            "memory_available_gib": round(mem.get("MemAvailable", 0) / 1024 / 1024, 1),
-            "load_average": [round(x, 2) for x in os.getloadavg()]}
-
-
-def write_result(name: str, result: dict, summary_md: str) -> tuple[Path, Path]:
-    """bench/results/<name>_<date>.json and .md (the short summary for people)."""
-    day = result.get("date", dt.datetime.now(dt.UTC).isoformat())[:10]
-    out = ROOT / "bench" / "results"
-    json_path, md_path = out / f"{name}_{day}.json", out / f"{name}_{day}.md"
-    json_path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    md_path.write_text(summary_md.rstrip() + "\n", encoding="utf-8")
-    return json_path, md_path
 
 
 # ------------------------------------------------------------------------------------------------ ports

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import datetime as dt
 import json
 import os
@@ -38,7 +37,6 @@ import subprocess
 import sys
 import time
 import urllib.parse
-import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import faults as F  # noqa: E402
-from bench.topology import Services, classify, latency_ms, machine, write_result  # noqa: E402
+from bench.support import latency_ms, machine, read_response, write_result  # noqa: E402
+from bench.topology import Services, classify  # noqa: E402
 from bench.vote_load import voter_cookie  # noqa: E402
 
 SLUG = "gz-dianshu-2025"
@@ -129,51 +128,6 @@ def lanes(groups: list[str], sequences: list[list[Request]], count: int, seed: i
 
 
 # ------------------------------------------------------------------------------------------------ the client
-
-
-def message_of(cookie_value: bytes) -> tuple[int, str] | None:
-    """(level, text) of the first message in Django's signed `messages` cookie (read, not verified)."""
-    payload = cookie_value.rsplit(b":", 2)[0]
-    try:
-        compressed = payload.startswith(b".")
-        raw = payload.lstrip(b".")
-        data = base64.urlsafe_b64decode(raw + b"=" * (-len(raw) % 4))
-        messages = json.loads(zlib.decompress(data) if compressed else data)
-        return (int(messages[0][2]), str(messages[0][3])) if messages else None
-    except (ValueError, IndexError, TypeError, zlib.error):
-        return (0, "unreadable messages cookie")
-
-
-async def read_response(reader) -> tuple[int, dict, bytes]:
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head[:-4].split(b"\r\n")
-    status = int(lines[0].split(b" ", 2)[1])
-    headers: dict = {"length": None}
-    for line in lines[1:]:
-        name, _, value = line.partition(b":")
-        name, value = name.strip().lower(), value.strip()
-        if name == b"content-length":
-            headers["length"] = int(value)
-        elif name == b"location":
-            headers["location"] = value.decode()
-        elif name == b"content-type":
-            headers["type"] = value.decode()
-        elif name == b"set-cookie" and value.startswith(b"messages="):
-            headers["message"] = message_of(value[len(b"messages="):].split(b";", 1)[0].strip(b'"'))
-        elif name == b"connection":
-            headers["close"] = value.lower() == b"close"
-        elif name == b"transfer-encoding" and b"chunked" in value.lower():
-            headers["chunked"] = True
-    if headers.get("chunked"):
-        body = b""
-        while True:
-            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-            body += (await reader.readexactly(size + 2))[:size]  # the data, then its CRLF
-            if size == 0:  # no trailers are expected: the last chunk's CRLF ends the body
-                break
-    else:
-        body = await reader.readexactly(headers["length"]) if headers["length"] else b""
-    return status, headers, body
 
 
 def judge(status: int, headers: dict, body: bytes) -> tuple[str, str]:

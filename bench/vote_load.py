@@ -32,7 +32,6 @@ under a prefix unique to the run, deleted afterwards).
 
 import argparse
 import asyncio
-import base64
 import datetime as dt
 import gc
 import json
@@ -48,7 +47,6 @@ import tempfile
 import time
 import urllib.parse
 import uuid
-import zlib
 from collections import Counter
 from multiprocessing.connection import wait
 from pathlib import Path
@@ -56,29 +54,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.support import fresh_database, serve  # noqa: E402
+from bench.support import fresh_database, latency_ms, read_response, serve, write_result  # noqa: E402
 
 SLUG = "gz-dianshu-2025"
 USER_AGENT = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) vote-load"
 TICK = os.sysconf("SC_CLK_TCK")
 PG_DATABASE = None  # the benchmark's database: only its backends count as `postgres` (others may share the server)
-
-
-def percentile(values, q):
-    values = sorted(values)
-    if not values:
-        return None
-    k = (len(values) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
-def latency_ms(values) -> dict:
-    values = sorted(values)
-    out = {q: percentile(values, p) for q, p in (("p50", .5), ("p95", .95), ("p99", .99))}
-    out["max"] = values[-1] if values else None
-    out["mean"] = sum(values) / len(values) if values else None
-    return {k: (round(v * 1000, 2) if v is not None else None) for k, v in out.items()}
 
 
 # ------------------------------------------------------------------------------------------ CPU from /proc
@@ -182,49 +163,6 @@ def cpu_ms_per_request(before: dict, after: dict, requests: int) -> dict:
 
 
 # ------------------------------------------------------------------------------------------ load generator
-
-
-_decoded: dict[bytes, tuple[int, str] | None] = {}
-
-
-def message_of(cookie_value: bytes) -> tuple[int, str] | None:
-    """(level, text) of the first message in Django's signed `messages` cookie (read, not verified)."""
-    payload = cookie_value.rsplit(b":", 2)[0]
-    if payload in _decoded:
-        return _decoded[payload]
-    found = None
-    try:
-        compressed = payload.startswith(b".")
-        data = base64.urlsafe_b64decode(payload.lstrip(b".") + b"=" * (-len(payload.lstrip(b".")) % 4))
-        messages = json.loads(zlib.decompress(data) if compressed else data)
-        if messages:
-            found = (int(messages[0][2]), str(messages[0][3]))
-    except (ValueError, IndexError, TypeError, zlib.error):
-        found = (0, "unreadable messages cookie")
-    _decoded[payload] = found
-    return found
-
-
-async def read_response(reader) -> tuple[int, dict, bytes]:
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head[:-4].split(b"\r\n")
-    status = int(lines[0].split(b" ", 2)[1])
-    headers = {"length": 0}
-    for line in lines[1:]:
-        name, _, value = line.partition(b":")
-        name, value = name.strip().lower(), value.strip()
-        if name == b"content-length":
-            headers["length"] = int(value)
-        elif name == b"location":
-            headers["location"] = value.decode()
-        elif name == b"set-cookie" and value.startswith(b"messages="):
-            headers["message"] = message_of(value[len(b"messages="):].split(b";", 1)[0].strip(b'"'))
-        elif name == b"connection":
-            headers["close"] = value.lower() == b"close"
-        elif name == b"transfer-encoding":
-            raise RuntimeError("chunked responses are not expected here")
-    body = await reader.readexactly(headers["length"]) if headers["length"] else b""
-    return status, headers, body
 
 
 class Target:
@@ -441,7 +379,7 @@ def run_count_phase(name: str, kind: str, url: str, server, items: list, args, c
         "machine_busy_fraction": cpu_usage(cpu_before, cpu_after)["machine_busy_fraction"],
         "seconds": round(seconds, 2),
         "per_second_on_this_machine_now": round(len(answered) / seconds, 1) if seconds else None,
-        "latency_ms": latency_ms([r[1] - r[0] for r in answered]),
+        "latency_ms": latency_ms([r[1] - r[0] for r in answered], digits=2),
     }
     print(f"  {name}: {figures['requests']} requests, CPU ms per request {figures['cpu_ms_per_request']}, "
           f"outcomes {figures['outcomes']}, machine busy {figures['machine_busy_fraction']}", flush=True)
@@ -519,7 +457,7 @@ def run_phase(name: str, kind: str, url: str, server, items: list, args, seconds
         "per_second": round(sum(1 for r in finished_in_window if r[2] == good) / seconds, 1),
         "all_answers_per_second": round(len(finished_in_window) / seconds, 1),
         "per_second_each_second": series,
-        "latency_ms": latency_ms([r[1] - r[0] for r in answered]),
+        "latency_ms": latency_ms([r[1] - r[0] for r in answered], digits=2),
         "outcomes": dict(Counter(r[2] for r in in_window).most_common()),
         "outcomes_all_phase": dict(Counter(r[2] for r in records).most_common()),
         "cpu_cores": cpu_usage(cpu_before, cpu_after),
@@ -528,7 +466,7 @@ def run_phase(name: str, kind: str, url: str, server, items: list, args, seconds
     if rate:
         figures["scheduled_in_window"] = len(in_window)
         figures["not_sent_in_window"] = len(in_window) - len(answered)
-        figures["service_ms"] = latency_ms([r[1] - r[3] for r in answered])
+        figures["service_ms"] = latency_ms([r[1] - r[3] for r in answered], digits=2)
         figures["not_completed_after_drain"] = sum(res["not_completed"] for res in results)
     if any(res["exhausted"] for res in results):
         figures["warning"] = "ran out of (voter, application) pairs before the end: use more --voters"
@@ -862,8 +800,7 @@ def main():
         print(json.dumps(result, ensure_ascii=False, indent=2))
         print_table(result)
         if not (args.quick or args.no_record):
-            out = ROOT / "bench" / "results" / f"{result['benchmark']}-{result['date'][:10]}.json"
-            out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            out, _ = write_result(result["benchmark"], result, sep="-")
             print(f"记录于 {out.relative_to(ROOT)}")
         if not check["equal"]:
             sys.exit("已确认与已存储的投票不一致")

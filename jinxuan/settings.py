@@ -135,7 +135,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     # One Redis may serve several databases (deployments, test runs): keys are namespaced by the database.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+    CACHES = {"default": {"BACKEND": "jinxuan.ops.cache.RedisCache", "LOCATION": REDIS_URL,
                           "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", str(DATABASES["default"]["NAME"]))}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

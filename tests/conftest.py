@@ -7,6 +7,35 @@ from django.conf import settings
 PRESETS = sorted(Path(settings.PRESET_DIR).glob("*.yaml"))
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`--dist loadgroup`): tests sharing an expensive fixture run on one worker, which builds it
+    once — the browser tests' server with its demo database, and each module's module-scoped fixtures (the
+    production topology, rendered documents)."""
+    for item in items:
+        defs = getattr(item, "_fixtureinfo", None)
+        defs = defs.name2fixturedefs if defs else {}
+        if "server" in defs:
+            item.add_marker(pytest.mark.xdist_group("e2e-server"))
+        elif any(d.scope in ("module", "class") for fixturedefs in defs.values() for d in fixturedefs):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_per_worker():
+    """Parallel workers share one Redis: each keeps its keys under its own prefix (and `cache.clear()` clears only
+    those, jinxuan/ops/cache.py), as each has its own test database."""
+    worker_id = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker_id:
+        yield
+        return
+    from django.test.utils import override_settings
+
+    caches = {name: {**conf, "KEY_PREFIX": f"{conf.get('KEY_PREFIX', '')}-{worker_id}"}
+              for name, conf in settings.CACHES.items()}
+    with override_settings(CACHES=caches):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_files(tmp_path, settings):
     settings.AUDIT_ANCHOR_FILE = tmp_path / "anchors.log"

@@ -3,6 +3,8 @@
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.errors import HttpError
@@ -10,8 +12,14 @@ from ninja.files import UploadedFile
 
 from jinxuan.accounts.access import api_guard
 from jinxuan.applicants.attachments import UploadRefused, store_upload
-from jinxuan.applicants.models import Application, ApplicationUnit, Organisation
-from jinxuan.applicants.submission import SubmissionError, edit_refusal, problems_of, save_draft, submit
+from jinxuan.applicants.models import Application, ApplicationUnit, ApplicationVersion, Organisation
+from jinxuan.applicants.submission import (
+    SubmissionError,
+    edit_refusal,
+    problems_of,
+    save_draft,
+    submit,
+)
 from jinxuan.audit.log import record
 from jinxuan.campaigns.models import Campaign
 
@@ -76,14 +84,17 @@ def _application(request, id, **_):
 def _out(app: Application) -> dict:
     return {"id": app.pk, "number": app.number, "campaign": app.campaign.slug, "track": app.track.key, "title": app.title,
             "state": app.state, "state_label": app.get_state_display(), "submitted_at": app.submitted_at,
-            "versions": app.versions.count(),
+            "versions": app.version_count if hasattr(app, "version_count") else app.versions.count(),
             "problems": [{"path": p.path, "label": p.label, "message": p.message} for p in problems_of(app)]}
 
 
 @router.get("/applications", response={200: list[ApplicationOut], **errors(401, 403)}, summary="本人所属单位的申报")
 @api_guard("applicants.start_application")
 def list_applications(request):
-    apps = Application.objects.filter(organisations__memberships__user=request.user).distinct().select_related("campaign", "track")
+    versions = ApplicationVersion.objects.filter(application=OuterRef("pk")).order_by().values("application")
+    apps = (Application.objects.filter(organisations__memberships__user=request.user).distinct()
+            .select_related("campaign", "track").prefetch_related("units__organisation", "attachments")
+            .annotate(version_count=Coalesce(Subquery(versions.annotate(n=Count("pk")).values("n")), 0)))
     return [_out(a) for a in apps]
 
 

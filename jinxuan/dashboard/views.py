@@ -71,7 +71,7 @@ def campaign_audit(request, slug):
 def campaign_applications(request, slug):
     campaign = request.access_target
     apps = (Application.objects.filter(campaign=campaign).exclude(state=State.DRAFT)
-            .select_related("track").prefetch_related("units__organisation").order_by("pk"))
+            .select_related("track", "campaign").prefetch_related("units__organisation").order_by("pk"))
     return render(request, "dashboard/applications.html", {
         "campaign": campaign, "applications": apps,
         "can_record_paper": request.user.has_perm("applicants.record_paper", campaign),

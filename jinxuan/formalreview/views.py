@@ -1,26 +1,36 @@
 """The formal-review workspace: a queue with automatic findings, per-application decisions, re-checks."""
 
 from django.contrib import messages
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 
 from jinxuan.accounts.access import guard
-from jinxuan.applicants.models import Application
+from jinxuan.applicants.models import Application, ApplicationVersion
 from jinxuan.applicants.states import State
 from jinxuan.campaigns.lookups import campaign_from_url
 
 from .diff import version_diff
-from .models import Decision, RecheckBatch
+from .models import Decision, RecheckBatch, ScreeningResult
 from .recheck import UNDER_REVIEW, start_recheck
 from .services import DecisionError, decide, latest_screening, run_screening
 
 
-def _current(app):
-    """The latest screening of the latest version, running the rules if there is none yet."""
-    result = latest_screening(app)
-    latest = app.versions.order_by("-number").values_list("number", flat=True).first()
+def _current(app, result=None, latest=None, known=False):
+    """The latest screening of the latest version, running the rules if there is none yet (`known`: the latest
+    screening and version number are given, read for a whole list at once by `_with_latest`)."""
+    if not known:
+        result = latest_screening(app)
+        latest = app.versions.order_by("-number").values_list("number", flat=True).first()
     if result is None or result.version_number != latest or result.preset_hash != app.campaign.preset_hash:
         result = run_screening(app)
     return result
+
+
+def _with_latest(apps):
+    """Each application with the id of its latest screening and the number of its latest version (no query per row)."""
+    screening = ScreeningResult.objects.filter(application=OuterRef("pk")).order_by("-created_at").values("pk")[:1]
+    version = ApplicationVersion.objects.filter(application=OuterRef("pk")).order_by("-number").values("number")[:1]
+    return apps.annotate(latest_screening_id=Subquery(screening), latest_version=Subquery(version))
 
 
 @guard("formal.review", obj=campaign_from_url)
@@ -30,8 +40,10 @@ def queue(request, slug):
     rule, severity = request.GET.get("rule", ""), request.GET.get("severity", "")
     apps = Application.objects.filter(campaign=campaign, state__in=[state] if state in UNDER_REVIEW else UNDER_REVIEW)
     rows, rules_seen = [], set()
-    for app in apps.select_related("track", "campaign").order_by("submitted_at", "pk"):
-        result = _current(app)
+    apps = list(_with_latest(apps.select_related("track", "campaign").order_by("submitted_at", "pk")))
+    screenings = ScreeningResult.objects.in_bulk([a.latest_screening_id for a in apps if a.latest_screening_id])
+    for app in apps:
+        result = _current(app, screenings.get(app.latest_screening_id), app.latest_version, known=True)
         findings = result.findings
         rules_seen |= {f["rule"] for f in findings}
         shown = [f for f in findings if (not rule or f["rule"] == rule) and (not severity or f["severity"] == severity)]

@@ -148,7 +148,7 @@ def conflicts(request, slug):
         return redirect("review_manage:conflicts", slug=slug)
     return render(request, "review/manage/conflicts.html", {
         "campaign": campaign,
-        "conflicts": Conflict.objects.filter(campaign=campaign).select_related("expert", "application"),
+        "conflicts": Conflict.objects.filter(campaign=campaign).select_related("expert", "application__campaign"),
         "members": PoolMember.objects.filter(campaign=campaign).select_related("expert"),
         "apps": services.entrants(campaign).order_by("pk"),
         "groups": "\n".join(f"{k} = {v}" for k, v in (services.settings_of(campaign).group_map or {}).items()),

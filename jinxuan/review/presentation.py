@@ -18,7 +18,10 @@ def reviewable(field) -> bool:
 
 def identity_terms(app: Application, extra: list[str] | None = None) -> list[str]:
     """Names to hide: every applying unit (with short forms), people named in unit answers and contacts."""
-    units = list(ApplicationUnit.objects.filter(application=app).select_related("organisation"))
+    if "units" in getattr(app, "_prefetched_objects_cache", {}):  # a list page read them for every row at once
+        units = list(app.units.all())
+    else:
+        units = list(ApplicationUnit.objects.filter(application=app).select_related("organisation"))
     orgs = [u.organisation.name for u in units]
     people: list[str] = []
 

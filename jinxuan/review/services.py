@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from django.contrib.auth.tokens import default_token_generator
 from django.db import models, transaction
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -46,7 +47,7 @@ def settings_of(campaign) -> ReviewSettings:
 
 def entrants(campaign):
     """Applications that enter expert review: those that passed formal review (or already in a stage)."""
-    return Application.objects.filter(campaign=campaign, state__in=REVIEWABLE_STATES).select_related("track")
+    return Application.objects.filter(campaign=campaign, state__in=REVIEWABLE_STATES).select_related("track", "campaign")
 
 
 def set_peer_visibility(campaign, visible: bool, actor=None) -> bool:
@@ -502,13 +503,14 @@ def ranking(campaign, by: str | None = None):
 
 def progress(campaign) -> list[dict]:
     """Per pool member: assigned, submitted, drafts."""
+    counts = {c["expert_id"]: c for c in Assignment.objects.filter(campaign=campaign).order_by().values("expert_id")
+              .annotate(assigned=Count("pk"), done=Count("pk", filter=Q(review__state=Review.SUBMITTED)),
+                        draft=Count("pk", filter=Q(review__state=Review.DRAFT)))}
     rows = []
     for m in PoolMember.objects.filter(campaign=campaign).select_related("expert"):
-        mine = Assignment.objects.filter(campaign=campaign, expert=m.expert)
-        done = mine.filter(review__state=Review.SUBMITTED).count()
-        started = mine.filter(review__state=Review.DRAFT).count()
-        rows.append({"member": m, "expert": m.expert, "assigned": mine.count(), "done": done, "draft": started,
-                     "load": m.load})
+        c = counts.get(m.expert_id, {})
+        rows.append({"member": m, "expert": m.expert, "assigned": c.get("assigned", 0), "done": c.get("done", 0),
+                     "draft": c.get("draft", 0), "load": m.load})
     return rows
 
 

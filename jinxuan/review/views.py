@@ -23,8 +23,9 @@ def application_for_expert(request, slug, pk, **_):
 @guard("review.workspace", obj=campaign_from_url)
 def workspace(request, slug):
     campaign = request.access_target
-    rows = visible_assignments(request.user, campaign).select_related("application", "review").order_by(
-        "application__pk")
+    rows = (visible_assignments(request.user, campaign)
+            .select_related("application__campaign", "application__created_by", "review")
+            .prefetch_related("application__units__organisation").order_by("application__pk"))
     done = sum(1 for a in rows if getattr(a, "review", None) and a.review.state == Review.SUBMITTED)
     stage = campaign.stages.filter(kind="expert_review").first()
     blind = services.stage_params(campaign).blind

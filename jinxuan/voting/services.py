@@ -112,7 +112,7 @@ def entrants(campaign):
         return Application.objects.none()
     advanced = [e["application_id"] for e in run.result["entries"] if e["advanced"]]
     return (Application.objects.filter(campaign=campaign, pk__in=advanced, state=State.IN_STAGE)
-            .select_related("track").order_by("pk"))
+            .select_related("track", "campaign").order_by("pk"))
 
 
 SNAPSHOT_SECONDS = 5.0

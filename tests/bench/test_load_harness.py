@@ -15,8 +15,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bench import faults as F
 from bench.deadline_spike import expected_hash
-from bench.topology import ROOT, UploadDisk, classify, latency_ms, percentile
-from bench.vote_flood import Request, explained_over_limit, judge, lanes, message_of, plan, read_response
+from bench.support import latency_ms, message_of, percentile, read_response
+from bench.topology import ROOT, UploadDisk, classify
+from bench.vote_flood import Request, explained_over_limit, judge, lanes, plan
 from jinxuan.demo.files import tiny_jpg, tiny_pdf
 
 # ------------------------------------------------------------------------------------------------ figures, answers

@@ -1,19 +1,15 @@
 """gz-dianshu-2025 after the site inspection, fabricated: ten accepted applications, stored results of the
 composite (top 3 advance), the roadshow (all advance) and the site inspection (the 2nd is disqualified)."""
 
-import random
 import uuid
 from decimal import Decimal
 
 import pytest
 
 from jinxuan.accounts.models import Role
-from jinxuan.applicants.models import Application, ApplicationUnit, Organisation
+from jinxuan.applicants.models import Application
 from jinxuan.applicants.states import State
-from jinxuan.demo.answers import AnswerFaker
-from jinxuan.demo.population import credit_code
-from jinxuan.demo.text import TextFaker
-from jinxuan.pipeline.models import StageRun
+from tests.factories import ApplicationFactory, OrganisationFactory, StageRunFactory
 
 PRIVATE_CANARY = "私密业务方案Z9QX"
 
@@ -27,30 +23,21 @@ def _fresh_counters(monkeypatch):
 
 
 def make_app(campaign, n, state, track=None):
-    rng = random.Random(n)
-    org = Organisation.objects.create(name=f"测试申报单位{n}有限公司", credit_code=credit_code(rng, "广州"))
-    faker = TextFaker(200 + n)
-    tracks = list(campaign.tracks.order_by("position"))
-    track = track or tracks[n % len(tracks)]
-    filler = AnswerFaker(faker, campaign.spec, track.key, [org.credit_code], faker.topic())
-    title = f"案例{n:02d}·{faker.case_title(topic=filler.topic)}"[:60]
-    answers = filler.application(title)
-    if "business_plan" in answers:
-        answers["business_plan"] = PRIVATE_CANARY + str(answers["business_plan"])[:100]
-    app = Application.objects.create(campaign=campaign, track=track, title=title, answers=answers, state=state)
-    ApplicationUnit.objects.create(application=app, organisation=org, is_lead=True, position=0,
-                                   answers=filler.unit(org.name, org.credit_code))
+    org = OrganisationFactory(name=f"测试申报单位{n}有限公司", seed=n, city="广州")
+    app = ApplicationFactory(campaign=campaign, organisation=org, n=n, seed=200 + n, state=state, track=track,
+                             title_format="案例{n:02d}·{title}")
+    if "business_plan" in app.answers:
+        app.answers["business_plan"] = PRIVATE_CANARY + str(app.answers["business_plan"])[:100]
+        app.save(update_fields=["answers"])
     return app
 
 
 def store_run(campaign, key, kind, rows):
     """rows: (application, rank, score, advanced, detail); a disqualified entry gets the site inspection's reason."""
-    entries = [{"application_id": a.pk, "rank": rank, "score": None if score is None else str(score),
-                "advanced": advanced, "detail": detail or {},
-                "reason": f"实地考察不通过，取消资格：{detail['verdict_reason']}" if (detail or {}).get("disqualified")
-                else ""} for a, rank, score, advanced, detail in rows]
-    return StageRun.objects.create(campaign=campaign, stage_key=key, kind=kind, result={"entries": entries},
-                                   inputs_digest="f" * 64, is_final=True)
+    return StageRunFactory(campaign=campaign, stage_key=key, kind=kind, inputs_digest="f" * 64, rows=[
+        (a, rank, score, advanced, detail,
+         f"实地考察不通过，取消资格：{detail['verdict_reason']}" if (detail or {}).get("disqualified") else "")
+        for a, rank, score, advanced, detail in rows])
 
 
 @pytest.fixture

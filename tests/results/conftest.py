@@ -1,17 +1,12 @@
 """Applications fabricated in given states, stored stage results, and a rubric sheet filler."""
 
-import random
 from decimal import Decimal
 
 import pytest
 
 from jinxuan.accounts.models import Role
-from jinxuan.applicants.models import Application, ApplicationUnit, Organisation
 from jinxuan.applicants.states import State
-from jinxuan.demo.answers import AnswerFaker
-from jinxuan.demo.population import credit_code
-from jinxuan.demo.text import TextFaker
-from jinxuan.pipeline.models import StageRun
+from tests.factories import ApplicationFactory, OrganisationFactory, StageRunFactory
 
 PRIVATE_CANARY = "私密内容K3VW"
 _seq = iter(range(1, 10**6))
@@ -19,28 +14,19 @@ _seq = iter(range(1, 10**6))
 
 def make_app(campaign, track_key, state=State.IN_STAGE, n=None):
     n = n if n is not None else next(_seq)
-    rng = random.Random(1000 + n)
-    org = Organisation.objects.create(name=f"获奖测试单位{n}股份有限公司", credit_code=credit_code(rng, "上海"))
-    track = campaign.tracks.get(key=track_key)
-    faker = TextFaker(500 + n)
-    filler = AnswerFaker(faker, campaign.spec, track.key, [org.credit_code], faker.topic())
-    title = f"第{n}号·{faker.case_title(topic=filler.topic)}"[:60]
-    answers = filler.application(title)
+    org = OrganisationFactory(name=f"获奖测试单位{n}股份有限公司", seed=1000 + n, city="上海")
+    app = ApplicationFactory(campaign=campaign, organisation=org, n=n, seed=500 + n, state=state,
+                             track=campaign.tracks.get(key=track_key), title_format="第{n}号·{title}")
     private = [f.key for f in campaign.spec.form.fields("application") if f.type == "textarea" and not f.public]
     if private:
-        answers[private[0]] = PRIVATE_CANARY + str(answers[private[0]])[:50]
-    app = Application.objects.create(campaign=campaign, track=track, title=title, answers=answers, state=state)
-    ApplicationUnit.objects.create(application=app, organisation=org, is_lead=True, position=0,
-                                   answers=filler.unit(org.name, org.credit_code))
+        app.answers[private[0]] = PRIVATE_CANARY + str(app.answers[private[0]])[:50]
+        app.save(update_fields=["answers"])
     return app
 
 
 def store_run(campaign, key, kind, rows):
     """rows: (application, rank, score, advanced)"""
-    entries = [{"application_id": a.pk, "rank": rank, "score": None if score is None else str(score),
-                "advanced": advanced, "reason": "", "detail": {}} for a, rank, score, advanced in rows]
-    return StageRun.objects.create(campaign=campaign, stage_key=key, kind=kind, result={"entries": entries},
-                                   inputs_digest="e" * 64, is_final=True)
+    return StageRunFactory(campaign=campaign, stage_key=key, kind=kind, rows=rows, inputs_digest="e" * 64)
 
 
 def ranked(campaign, key, kind, scored):

@@ -1,0 +1,161 @@
+"""Test data, one place (factory_boy): campaigns from the shipped presets, users with roles, organisations,
+applications with realistic answers (jinxuan/demo), experts in a campaign's pool and stored stage runs.
+
+    gz = campaign("gz-dianshu-2025")
+    org = OrganisationFactory()
+    app = ApplicationFactory(campaign=gz, organisation=org, state=State.ACCEPTED)
+    user = UserFactory(roles=[(Role.ORGANISER, gz)])
+    run = StageRunFactory(campaign=gz, stage_key="composite", kind="composite", rows=[(app, 1, "90", True)])
+
+Answers are seeded by `n` (a sequence unless given), so the same `n` gives the same application.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import factory
+from django.conf import settings
+
+from jinxuan.accounts.models import RoleAssignment, User
+from jinxuan.applicants.models import Application, ApplicationUnit, Membership, Organisation
+from jinxuan.applicants.states import State
+from jinxuan.demo.answers import AnswerFaker
+from jinxuan.demo.population import credit_code
+from jinxuan.demo.text import TextFaker
+from jinxuan.pipeline.models import StageRun
+
+PASSWORD = "s3cret-Passw0rd!"
+
+
+def campaign(slug: str):
+    """The campaign of the shipped preset `slug`, loaded (or reloaded) into the test database."""
+    from jinxuan.campaigns.loader import load_preset
+    from jinxuan.campaigns.preset_io import read_preset
+
+    path = Path(settings.PRESET_DIR) / f"{slug}.yaml"
+    return load_preset(read_preset(path), str(path))[0]
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    class Params:
+        city = "广州"
+        seed = factory.Sequence(lambda n: 70_000 + n)
+
+    name = factory.Sequence(lambda n: f"测试申报单位{n}有限公司")
+    credit_code = factory.LazyAttribute(lambda o: credit_code(random.Random(o.seed), o.city))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user; `roles` is a list of role names or (role, campaign) pairs; `organisation` makes them its admin."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.cn")
+
+    @classmethod
+    def _create(cls, model_class, *args, password=PASSWORD, **kwargs):
+        return model_class.objects.create_user(*args, password=password, **kwargs)
+
+    @factory.post_generation
+    def roles(user, create, extracted, **kwargs):
+        for item in extracted or ():
+            role, scope = item if isinstance(item, tuple) else (item, None)
+            RoleAssignment.objects.create(user=user, role=role, campaign=scope)
+
+    @factory.post_generation
+    def organisation(user, create, extracted, **kwargs):
+        if extracted is not None:
+            Membership.objects.create(user=user, organisation=extracted, is_admin=True)
+
+
+def _answers(o) -> tuple:
+    """(application answers, lead unit answers, title, track) filled by the demo population's fakers."""
+    tracks = list(o.campaign.tracks.order_by("position")) if o.track is None else [o.track]
+    track = tracks[o.n % len(tracks)]
+    faker = TextFaker(o.seed if o.seed is not None else o.n)
+    org = o.organisation
+    filler = AnswerFaker(faker, o.campaign.spec, track.key, [org.credit_code], faker.topic())
+    title = o.title or o.title_format.format(n=o.n, title=faker.case_title(topic=filler.topic))[:60]
+    return filler.application(title), filler.unit(org.name, org.credit_code), title, track
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """An application with answers for every field of its campaign's form and its lead unit.
+
+    `track`: a Track (default: the campaign's tracks in turn, by `n`); `seed`: the text faker's seed (default `n`);
+    `title_format`: how the faked title is written (`{n}`, `{title}`); `organisation`: the lead unit."""
+
+    class Meta:
+        model = Application
+        exclude = ("n", "seed", "title_format")
+
+    campaign = factory.LazyFunction(lambda: campaign("gz-dianshu-2025"))
+    n = factory.Sequence(lambda n: n)
+    seed = None
+    title_format = "{title}"
+    organisation = factory.SubFactory(OrganisationFactory)
+    track = None
+    title = None
+    state = State.ACCEPTED
+    created_by = None
+    filled = factory.LazyAttribute(_answers)
+
+    @classmethod
+    def _create(cls, model_class, *args, organisation=None, filled=None, **kwargs):
+        answers, unit_answers, title, track = filled
+        kwargs.update(track=track, title=title, answers={**answers, **(kwargs.get("answers") or {})})
+        app = model_class.objects.create(*args, **kwargs)
+        ApplicationUnit.objects.create(application=app, organisation=organisation, is_lead=True, position=0,
+                                       answers=unit_answers)
+        return app
+
+
+def make_application(campaign, organisation=None, n=None, **kwargs) -> Application:
+    """ApplicationFactory with the campaign and lead unit given positionally (the tests' usual call)."""
+    if n is not None:
+        kwargs["n"] = n
+    if organisation is not None:
+        kwargs["organisation"] = organisation
+    return ApplicationFactory(campaign=campaign, **kwargs)
+
+
+def expert(campaign, *, actor, n: int | None = None, **kwargs):
+    """A member of the campaign's expert pool (review.services.add_to_pool: the user, the expert, no e-mail)."""
+    from jinxuan.review.services import add_to_pool
+
+    n = next(_experts) if n is None else n
+    values = {"email": f"expert{n}@example.cn", "name": f"专家{n}", "employer_name": f"某研究院{n}", "load": 20,
+              "invite": False, **kwargs}
+    return add_to_pool(campaign, actor=actor, **values)
+
+
+_experts = iter(range(10_000, 10**9))
+
+
+class StageRunFactory(factory.django.DjangoModelFactory):
+    """A stored, final stage result; `rows` are (application, rank, score, advanced[, detail]) tuples."""
+
+    class Meta:
+        model = StageRun
+        exclude = ("rows",)
+
+    campaign = factory.LazyFunction(lambda: campaign("gz-dianshu-2025"))
+    stage_key = "composite"
+    kind = factory.SelfAttribute("stage_key")
+    inputs_digest = "e" * 64
+    is_final = True
+    rows = ()
+    result = factory.LazyAttribute(lambda o: {"entries": [_entry(*row) for row in o.rows]})
+
+
+def _entry(app, rank, score, advanced, detail=None, reason=""):
+    return {"application_id": app.pk, "rank": rank, "score": None if score is None else str(score),
+            "advanced": advanced, "reason": reason, "detail": detail or {}}

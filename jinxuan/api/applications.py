@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 from jinxuan.accounts.access import api_guard
 from jinxuan.applicants.attachments import StorageFull, UploadRefused, store_upload
 from jinxuan.applicants.models import Application, ApplicationUnit, Organisation
+from jinxuan.applicants.ownership import visible_applications
 from jinxuan.applicants.submission import SubmissionError, can_edit, problems_of, save_draft, submit
 from jinxuan.audit.log import record
 from jinxuan.campaigns.models import Campaign
@@ -83,7 +84,7 @@ def _out(app: Application) -> dict:
 @router.get("/applications", response={200: list[ApplicationOut], **errors(401, 403)}, summary="本人所属单位的申报")
 @api_guard("applicants.start_application")
 def list_applications(request):
-    apps = Application.objects.filter(organisations__memberships__user=request.user).distinct().select_related("campaign", "track")
+    apps = visible_applications(request.user).select_related("campaign", "track")
     return [_out(a) for a in apps]
 
 
@@ -119,7 +120,7 @@ def get_application(request, id: int):
 @api_guard("applicants.edit_application", obj=_application)
 def update_application(request, id: int, body: AnswersIn):
     try:
-        app = save_draft(request.access_target, body.answers, body.units, actor=request.user)
+        app = save_draft(request.access_target, body.answers, body.units, actor=request.user, via="API")
     except SubmissionError as exc:
         raise HttpError(409, exc.message) from exc
     return _out(app)

@@ -18,6 +18,13 @@ class LoginView(auth_views.LoginView):
     def get_redirect_url(self):
         return safe_next(self.request)
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context.get("form")
+        errors = form.non_field_errors().as_data() if form is not None and form.is_bound else []
+        context["throttled"] = next((e.messages[0] for e in errors if e.code == "throttled"), "")
+        return context
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"

@@ -108,7 +108,7 @@ def pool(request, slug):
                 parsed = excel.parse_pool(upload.read())
                 for row in parsed.rows:
                     services.add_to_pool(campaign, actor=request.user, base_url=_base_url(request), **row)
-                messages.success(request, f"已向 {len(parsed.rows)} 位专家发送邀请；专家确认后加入专家库")
+                messages.success(request, f"已导入 {len(parsed.rows)} 位专家并发送邀请；专家确认后加入专家库")
                 for error in parsed.errors:
                     messages.error(request, error)
             elif action in {"resend", "revoke"}:

@@ -247,8 +247,8 @@ def name_joint_unit(application: Application, *, credit_code: str, typed_name: s
         raise OwnershipError("该单位已在本申报中")
     position = (application.units.order_by("-position").values_list("position", flat=True).first() or 0) + 1
     consent = Consent.PENDING if org.is_verified else Consent.UNCLAIMED
-    if org.is_verified and org.memberships.filter(user=actor).exists():
-        consent = Consent.ACCEPTED  # the one naming it administers or belongs to it
+    if verified_admin_of(actor, org):
+        consent = Consent.ACCEPTED  # the one naming it is one of its verified administrators
     unit = ApplicationUnit.objects.create(
         application=application, organisation=org, position=position, consent=consent,
         typed_name=typed_name.strip()[:200], requested_by=actor,

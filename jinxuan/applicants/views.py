@@ -107,7 +107,7 @@ def organisation_new(request):
             messages.success(request, f"已登记单位：{claim.claimed_name}。"
                                       + ("活动工作组核验营业执照后完成单位认证。" if claim.licence
                                          else "请在单位页面上传营业执照，活动工作组核验后完成单位认证。"))
-            return redirect("apply:organisation", pk=claim.organisation_id)
+            return redirect("apply:home")
     return render(request, "applicants/organisation_form.html", {"form": form})
 
 

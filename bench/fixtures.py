@@ -24,9 +24,10 @@ def prepare_applicants(count: int, seed: int = 1) -> list[tuple[int, str]]:
     tracks = list(campaign.tracks.all())
     faker = TextFaker(seed)
     for i in range(count):
-        user = User.objects.create(username=f"bench{i}", email=f"bench{i}@example.cn", password=_demo_password_hash())
+        user = User.objects.create(username=f"bench{i}", email=f"bench{i}@example.cn", password=_demo_password_hash(),
+                                   email_verified_at=now)
         code = credit_code(rng, "广州")
-        org = Organisation.objects.create(name=f"基准测试单位{i}", credit_code=code)
+        org = Organisation.objects.create(name=f"基准测试单位{i}", credit_code=code, verified_at=now)
         Membership.objects.create(user=user, organisation=org, is_admin=True)
         track = tracks[i % len(tracks)]
         filler = AnswerFaker(faker, spec, track.key, [code], faker.topic())

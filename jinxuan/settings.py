@@ -288,3 +288,12 @@ LOGGING = {
                              **({"formatter": "json"} if os.environ.get("LOG_FORMAT") == "json" else {})}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Limits over accounts and server processes (jinxuan.accounts.throttle), counted in the cache (Redis in production):
+# (count, seconds) per window.
+JINXUAN_THROTTLES = {
+    "login_ip": (int(os.environ.get("LOGIN_IP_FAILURE_LIMIT", "30")), 3600),  # failed logins from one address
+    "login_account": (int(os.environ.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "10")), 3600),  # one account, any address
+    "reset_ip": (int(os.environ.get("PASSWORD_RESET_IP_LIMIT", "10")), 3600),
+    "reset_email": (int(os.environ.get("PASSWORD_RESET_EMAIL_LIMIT", "3")), 3600),
+}

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include(("jinxuan.results.urls", "results"))),
     path("manage/stages/", include(("jinxuan.reports.urls", "reports"))),
     path("manage/library/", include(("jinxuan.library.compendium_urls", "compendium"))),
+    path("manage/organisations/claims/", include(("jinxuan.applicants.claim_urls", "claims"))),
     path("manage/", include(("jinxuan.dashboard.urls", "dashboard"))),
     path("library/", include(("jinxuan.library.urls", "library"))),
     path("api/v1/", api.urls),

@@ -55,8 +55,11 @@ def campaigns(db):
 def make_user(db):
     from jinxuan.accounts.models import RoleAssignment, User
 
-    def make(username, *roles, campaign=None, password="s3cret-Passw0rd!"):
-        user = User.objects.create_user(username=username, password=password, email=f"{username}@example.cn")
+    def make(username, *roles, campaign=None, password="s3cret-Passw0rd!", verified=True):
+        from django.utils import timezone
+
+        user = User.objects.create_user(username=username, password=password, email=f"{username}@example.cn",
+                                        email_verified_at=timezone.now() if verified else None)
         for role in roles:
             RoleAssignment.objects.create(user=user, role=role, campaign=campaign)
         return user

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import factory
 from django.conf import settings
+from django.utils import timezone
 
 from jinxuan.accounts.models import RoleAssignment, User
 from jinxuan.applicants.models import Application, ApplicationUnit, Membership, Organisation
@@ -48,6 +49,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"测试申报单位{n}有限公司")
     credit_code = factory.LazyAttribute(lambda o: credit_code(random.Random(o.seed), o.city))
+    verified_at = factory.LazyFunction(timezone.now)  # ownership checked by an organiser
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -59,6 +61,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.cn")
+    email_verified_at = factory.LazyFunction(timezone.now)  # the mailbox proven
 
     @classmethod
     def _create(cls, model_class, *args, password=PASSWORD, **kwargs):
@@ -128,13 +131,13 @@ def make_application(campaign, organisation=None, n=None, **kwargs) -> Applicati
 
 
 def expert(campaign, *, actor, n: int | None = None, **kwargs):
-    """A member of the campaign's expert pool (review.services.add_to_pool: the user, the expert, no e-mail)."""
-    from jinxuan.review.services import add_to_pool
+    """A member of the campaign's expert pool: a verified account seated directly (review.services.seat_expert)."""
+    from jinxuan.review.services import seat_expert
 
     n = next(_experts) if n is None else n
-    values = {"email": f"expert{n}@example.cn", "name": f"专家{n}", "employer_name": f"某研究院{n}", "load": 20,
-              "invite": False, **kwargs}
-    return add_to_pool(campaign, actor=actor, **values)
+    user = verified_user(f"expert{n}", f"expert{n}@example.cn")
+    values = {"name": f"专家{n}", "employer_name": f"某研究院{n}", "load": 20, **kwargs}
+    return seat_expert(campaign, user, actor=actor, **values)
 
 
 _experts = iter(range(10_000, 10**9))
@@ -159,3 +162,14 @@ class StageRunFactory(factory.django.DjangoModelFactory):
 def _entry(app, rank, score, advanced, detail=None, reason=""):
     return {"application_id": app.pk, "rank": rank, "score": None if score is None else str(score),
             "advanced": advanced, "reason": reason, "detail": detail or {}}
+
+
+def verified_user(username: str, email: str | None = None, **fields):
+    """An account whose mailbox is proven."""
+    return User.objects.create_user(username=username, email=email or f"{username}@example.cn",
+                                    email_verified_at=timezone.now(), **fields)
+
+
+def verified_organisation(name: str, credit_code: str, **fields):
+    """An organisation whose ownership an organiser verified."""
+    return Organisation.objects.create(name=name, credit_code=credit_code, verified_at=timezone.now(), **fields)

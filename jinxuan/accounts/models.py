@@ -3,8 +3,10 @@
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class Role(models.TextChoices):
@@ -22,13 +24,23 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     display_name = models.CharField("姓名", max_length=60, blank=True)
     mobile = models.CharField("手机", max_length=20, blank=True)
+    # set when the owner of the mailbox opened a link sent to it; an unverified address grants nothing
+    email_verified_at = models.DateTimeField("邮箱验证时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
+        constraints = [
+            models.UniqueConstraint(Lower("email"), condition=models.Q(email_verified_at__isnull=False),
+                                    name="unique_verified_email"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None and bool(self.email)
 
 
 class RoleAssignment(models.Model):
@@ -77,3 +89,37 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class SeatInvitation(models.Model):
+    """A seat (expert, judge, inspector, guidance, formal reviewer) offered to an e-mail address.
+
+    Only the owner of the address can accept: the link sent there carries a signed, expiring token whose nonce
+    is stored hashed and works once. Accepting grants the role (audit-logged); sharing the address grants nothing.
+    """
+
+    PENDING, ACCEPTED, REVOKED = "pending", "accepted", "revoked"
+    STATES = [(PENDING, "待接受"), (ACCEPTED, "已接受"), (REVOKED, "已撤回")]
+
+    email = models.EmailField("电子邮箱")
+    name = models.CharField("姓名", max_length=60, blank=True)
+    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    campaign = models.ForeignKey("campaigns.Campaign", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="seat_invitations")
+    profile = models.JSONField("附加信息", default=dict, blank=True)  # e.g. the expert's profile and load
+    nonce_digest = models.CharField(max_length=64, unique=True)
+    state = models.CharField("状态", max_length=10, choices=STATES, default=PENDING)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField("有效期至")
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="accepted_invitations")
+    accepted_at = models.DateTimeField("接受时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "席位邀请"
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} → {self.email}"

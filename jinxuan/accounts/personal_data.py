@@ -189,9 +189,9 @@ def mask_export(spec, data: dict) -> dict:
 
 def sees_unmasked(user, application) -> bool:
     """Only the applying organisations' own members see their application's personal data in pages and exports."""
-    if not getattr(user, "is_authenticated", False) or application is None:
-        return False
-    return application.organisations.filter(memberships__user=user).exists()
+    from jinxuan.applicants.ownership import may_access  # members of verified, consenting units; own drafts
+
+    return may_access(user, application)
 
 
 def _contact_row(unit_name: str, fields, item: dict, masked: bool) -> dict:

@@ -40,13 +40,30 @@ def is_global_organiser(user):
 
 
 @rules.predicate
+def organiser_anywhere(user):
+    """An organiser of any campaign: organisation claims belong to no campaign."""
+    return has_role(user, Role.ORGANISER, None)
+
+
+@rules.predicate
 def is_applicant(user):
     return Role.APPLICANT in roles_of(user)
 
 
 @rules.predicate
 def member_of_application(user, application):
-    return application is not None and application.organisations.filter(memberships__user=user).exists()
+    """A member of a verified, consenting unit, or the creator of an own draft (jinxuan.applicants.ownership)."""
+    from jinxuan.applicants.ownership import may_access
+
+    return may_access(user, application)
+
+
+@rules.predicate
+def verified_admin_of_unit(user, unit):
+    """An administrator of the verified organisation a joint-unit request is addressed to."""
+    from jinxuan.applicants.ownership import verified_admin_of
+
+    return unit is not None and verified_admin_of(user, unit.organisation)
 
 
 @rules.predicate
@@ -93,6 +110,9 @@ PERMISSIONS = {
     "applicants.manage_organisation": admin_of_organisation | is_superuser,
     "applicants.register_organisation": is_authenticated,
     "applicants.record_paper": staff_of_campaign,
+    "applicants.answer_joint_request": verified_admin_of_unit,
+    "applicants.verify_organisation": is_superuser | organiser_anywhere,
+    "accounts.invite_seat": staff_of_campaign,
     "notifications.view_outbox": staff_of_campaign,
     "formal.review": staff_of_campaign | is_formal_reviewer,
     "review.workspace": is_expert,

@@ -1,23 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from . import views
 from .access import public
 
 urlpatterns = [
-    path("login/", public(auth_views.LoginView.as_view(template_name="accounts/login.html")), name="login"),
+    path("login/", views.login, name="login"),
     path("logout/", public(auth_views.LogoutView.as_view()), name="logout"),
-    path(
-        "password-reset/",
-        public(
-            auth_views.PasswordResetView.as_view(
-                template_name="accounts/password_reset.html",
-                email_template_name="accounts/password_reset_email.txt",
-                subject_template_name="accounts/password_reset_subject.txt",
-                success_url=reverse_lazy("accounts:password_reset_done"),
-            )
-        ),
-        name="password_reset",
-    ),
+    path("password-reset/", views.password_reset, name="password_reset"),
     path(
         "password-reset/sent/",
         public(auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")),
@@ -38,4 +28,8 @@ urlpatterns = [
         public(auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html")),
         name="password_reset_complete",
     ),
+    path("verify-email/<str:token>/", views.verify_email, name="verify_email"),
+    path("verify-email/", views.resend_verification, name="resend_verification"),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("seats/<slug:slug>/", views.seats, name="seats"),
 ]

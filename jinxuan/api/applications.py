@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from jinxuan.accounts.access import api_guard
 from jinxuan.applicants.attachments import UploadRefused, store_upload
 from jinxuan.applicants.models import Application, ApplicationUnit, ApplicationVersion, Organisation
+from jinxuan.applicants.ownership import visible_applications
 from jinxuan.applicants.submission import (
     SubmissionError,
     edit_refusal,
@@ -92,7 +93,7 @@ def _out(app: Application) -> dict:
 @api_guard("applicants.start_application")
 def list_applications(request):
     versions = ApplicationVersion.objects.filter(application=OuterRef("pk")).order_by().values("application")
-    apps = (Application.objects.filter(organisations__memberships__user=request.user).distinct()
+    apps = (visible_applications(request.user)
             .select_related("campaign", "track").prefetch_related("units__organisation", "attachments")
             .annotate(version_count=Coalesce(Subquery(versions.annotate(n=Count("pk")).values("n")), 0)))
     return [_out(a) for a in apps]
@@ -130,7 +131,7 @@ def get_application(request, id: int):
 @api_guard("applicants.edit_application", obj=_application)
 def update_application(request, id: int, body: AnswersIn):
     try:
-        app = save_draft(request.access_target, body.answers, body.units, actor=request.user)
+        app = save_draft(request.access_target, body.answers, body.units, actor=request.user, via="API")
     except SubmissionError as exc:
         raise HttpError(409, exc.message) from exc
     return _out(app)

@@ -24,6 +24,8 @@ class OrganisationForm(forms.ModelForm):
     contact_title = forms.CharField(label="部门与职务", max_length=80)
     contact_mobile = forms.CharField(label="联系人手机", max_length=11)
     contact_email = forms.CharField(label="联系人电子邮箱", max_length=120)
+    licence = forms.FileField(label="营业执照（PDF、JPG 或 PNG，不超过 10 MB；可稍后在单位页面上传）", required=False)
+    dispute = forms.BooleanField(label="对已认证单位提出异议（该代码已被他人认证，本单位才是其合法持有人）", required=False)
 
     class Meta:
         model = Organisation
@@ -35,9 +37,21 @@ class OrganisationForm(forms.ModelForm):
         problem = credit_code_problem(code)
         if problem:
             raise forms.ValidationError(problem)
-        if Organisation.objects.filter(credit_code=code).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("该统一社会信用代码已注册。请联系该单位的管理员邀请您加入，不要重复注册。")
         return code
+
+    def validate_unique(self):
+        """A code already on file is claimed, not refused (jinxuan.applicants.ownership.register decides)."""
+
+    def clean_licence(self):
+        from .ownership import OwnershipError, check_licence
+
+        upload = self.cleaned_data.get("licence")
+        if upload:
+            try:
+                check_licence(upload)
+            except OwnershipError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return upload
 
     def clean_contact_mobile(self):
         value = self.cleaned_data["contact_mobile"].strip()
@@ -54,12 +68,8 @@ class OrganisationForm(forms.ModelForm):
     PROFILE_FIELDS = ("listed", "software_copyrights", "patents_filed", "patents_granted", "standards",
                       "contact_name", "contact_title", "contact_mobile", "contact_email")
 
-    def save(self, commit=True):
-        org = super().save(commit=False)
-        org.profile = {k: self.cleaned_data.get(k) for k in self.PROFILE_FIELDS}
-        if commit:
-            org.save()
-        return org
+    def profile(self) -> dict:
+        return {k: self.cleaned_data.get(k) for k in self.PROFILE_FIELDS}
 
 
 class SignupForm(forms.Form):

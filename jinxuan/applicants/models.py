@@ -15,6 +15,10 @@ class Organisation(models.Model):
     founded = models.DateField("成立时间", null=True, blank=True)
     profile = models.JSONField("其他信息", default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # set when an organiser verified a claim (营业执照 against name and code); unverified, it grants nothing
+    verified_at = models.DateTimeField("认证时间", null=True, blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
 
     class Meta:
         ordering = ["name"]
@@ -23,6 +27,43 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+
+def licence_path(instance, filename):
+    return f"licences/{instance.organisation_id}/{instance.claimant_id}-{filename[-60:]}"
+
+
+class OrganisationClaim(models.Model):
+    """Someone says a credit code is theirs; an organiser checks the 营业执照 and verifies or rejects."""
+
+    PENDING, VERIFIED, REJECTED = "pending", "verified", "rejected"
+    STATES = [(PENDING, "待核验"), (VERIFIED, "已认证"), (REJECTED, "未通过")]
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="claims")
+    claimant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organisation_claims")
+    claimed_name = models.CharField("申报的单位名称", max_length=200)
+    details = models.JSONField("登记信息", default=dict, blank=True)  # the registration form, applied on verification
+    licence = models.FileField("营业执照", upload_to=licence_path, max_length=300, blank=True)
+    licence_name = models.CharField("营业执照文件名", max_length=200, blank=True)
+    licence_type = models.CharField(max_length=10, blank=True)  # pdf, jpeg, png
+    dispute = models.BooleanField("对已认证单位提出异议", default=False)
+    state = models.CharField("状态", max_length=10, choices=STATES, default=PENDING, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    reason = models.TextField("说明", blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "单位认证申请"
+
+    def __str__(self) -> str:
+        return f"{self.claimed_name} · {self.get_state_display()}"
 
 
 class Membership(models.Model):
@@ -78,12 +119,26 @@ class Application(models.Model):
         return unit.organisation if unit else None
 
 
+class Consent(models.TextChoices):
+    ACCEPTED = "accepted", "已确认"
+    PENDING = "pending", "待对方确认"
+    UNCLAIMED = "unclaimed", "该代码尚无认证单位"
+
+
 class ApplicationUnit(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="units")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="application_units")
     is_lead = models.BooleanField("主申报单位", default=False)
     position = models.PositiveSmallIntegerField(default=0)
     answers = models.JSONField("单位信息", default=dict, blank=True)
+    # a joint unit's members see the application only once its verified administrators accepted
+    consent = models.CharField("确认状态", max_length=10, choices=Consent.choices, default=Consent.ACCEPTED)
+    typed_name = models.CharField("申报时填写的单位名称", max_length=200, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["application", "position"]

@@ -64,8 +64,19 @@ def snapshot_version(application: Application, actor=None) -> ApplicationVersion
 
 
 def member_emails(application: Application) -> list[str]:
-    return list(Membership.objects.filter(organisation__application_units__application=application)
-                .values_list("user__email", flat=True).distinct())
+    """Verified addresses of the people who may open the application (jinxuan.applicants.ownership.may_access):
+    members of its verified, consenting units, and the creator of an own draft."""
+    from .models import Consent
+
+    emails = set(Membership.objects.filter(
+        organisation__application_units__application=application,
+        organisation__application_units__consent=Consent.ACCEPTED, organisation__verified_at__isnull=False,
+        user__email_verified_at__isnull=False).values_list("user__email", flat=True))
+    creator = application.created_by
+    if creator is not None and creator.email_verified and application.units.filter(
+            is_lead=True, organisation__memberships__user=creator).exists():
+        emails.add(creator.email)
+    return sorted(emails)
 
 
 def _notify_state(app: Application, reason: str) -> None:

@@ -88,24 +88,42 @@ def problems_of(application: Application, for_submit: bool = True) -> list[formc
         for rule in application.campaign.spec.attachments:
             if rule.required and rule.key not in have:
                 problems.append(formcheck.Problem(f"attachments.{rule.key}", rule.name, "必要附件，尚未上传"))
+        from .ownership import submit_problems
+
+        problems += submit_problems(application)  # joint units that have not consented yet
     return problems
 
 
-def save_draft(application: Application, answers: dict, unit_answers: dict[int, dict], actor=None) -> Application:
-    """Store what was typed, as typed: limits are reported, never used to drop input."""
+def save_draft(application: Application, answers: dict, unit_answers: dict[int, dict], actor=None,
+               via: str = "页面") -> Application:
+    """Store what was typed, as typed: limits are reported, never used to drop input. Who changed which fields,
+    and when, is audit-logged (nothing is written when nothing changed)."""
+    from .ownership import changed_keys
+
     if not can_edit(application):
         raise SubmissionError("申报已截止或当前状态不可修改")
     with transaction.atomic():
         app = Application.objects.select_for_update().get(pk=application.pk)
+        before_answers, before_title = dict(app.answers), app.title
         app.answers = {**app.answers, **answers}
         title_field = next((f.key for f in app.campaign.spec.form.fields("application") if f.label in {"案例名称", "事件名称"}), None)
         if title_field and str(app.answers.get(title_field) or "").strip():
             app.title = str(app.answers[title_field]).strip()[:200]
         app.save(update_fields=["answers", "title", "updated_at"])
+        changed = {"answers": changed_keys(before_answers, app.answers)}
         for unit in app.units.all():
             if unit.position in unit_answers:
-                unit.answers = {**unit.answers, **unit_answers[unit.position]}
+                merged = {**unit.answers, **unit_answers[unit.position]}
+                keys = changed_keys(unit.answers, merged)
+                if keys:
+                    changed[f"units[{unit.position}]"] = keys
+                unit.answers = merged
                 unit.save(update_fields=["answers"])
+        changed = {k: v for k, v in changed.items() if v}
+        if changed or before_title != app.title:
+            title = {"title": app.title} if before_title != app.title else {}
+            record("application.draft_edited", app, actor=actor, before={"title": before_title} if title else None,
+                   after={"fields": changed, "via": via, **title})
     return app
 
 

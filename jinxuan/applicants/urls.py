@@ -8,6 +8,7 @@ urlpatterns = [
     path("organisations/new/", views.organisation_new, name="organisation_new"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("joint-requests/<int:pk>/", views.joint_request_answer, name="joint_request"),
     path("new/<slug:slug>/", views.application_new, name="new"),
     path("<int:pk>/", views.application_detail, name="detail"),
     path("<int:pk>/edit/", views.application_edit, name="edit"),

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 from jinxuan.accounts.access import guard, public
 from jinxuan.accounts.models import hash_token
 from jinxuan.accounts.personal_data import has_consent, mask_export, sees_unmasked, set_consent
+from jinxuan.accounts.redirects import safe_next
+from jinxuan.accounts.verification import VerificationError, mark_verified, send_verification
 from jinxuan.audit.log import record
 from jinxuan.campaigns.models import Campaign
 from jinxuan.notifications.mail import notify
@@ -24,9 +26,17 @@ from jinxuan.notifications.models import Event
 from jinxuan.ops.filestorage import download_response
 
 from . import attachments as files
-from . import formio
+from . import formio, ownership
 from .forms import InviteForm, JointUnitForm, OrganisationForm, SignupForm, WithdrawForm
-from .models import Application, ApplicationUnit, ApplicationVersion, Invitation, Membership, Organisation
+from .models import (
+    Application,
+    ApplicationUnit,
+    ApplicationVersion,
+    Consent,
+    Invitation,
+    Membership,
+    Organisation,
+)
 from .services import member_emails
 from .states import State
 from .submission import (
@@ -65,43 +75,64 @@ def signup(request):
         data = form.cleaned_data
         user = get_user_model().objects.create_user(username=data["username"], email=data["email"],
                                                     password=data["password"], display_name=data["display_name"])
+        record("accounts.signed_up", user, actor=user, after={"via": "signup"})
+        send_verification(user, request.build_absolute_uri("/")[:-1])
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "注册成功。请先登记您的单位，或通过单位管理员的邀请链接加入。")
-        return redirect(request.GET.get("next") or "apply:home")
+        messages.success(request, f"注册成功。验证邮件已发送至 {user.email}，请打开邮件中的链接完成验证；"
+                                  "随后登记您的单位，或通过单位管理员的邀请链接加入。")
+        return redirect(safe_next(request, default="apply:home"))
     return render(request, "applicants/signup.html", {"form": form})
 
 
 @guard("applicants.start_application")
 def home(request):
     orgs = _my_organisations(request.user)
-    applications = (Application.objects.filter(organisations__in=orgs).exclude(state=State.WITHDRAWN)
-                    .select_related("campaign", "track").distinct())
+    applications = (ownership.visible_applications(request.user).exclude(state=State.WITHDRAWN)
+                    .select_related("campaign", "track"))
     open_campaigns = [c for c in Campaign.objects.all() if window_open(c)]
     return render(request, "applicants/home.html",
-                  {"orgs": orgs, "applications": applications, "open_campaigns": open_campaigns})
+                  {"orgs": orgs, "applications": applications, "open_campaigns": open_campaigns,
+                   "requests": ownership.pending_requests(request.user)})
 
 
 @guard("applicants.register_organisation")
 def organisation_new(request):
-    form = OrganisationForm(request.POST or None)
+    form = OrganisationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            org = form.save()
-            Membership.objects.create(user=request.user, organisation=org, is_admin=True)
-            record("organisation.registered", org, after={"name": org.name, "credit_code": org.credit_code})
-        messages.success(request, f"已登记单位：{org.name}")
-        return redirect("apply:home")
+        data = form.cleaned_data
+        details = {k: data.get(k) for k in ("unit_type", "registered_region", "office_region", "founded")}
+        details["profile"] = form.profile()
+        try:
+            claim = ownership.register(request.user, name=data["name"], credit_code=data["credit_code"],
+                                       details=details, licence=data.get("licence"), dispute=data.get("dispute"))
+        except ownership.OwnershipError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已登记单位：{claim.claimed_name}。"
+                                      + ("活动工作组核验营业执照后完成单位认证。" if claim.licence
+                                         else "请在单位页面上传营业执照，活动工作组核验后完成单位认证。"))
+            return redirect("apply:home")
     return render(request, "applicants/organisation_form.html", {"form": form})
 
 
 @guard("applicants.view_organisation", obj=_organisation)
 def organisation_detail(request, pk):
     org = request.access_target
-    form = InviteForm(request.POST or None)
+    form = InviteForm(request.POST if request.POST.get("action", "invite") == "invite" else None)
     is_admin = request.user.has_perm("applicants.manage_organisation", org)
+    my_claim = org.claims.filter(claimant=request.user).first()
     if request.method == "POST":
         if not is_admin:
-            return HttpResponse("只有单位管理员可以邀请成员", status=403)
+            return HttpResponse("只有单位管理员可以进行此操作", status=403)
+        if request.POST.get("action") == "licence":
+            try:
+                if my_claim is None:
+                    raise ownership.OwnershipError("您没有该单位的认证申请")
+                ownership.attach_licence(my_claim, request.FILES.get("licence"), actor=request.user)
+                messages.success(request, "营业执照已上传，等待活动工作组核验")
+            except ownership.OwnershipError as exc:
+                messages.error(request, str(exc))
+            return redirect("apply:organisation", pk=org.pk)
         if form.is_valid():
             raw = secrets.token_urlsafe(24)
             Invitation.objects.create(organisation=org, email=form.cleaned_data["email"], digest=hash_token(raw), invited_by=request.user)
@@ -111,7 +142,29 @@ def organisation_detail(request, pk):
             messages.success(request, f"已向 {form.cleaned_data['email']} 发送邀请")
             return redirect("apply:organisation", pk=org.pk)
     members = org.memberships.select_related("user")
-    return render(request, "applicants/organisation_detail.html", {"org": org, "members": members, "form": form, "is_admin": is_admin})
+    requests = [u for u in ownership.pending_requests(request.user) if u.organisation_id == org.pk]
+    return render(request, "applicants/organisation_detail.html", {
+        "org": org, "members": members, "form": form, "is_admin": is_admin, "claim": my_claim,
+        "requests": requests})
+
+
+def _unit(request, pk, **_):
+    return get_object_or_404(ApplicationUnit.objects.select_related("organisation", "application__campaign"), pk=pk)
+
+
+@guard("applicants.answer_joint_request", obj=_unit)
+@require_POST
+def joint_request_answer(request, pk):
+    """A verified administrator accepts or declines being a joint unit of someone else's application."""
+    unit = request.access_target
+    accept = request.POST.get("answer") == "accept"
+    try:
+        ownership.answer_request(unit, request.user, accept)
+        messages.success(request, f"已确认参与联合申报：{unit.application.title}" if accept
+                         else f"已拒绝，本单位已从申报“{unit.application.title}”中移除")
+    except ownership.OwnershipError as exc:
+        messages.error(request, str(exc))
+    return redirect("apply:organisation", pk=unit.organisation_id)
 
 
 @public
@@ -121,14 +174,22 @@ def invitation(request, token):
         return render(request, "errors/error.html", {"code": 404, "title": "邀请无效", "text": "该邀请链接无效或已被使用。"}, status=404)
     if not request.user.is_authenticated:
         return redirect(f"{reverse('apply:signup')}?next={request.path}")
-    if request.method == "POST":
-        Membership.objects.get_or_create(user=request.user, organisation=invite.organisation)
-        invite.accepted_at = timezone.now()
-        invite.save(update_fields=["accepted_at"])
-        record("organisation.member_joined", invite.organisation, after={"user": request.user.username})
-        messages.success(request, f"您已加入 {invite.organisation.name}")
-        return redirect("apply:home")
-    return render(request, "applicants/invitation.html", {"invite": invite})
+    problem = ""
+    if request.user.email.strip().lower() != invite.email.strip().lower():
+        problem = "此邀请发给另一个电子邮箱。请使用该邮箱注册或登录的账户接受邀请。"
+    if request.method == "POST" and not problem:
+        try:
+            mark_verified(request.user, how="organisation_invitation")  # the link reached this mailbox
+        except VerificationError as exc:
+            problem = str(exc)
+        else:
+            Membership.objects.get_or_create(user=request.user, organisation=invite.organisation)
+            invite.accepted_at = timezone.now()
+            invite.save(update_fields=["accepted_at"])
+            record("organisation.member_joined", invite.organisation, after={"user": request.user.username})
+            messages.success(request, f"您已加入 {invite.organisation.name}")
+            return redirect("apply:home")
+    return render(request, "applicants/invitation.html", {"invite": invite, "problem": problem})
 
 
 # -- drafts ----------------------------------------------------------------------------------------
@@ -264,14 +325,20 @@ def unit_add(request, pk):
             messages.error(request, f"{form.fields[field].label}：{'；'.join(errors)}")
     else:
         data = form.cleaned_data
-        org, _ = Organisation.objects.get_or_create(credit_code=data["credit_code"], defaults={"name": data["name"]})
-        if app.units.filter(organisation=org).exists():
-            messages.error(request, "该单位已在本申报中")
+        try:
+            unit = ownership.name_joint_unit(app, credit_code=data["credit_code"], typed_name=data["name"],
+                                             actor=request.user, base_url=request.build_absolute_uri("/")[:-1])
+        except ownership.OwnershipError as exc:
+            messages.error(request, str(exc))
         else:
-            position = (app.units.order_by("-position").values_list("position", flat=True).first() or 0) + 1
-            ApplicationUnit.objects.create(application=app, organisation=org, position=position, answers=_unit_defaults(app.campaign, org))
-            record("application.unit_added", app, after={"credit_code": org.credit_code})
-            messages.success(request, f"已添加联合申报单位：{org.name}")
+            if unit.consent == Consent.PENDING:
+                messages.success(request, f"已向 {unit.organisation.name} 的管理员发送联合申报确认请求；"
+                                          "对方确认前，该单位成员不能查看本申报，本申报也不能提交。")
+            elif unit.consent == Consent.UNCLAIMED:
+                messages.success(request, f"已添加联合申报单位：{unit.typed_name}（该统一社会信用代码尚无认证单位，"
+                                          "所填名称仅供参考；该单位日后完成认证时将请其确认）")
+            else:
+                messages.success(request, f"已添加联合申报单位：{unit.organisation.name}")
     return redirect(reverse("apply:edit", args=[app.pk]) + "#units")
 
 

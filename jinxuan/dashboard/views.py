@@ -6,6 +6,7 @@ from jinxuan.accounts.access import guard
 from jinxuan.accounts.models import Role
 from jinxuan.accounts.roles import roles_of
 from jinxuan.applicants.models import Application
+from jinxuan.applicants.ownership import visible_applications
 from jinxuan.applicants.states import State
 from jinxuan.audit.models import AuditEvent
 from jinxuan.campaigns.lookups import campaign_from_url
@@ -20,11 +21,7 @@ def workspace(request):
     if request.user.is_superuser or roles & {Role.ORGANISER, Role.GUIDANCE}:
         if not roles & {Role.APPLICANT}:
             return redirect("dashboard:home")
-    applications = (
-        Application.objects.filter(organisations__memberships__user=request.user)
-        .select_related("campaign", "track")
-        .distinct()
-    )
+    applications = visible_applications(request.user).select_related("campaign", "track")
     assignments = request.user.role_assignments.select_related("campaign")
     return render(request, "dashboard/workspace.html", {"applications": applications, "assignments": assignments})
 

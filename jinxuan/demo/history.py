@@ -85,8 +85,8 @@ def build(orgs, experts, judge_user, inspector_user, organiser, faker, rng: rand
             formal.decide(app, "pass", override_reason="演示数据：人工核对材料齐全", actor=organiser)
 
     for i, user in enumerate(experts):
-        review.add_to_pool(campaign, email=user.email, name=user.display_name or user.username, load=count,
-                           employer_name=f"金融科技研究院（第{i + 1}研究室）", invite=False)
+        review.seat_expert(campaign, user, name=user.display_name or user.username, load=count,
+                           employer_name=f"金融科技研究院（第{i + 1}研究室）")
     review.refresh_automatic_conflicts(campaign)
     review.solve_assignment(campaign, notify_experts=False)
     quality = {}

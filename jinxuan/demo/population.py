@@ -74,6 +74,7 @@ def _demo_password_hash() -> str:
 def _user(username: str, display: str, email: str, superuser: bool = False) -> User:
     user, _ = User.objects.get_or_create(username=username, defaults={"display_name": display, "email": email})
     user.display_name, user.email, user.is_superuser, user.is_staff = display, email, superuser, superuser
+    user.email_verified_at = user.email_verified_at or timezone.now()  # demo mailboxes count as proven
     user.password = _demo_password_hash()
     user.save()
     return user
@@ -147,7 +148,7 @@ def _build(seed: int, applications_per_campaign: int, progress) -> None:
         org, _ = Organisation.objects.get_or_create(
             credit_code=code,
             defaults={"name": name, "unit_type": UNIT_TYPE[kind], "registered_region": region, "office_region": region,
-                      "founded": founded},
+                      "founded": founded, "verified_at": timezone.now()},  # demo organisations come verified
         )
         user = _user(f"applicant{i + 1}", faker.person_name(), f"applicant{i + 1}@jinxuan.example.cn")
         Membership.objects.get_or_create(user=user, organisation=org, defaults={"is_admin": True})

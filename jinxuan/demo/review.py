@@ -27,10 +27,10 @@ def build(campaigns, experts, rng: random.Random) -> None:
     for campaign in campaigns:
         choices = services.tag_choices(campaign)
         for i, user in enumerate(experts):
-            services.add_to_pool(campaign, email=user.email, name=user.display_name or user.username,
+            services.seat_expert(campaign, user, name=user.display_name or user.username,
                                  title=TITLES[i % len(TITLES)], employer_name=f"金融科技研究院（第{i + 1}研究室）",
                                  tags=rng.sample(choices, min(4, len(choices))), bio=BIOS[i % len(BIOS)],
-                                 load=20, invite=False)
+                                 load=20)
         services.refresh_automatic_conflicts(campaign)
         if not services.entrants(campaign).exists():
             continue

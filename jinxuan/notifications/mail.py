@@ -43,6 +43,27 @@ DEFAULTS = {
         "{{ name }} 您好：\n\n您尚有 {{ count }} 份申报的评分未提交，请于 {{ deadline }} 前完成：\n"
         "{% for line in items %}  · {{ line }}\n{% endfor %}\n评审入口：{{ link }}\n",
     ),
+    Event.VERIFY_EMAIL: (
+        "请验证您的电子邮箱",
+        "{{ name }} 您好：\n\n请打开以下链接验证您在金选平台使用的电子邮箱（{{ hours }} 小时内有效）：\n{{ link }}\n"
+        "邮箱验证前，该邮箱不能用于接受邀请或获得任何权限。如非本人操作，请忽略本邮件。\n",
+    ),
+    Event.SEAT_INVITED: (
+        "【{{ campaign }}】邀请您担任{{ role }}",
+        "{{ name }} 您好：\n\n诚邀您担任“{{ campaign }}”{{ role }}。请打开以下链接接受邀请"
+        "（新用户可在此设置登录密码；已有账户请登录后确认），链接有效期至 {{ until }}，仅可使用一次：\n{{ link }}\n"
+        "如非本人，请勿转发此邮件。\n",
+    ),
+    Event.JOINT_UNIT_REQUEST: (
+        "【{{ campaign }}】{{ lead }} 邀请贵单位作为联合申报单位",
+        "您好：\n\n{{ lead }} 在“{{ campaign }}”的申报“{{ title }}”中将 {{ organisation }} 列为联合申报单位。"
+        "贵单位确认前，贵单位成员不能查看该申报，该申报也不能提交。请登录后在单位页面确认或拒绝：\n{{ link }}\n",
+    ),
+    Event.CLAIM_DECIDED: (
+        "单位认证结果：{{ organisation }}",
+        "您好：\n\n您提交的单位认证（{{ organisation }}，统一社会信用代码 {{ code }}）{{ outcome }}。"
+        "{% if reason %}\n说明：{{ reason }}{% endif %}\n",
+    ),
 }
 
 

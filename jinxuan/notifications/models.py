@@ -11,6 +11,10 @@ class Event(models.TextChoices):
     EXPERT_INVITED = "expert_invited", "邀请评审专家"
     EXPERT_ASSIGNED = "expert_assigned", "评审任务分配"
     EXPERT_REMINDER = "expert_reminder", "评审进度提醒"
+    VERIFY_EMAIL = "verify_email", "验证电子邮箱"
+    SEAT_INVITED = "seat_invited", "职务邀请"
+    JOINT_UNIT_REQUEST = "joint_unit_request", "联合申报确认请求"
+    CLAIM_DECIDED = "claim_decided", "单位认证结果"
 
 
 class Template(models.Model):

@@ -4,7 +4,9 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from jinxuan.accounts import invitations
 from jinxuan.accounts.access import check, guard
+from jinxuan.accounts.models import Role, SeatInvitation
 from jinxuan.applicants.models import Application
 from jinxuan.campaigns.lookups import campaign_from_url
 
@@ -98,7 +100,7 @@ def pool(request, slug):
                     tags=request.POST.getlist("tags"), bio=request.POST.get("bio", ""),
                     past=[{"name": n, "code": ""} for n in excel.split_list(request.POST.get("past", ""))],
                     load=int(request.POST.get("load") or 20), actor=request.user, base_url=_base_url(request))
-                messages.success(request, "已加入专家库并发送邀请")
+                messages.success(request, "已发送专家邀请；专家通过邮件中的链接确认后加入专家库")
             elif action == "import":
                 upload = request.FILES.get("file")
                 if upload is None:
@@ -106,9 +108,19 @@ def pool(request, slug):
                 parsed = excel.parse_pool(upload.read())
                 for row in parsed.rows:
                     services.add_to_pool(campaign, actor=request.user, base_url=_base_url(request), **row)
-                messages.success(request, f"已导入 {len(parsed.rows)} 位专家")
+                messages.success(request, f"已导入 {len(parsed.rows)} 位专家并发送邀请；专家确认后加入专家库")
                 for error in parsed.errors:
                     messages.error(request, error)
+            elif action in {"resend", "revoke"}:
+                invitation = get_object_or_404(SeatInvitation, pk=request.POST.get("invitation"), campaign=campaign,
+                                               role=Role.EXPERT, state=SeatInvitation.PENDING)
+                if action == "revoke":
+                    invitations.revoke(invitation, actor=request.user)
+                    messages.success(request, f"已撤回对 {invitation.name} 的邀请")
+                else:
+                    services.add_to_pool(campaign, email=invitation.email, actor=request.user,
+                                         base_url=_base_url(request), **{k: v for k, v in invitation.profile.items()})
+                    messages.success(request, f"已重新向 {invitation.name} 发送邀请（原链接作废）")
             elif action == "conflicts":
                 found = services.refresh_automatic_conflicts(campaign, actor=request.user)
                 messages.success(request, f"已重新识别利益冲突：共 {found} 对")
@@ -117,8 +129,11 @@ def pool(request, slug):
         return redirect("review_manage:pool", slug=slug)
     members = PoolMember.objects.filter(campaign=campaign).select_related("expert__user")
     tags = services.tag_choices(campaign)
+    sent = list(SeatInvitation.objects.filter(campaign=campaign, role=Role.EXPERT).select_related("accepted_by"))
+    for invitation in sent:
+        invitation.label = invitations.state_label(invitation)
     return render(request, "review/manage/pool.html", {"campaign": campaign, "members": members, "tags": tags,
-                                                       "headers": excel.POOL_HEADERS})
+                                                       "headers": excel.POOL_HEADERS, "invitations": sent})
 
 
 @guard("review.manage", obj=campaign_from_url)

@@ -4,15 +4,12 @@ decision that changes who reviews what, or a score, is written to the audit log.
 from __future__ import annotations
 
 import numpy as np
-from django.contrib.auth.tokens import default_token_generator
 from django.db import models, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
-from jinxuan.accounts.models import Role, RoleAssignment, User
+from jinxuan.accounts.models import Role, RoleAssignment
 from jinxuan.applicants.models import Application, ApplicationUnit, Membership
 from jinxuan.applicants.states import State
 from jinxuan.audit.log import record
@@ -95,21 +92,42 @@ def _next_pseudonym(campaign) -> str:
     return f"专家{PoolMember.objects.filter(campaign=campaign).count() + 1:03d}"
 
 
-@transaction.atomic
-def add_to_pool(campaign, *, email: str, name: str, title: str = "", employer_name: str = "",
-                employer_code: str = "", past: list | None = None, tags: list | None = None, bio: str = "",
-                load: int = 20, actor=None, invite: bool = True, base_url: str = "") -> PoolMember:
-    email = (email or "").strip().lower()
-    if "@" not in email:
-        raise ReviewError(f"专家“{name}”的电子邮箱无效")
+POOL_PROFILE = ("name", "title", "employer_name", "employer_code", "past", "tags", "bio", "load")
+
+
+def _checked_profile(name: str, load: int) -> None:
+    if not (name or "").strip():
+        raise ReviewError("专家姓名：必填")
     if load < 1:
         raise ReviewError(f"专家“{name}”的评审数量上限须至少为 1")
-    user = User.objects.filter(email__iexact=email).first()
-    created = user is None
-    if created:
-        user = User(username=email, email=email, display_name=name)
-        user.set_unusable_password()
-        user.save()
+
+
+def add_to_pool(campaign, *, email: str, name: str, title: str = "", employer_name: str = "",
+                employer_code: str = "", past: list | None = None, tags: list | None = None, bio: str = "",
+                load: int = 20, actor=None, base_url: str = "", send: bool = True):
+    """The organiser adds an expert: an invitation to the address (jinxuan.accounts.invitations). The seat is
+    granted only when the owner of the mailbox accepts it; an account that merely shares the address gains
+    nothing. Returns the invitation."""
+    from jinxuan.accounts.invitations import InvitationError, invite
+
+    _checked_profile(name, load)
+    profile = {"name": name.strip(), "title": title.strip(), "employer_name": employer_name.strip(),
+               "employer_code": employer_code.strip(), "past": past, "tags": tags, "bio": bio.strip(), "load": load}
+    try:
+        invitation, _ = invite(email, Role.EXPERT, campaign, name=name, profile=profile, actor=actor,
+                               base_url=base_url, send=send)
+    except InvitationError as exc:
+        raise ReviewError(str(exc)) from exc
+    return invitation
+
+
+@transaction.atomic
+def seat_expert(campaign, user, *, name: str = "", title: str = "", employer_name: str = "",
+                employer_code: str = "", past: list | None = None, tags: list | None = None, bio: str = "",
+                load: int = 20, actor=None) -> PoolMember:
+    """Give `user` an expert seat in the campaign's pool (on an accepted invitation, or for a known account)."""
+    name = name or user.display_name or user.username
+    _checked_profile(name, load)
     expert, _ = Expert.objects.get_or_create(user=user, defaults={"name": name})
     expert.name = name or expert.name
     for attr, value in (("title", title), ("employer_name", employer_name), ("employer_code", employer_code),
@@ -128,24 +146,8 @@ def add_to_pool(campaign, *, email: str, name: str, title: str = "", employer_na
         member.load = load
         member.save(update_fields=["load"])
     record("review.pool_add" if new else "review.pool_update", member, campaign=campaign, actor=actor,
-           after={"expert": expert.pk, "load": load})
-    if new and invite:
-        _invite(campaign, expert, base_url, set_password=created or not user.has_usable_password())
+           after={"expert": expert.pk, "user": user.username, "load": load})
     return member
-
-
-def _invite(campaign, expert: Expert, base_url: str, set_password: bool) -> None:
-    from jinxuan.notifications.mail import notify
-    from jinxuan.notifications.models import Event
-
-    user = expert.user
-    if set_password:
-        link = base_url + reverse("accounts:password_reset_confirm", kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)})
-    else:
-        link = base_url + reverse("review:workspace", kwargs={"slug": campaign.slug})
-    notify(Event.EXPERT_INVITED, [user.email], {"campaign": campaign.short_name, "name": expert.name,
-                                                 "link": link}, campaign=campaign)
 
 
 # ------------------------------------------------------------------------------------------------ conflicts

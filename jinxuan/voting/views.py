@@ -7,9 +7,9 @@ from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from jinxuan.accounts.access import public
+from jinxuan.accounts.redirects import safe_next
 from jinxuan.campaigns.models import Campaign
 
 from . import services
@@ -111,9 +111,7 @@ def cast_vote(request, campaign, pk: int, voter_id: int) -> tuple[int, str]:
 
 @public
 def verify(request):
-    next_url = request.GET.get("next") or request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "/"
+    next_url = safe_next(request, default="/")
     phone = request.POST.get("phone", "")
     if request.method == "POST":
         try:

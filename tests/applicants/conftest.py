@@ -12,7 +12,10 @@ from jinxuan.demo.text import TextFaker
 @pytest.fixture
 def applicant(make_user):
     user = make_user("applicant")
-    org = Organisation.objects.create(name="广州示例数字科技有限公司", credit_code=credit_code(random.Random(1), "广州"))
+    from django.utils import timezone
+
+    org = Organisation.objects.create(name="广州示例数字科技有限公司", credit_code=credit_code(random.Random(1), "广州"),
+                                      verified_at=timezone.now())
     Membership.objects.create(user=user, organisation=org, is_admin=True)
     return user, org
 

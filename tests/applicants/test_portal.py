@@ -56,10 +56,13 @@ def test_wrong_credit_code_is_refused_and_the_form_kept(client, make_user):
 
 
 def test_one_organisation_per_credit_code(client, make_user):
-    Organisation.objects.create(name="已登记单位", credit_code=GOOD_CODE)
+    from django.utils import timezone
+
+    Organisation.objects.create(name="已登记单位", credit_code=GOOD_CODE, verified_at=timezone.now())
     client.force_login(make_user("u2"))
     html = client.post("/apply/organisations/new/", _org_form()).content.decode()
-    assert "该统一社会信用代码已注册" in html and Organisation.objects.count() == 1
+    assert "该统一社会信用代码已完成单位认证" in html and Organisation.objects.count() == 1
+    assert not Membership.objects.exists()
 
 
 def test_people_join_by_invitation(client, make_user, applicant):

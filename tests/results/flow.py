@@ -2,15 +2,15 @@
 
 from jinxuan.review import services as review
 from jinxuan.review.models import Assignment
+from tests.factories import verified_user
 
 from .conftest import sheet
 
 
 def pool(campaign, organiser, experts: int, load: int):
     tags = ["人工智能", "大数据", "区块链", "隐私计算", "云计算", "数字信贷"]
-    return [review.add_to_pool(campaign, email=f"e{campaign.pk}_{i}@example.cn", name=f"评审{i}", tags=tags[i % 6:][:2],
-                               bio="长期从事金融科技研究", load=load, employer_name=f"某研究院{i}", actor=organiser,
-                               invite=False)
+    return [review.seat_expert(campaign, verified_user(f"e{campaign.pk}_{i}"), name=f"评审{i}", tags=tags[i % 6:][:2],
+                               bio="长期从事金融科技研究", load=load, employer_name=f"某研究院{i}", actor=organiser)
             for i in range(experts)]
 
 

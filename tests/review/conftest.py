@@ -56,7 +56,12 @@ def organiser(make_user, gz):
 
 @pytest.fixture
 def pool(gz, organiser):
-    """Four experts in gz's pool with different expertise."""
+    """Four experts in gz's pool with different expertise, each invited by e-mail and accepting as a new person."""
+    import re
+
+    from jinxuan.accounts.invitations import accept_new
+    from jinxuan.notifications.models import OutboxMessage
+    from jinxuan.review.models import PoolMember
     from jinxuan.review.services import add_to_pool
 
     specs = [
@@ -67,6 +72,11 @@ def pool(gz, organiser):
     ]
     members = []
     for i, (name, tags, bio) in enumerate(specs):
-        members.append(add_to_pool(gz, email=f"expert{i}@example.cn", name=name, tags=tags, bio=bio, load=6,
-                                   employer_name=f"某研究院{i}", actor=organiser))
+        email = f"expert{i}@example.cn"
+        add_to_pool(gz, email=email, name=name, tags=tags, bio=bio, load=6, employer_name=f"某研究院{i}",
+                    actor=organiser)
+        body = OutboxMessage.objects.filter(event="seat_invited", to=email).latest("pk").body
+        token = re.search(r"/accounts/invitations/([^/\s]+)/", body).group(1)
+        _, user = accept_new(token, username=f"expert{i}", password="s3cret-Passw0rd!", display_name=name)
+        members.append(PoolMember.objects.get(campaign=gz, expert__user=user))
     return members

@@ -25,10 +25,11 @@ def sheet(rubric, value):
 
 
 def test_pool_invites_by_email_with_a_password_link(gz, pool):
-    mails = OutboxMessage.objects.filter(event="expert_invited")
+    mails = OutboxMessage.objects.filter(event="seat_invited")
     assert mails.count() == 4
-    assert "/accounts/reset/" in mails.first().body
+    assert "/accounts/invitations/" in mails.first().body and "设置登录密码" in mails.first().body
     assert [m.pseudonym for m in pool] == ["专家001", "专家002", "专家003", "专家004"]
+    assert all(m.expert.user.email_verified for m in pool)
 
 
 def test_automatic_conflict_by_employer_drops_and_blocks_assignment(gz, pool, accepted, organiser):
@@ -167,6 +168,13 @@ def test_excel_pool_import_reports_bad_rows(gz, organiser, client):
                            follow=True)
     text = response.content.decode()
     assert "已导入 1 位专家" in text and "第 3 行" in text and "第 4 行" in text
+    assert not gz.expert_pool.exists()  # a seat is granted only when the invited mailbox accepts
+    import re
+
+    from jinxuan.accounts.invitations import accept_new
+
+    body = OutboxMessage.objects.get(event="seat_invited", to="chen@example.cn").body
+    accept_new(re.search(r"/accounts/invitations/([^/\s]+)/", body).group(1), username="chen", password="Chen-Zhuan-Jia-7")
     member = gz.expert_pool.get()
     assert member.expert.tags == ["数字信贷", "大数据"] and member.load == 10
     assert [p["name"] for p in member.expert.past_employers] == ["某银行", "某证券"]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from jinxuan.accounts.models import Role, RoleAssignment, User
 from jinxuan.applicants.models import Organisation
 from jinxuan.demo.population import credit_code
+from tests.factories import verified_user
 from tests.review.conftest import make_application
 from tests.review.test_review_flow import sheet
 
@@ -57,8 +58,8 @@ def roadshow_ready(campaign, count: int = 10, district: tuple[int, ...] = (8,), 
             app.district_recommended = True
             app.save(update_fields=["district_recommended"])
         apps.append(app)
-    member = review.add_to_pool(campaign, email=f"rs-expert-{campaign.pk}@example.cn", name="路演前专家",
-                                load=count, invite=False, actor=organiser)
+    member = review.seat_expert(campaign, verified_user(f"rs-expert-{campaign.pk}"), name="路演前专家",
+                                load=count, actor=organiser)
     for i, app in enumerate(apps):
         a = review.assign_manually(campaign, member.expert, app, actor=organiser)
         review.save_review(a, sheet(campaign.spec.rubric, 50 + 3 * i), submit=True)

@@ -267,7 +267,7 @@ def test_outbox_masks_recipients_and_bodies(client, gz, people):
 def test_expert_pool_page_masks_expert_emails(client, gz, people):
     from jinxuan.review.services import add_to_pool
 
-    add_to_pool(gz, email=EMAIL, name="李专家", invite=False)
+    add_to_pool(gz, email=EMAIL, name="李专家", send=False)  # the pending invitation is listed
     client.force_login(people["organiser"])
     html = client.get(reverse("review_manage:pool", args=[gz.slug])).content.decode()
     assert "李专家" in html and EMAIL not in html and EMAIL_MASKED in html

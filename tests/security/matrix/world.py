@@ -15,12 +15,21 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from jinxuan.accounts.models import ApiToken, Role, RoleAssignment, User
-from jinxuan.applicants.models import Application, ApplicationUnit, Membership, Organisation, StoredAttachment
+from jinxuan.applicants.models import (
+    Application,
+    ApplicationUnit,
+    Membership,
+    Organisation,
+    OrganisationClaim,
+    StoredAttachment,
+)
 from jinxuan.applicants.states import State
 from jinxuan.demo.files import tiny_pdf
 from jinxuan.demo.population import credit_code
+from tests.factories import verified_user
 
 ANON = "anonymous"
 APPLICANT_A = "applicant_a"
@@ -62,7 +71,8 @@ class World:
 
 
 def _user(username: str, *roles: str, campaign=None) -> User:
-    user = User.objects.create_user(username=username, password="s3cret-Passw0rd!", email=f"{username}@example.cn")
+    user = User.objects.create_user(username=username, password="s3cret-Passw0rd!", email=f"{username}@example.cn",
+                                    email_verified_at=timezone.now())
     for role in roles:
         RoleAssignment.objects.create(user=user, role=role, campaign=campaign)
     return user
@@ -109,7 +119,7 @@ def build() -> World:
     orgs = {}
     for role, name in ((APPLICANT_A, "广州矩阵甲数字科技有限公司"), (APPLICANT_B, "广州矩阵乙金融服务有限公司")):
         users[role] = _user(f"mx_{role}")
-        orgs[role] = Organisation.objects.create(name=name, credit_code=credit_code(rng, "广州"))
+        orgs[role] = Organisation.objects.create(name=name, credit_code=credit_code(rng, "广州"), verified_at=timezone.now())
         Membership.objects.create(user=users[role], organisation=orgs[role], is_admin=True)
     draft_a = _draft(gz, users[APPLICANT_A], orgs[APPLICANT_A])
     draft_b = _draft(gz, users[APPLICANT_B], orgs[APPLICANT_B])
@@ -120,8 +130,8 @@ def build() -> World:
 
     pool = {}
     for i, role in enumerate((EXPERT, CONFLICTED, UNASSIGNED)):
-        pool[role] = review.add_to_pool(gz, email=f"mx_{role}@example.cn", name=f"矩阵专家{i}", load=5,
-                                        employer_name=f"某研究院{i}", actor=users[ORGANISER], invite=False).expert
+        pool[role] = review.seat_expert(gz, verified_user(f"mx_{role}"), name=f"矩阵专家{i}", load=5,
+                                        employer_name=f"某研究院{i}", actor=users[ORGANISER]).expert
         users[role] = pool[role].user
     review.assign_manually(gz, pool[EXPERT], reviewed, actor=users[ORGANISER])
     review.assign_manually(gz, pool[CONFLICTED], reviewed, actor=users[ORGANISER])
@@ -146,6 +156,14 @@ def build() -> World:
     historical = Case.objects.create(campaign=None, year=2019, title="矩阵历史案例", source=Case.IMPORTED,
                                      paragraphs=["历年汇编中的案例正文。"])  # outside every campaign
 
+    # identity objects: B names A's verified organisation as a joint unit (A's administrator answers), and an
+    # organisation claim waiting for an organiser
+    request_to_a = ApplicationUnit.objects.create(application=draft_b, organisation=orgs[APPLICANT_A], position=2,
+                                                  consent="pending", requested_by=users[APPLICANT_B])
+    claimed = Organisation.objects.create(name="广州矩阵丁认证申请有限公司", credit_code=credit_code(rng, "广州"))
+    claim = OrganisationClaim.objects.create(organisation=claimed, claimant=users[APPLICANT_B],
+                                             claimed_name=claimed.name)
+
     tokens = {role: ApiToken.issue(user, "matrix")[1] for role, user in users.items()}
     stage_key = gz.stages.get(kind="expert_review").key
     kwargs = {
@@ -158,6 +176,8 @@ def build() -> World:
         "att": attachment.pk,
         "ev": evidence.pk,
         "stage_key": stage_key,
+        "joint_request": request_to_a.pk,
+        "claim": claim.pk,
         # objects of another parent, for the swap checks (an allowed role naming someone else's sub-object)
         "other_slug": other.slug,
         "elsewhere": elsewhere.pk,

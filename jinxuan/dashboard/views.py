@@ -1,6 +1,7 @@
 """Organiser and guidance-unit dashboard; the personal workspace of every role."""
 
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from jinxuan.accounts.access import guard
 from jinxuan.accounts.models import Role
@@ -8,7 +9,6 @@ from jinxuan.accounts.roles import roles_of
 from jinxuan.applicants.models import Application
 from jinxuan.applicants.ownership import visible_applications
 from jinxuan.applicants.states import State
-from jinxuan.audit.models import AuditEvent
 from jinxuan.campaigns.lookups import campaign_from_url
 from jinxuan.campaigns.stage_links import manage_links
 
@@ -59,9 +59,28 @@ def campaign_counts(request, slug):
 
 @guard("audit.view", obj=campaign_from_url)
 def campaign_audit(request, slug):
+    from . import audit_log
+
     campaign = request.access_target
-    events = AuditEvent.objects.filter(campaign=campaign).order_by("-seq")[:200]
-    return render(request, "dashboard/audit.html", {"campaign": campaign, "events": events})
+    campaigns = [c for c in managed_campaigns(request.user) if request.user.has_perm("audit.view", c)]
+    chosen = request.GET.get("campaign", "")
+    if chosen != campaign.slug and chosen in {c.slug for c in campaigns}:  # switch campaign, keep the other filters
+        query = request.GET.copy()
+        query.pop("campaign")
+        query.pop("page", None)
+        target = reverse("dashboard:campaign_audit", args=[chosen])
+        return redirect(f"{target}?{query.urlencode()}" if query else target)
+    flt = audit_log.AuditFilter.from_query(request.GET)
+    page = audit_log.page_of(audit_log.filtered_events(campaign, flt), request.GET.get("page"))
+    subjects = audit_log.subject_words(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("campaign", None)
+    return render(request, "dashboard/audit.html", {
+        "campaign": campaign, "page": page, "rows": [(e, subjects[e.seq]) for e in page.object_list],
+        "filter": flt, "actors": audit_log.actor_choices(campaign), "kinds": audit_log.kind_choices(campaign),
+        "campaigns": campaigns, "query": query.urlencode(),
+    })
 
 
 @guard("campaigns.view_dashboard", obj=campaign_from_url)

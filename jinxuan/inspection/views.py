@@ -132,8 +132,13 @@ def draw_record(request, slug):
     problems = verify_document(doc) if doc["seed"] else []
     times = {name: parse_datetime(doc[field]) if doc[field] else None for name, field in
              (("committed", "committed_at"), ("drawn", "drawn_at"), ("roadshow", "roadshow_result_at"))}
+    track_names = {row["track"]: row.get("track_name") or "" for row in doc["ranking"]}
+    track_names.update({t.key: t.name for t in campaign.tracks.all()})
+    allocation = [(track_names.get(t) or "其他赛道", n) for t, n in (doc.get("allocation") or {}).items()]
+    numbers = {row["application_id"]: row["number"] for row in doc["ranking"]}
     return render(request, "inspection/draw.html", {
         "campaign": campaign, "doc": doc, "rows": rows, "problems": problems, "times": times,
+        "allocation": allocation, "selected_numbers": [numbers.get(i, "") for i in doc["selected"]],
         "canonical": json.dumps([[r["application_id"], r["track"]] for r in doc["ranking"]], ensure_ascii=False,
                                 separators=(",", ":"))})
 

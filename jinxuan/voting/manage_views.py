@@ -17,6 +17,7 @@ from jinxuan.campaigns.lookups import campaign_from_url
 from . import charts, services
 from .models import Vote
 from .phones import mask
+from .presentation import case_names
 
 
 @guard("vote.oversee", obj=campaign_from_url)
@@ -35,13 +36,15 @@ def overview(request, slug):
     for app_id, day, n in per_day:
         series.setdefault(titles.get(app_id, str(app_id)), {})[day] = n
     flagged = Vote.objects.filter(campaign=campaign).exclude(signals=[]).select_related("voter", "application")
+    composite = services.composite_run(campaign)
     return render(request, "voting/manage/overview.html", {
         "campaign": campaign, "rows": rows, "window": services.window(campaign), "open": services.is_open(campaign),
         "params": services.params(campaign), "delay": services.display_delay(campaign), "chart": charts.daily_lines(series, "每日有效票数"),
         "flagged": flagged.order_by("-created_at")[:300], "flagged_count": flagged.count(),
         "organiser": check(request.user, "vote.manage", campaign),
         "total": Vote.objects.filter(campaign=campaign).count(),
-        "composite": services.composite_run(campaign),
+        "composite": composite,
+        "case_names": case_names(e["application_id"] for e in (composite.result.get("entries", []) if composite else [])),
     })
 
 

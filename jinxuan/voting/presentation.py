@@ -17,3 +17,18 @@ def public_summary(app, full: bool = False) -> list[tuple[str, str]]:
             if value and label not in {"案例名称", "事件名称"}:
                 out.append((label, value if full or len(value) <= SHORT else value[:SHORT] + "…"))
     return out if full else out[:1]
+
+
+def signal_label(code: str) -> str:
+    """The Chinese name of a fraud signal code (e.g. subnet_burst); never the code itself."""
+    from .signals import LABELS
+
+    return LABELS.get(code, "其他异常投票信号")
+
+
+def case_names(application_ids) -> dict:
+    """application id -> "编号 案例名称", for tables that list cases by id."""
+    from jinxuan.applicants.models import Application
+
+    apps = Application.objects.filter(pk__in=set(application_ids)).select_related("campaign")
+    return {a.pk: f"{a.number} {a.title}" for a in apps}

@@ -182,3 +182,18 @@ def test_reviewer_sees_figures_tags_and_duplicates(client, submitted, reviewer):
     assert "量化成果" in html and "<td class=\"num\">" in html
     assert "标签建议与勾选对照" in html
     assert f"与 {copy.number}" in html  # the copied application is reported with its passages
+
+
+def test_every_rule_has_a_chinese_name_and_the_detail_page_uses_it(client, submitted, reviewer):
+    from jinxuan.screening.names import RULE_LABELS, RULE_NAMES, rule_label
+
+    assert set(RULE_LABELS) == set(RULE_NAMES)
+    assert rule_label("unknown_rule") == "其他审核规则"
+    from django.template import Context, Template
+
+    shown = Template("{% load rule_labels %}{{ r|rule_label }}").render(Context({"r": "implementation_region"}))
+    assert shown == "落地实施地区"
+    client.force_login(reviewer)
+    html = client.get(f"/manage/formal/{submitted.campaign.slug}/{submitted.pk}/").content.decode()
+    for name in RULE_NAMES:
+        assert f">{name}<" not in html

@@ -116,6 +116,14 @@ def test_public_page_before_and_after_the_draw(client, gz, passers, organiser):
         assert app.title in page
     for _app_id, key in draw.keys:
         assert key in page
+    import re
+
+    table = re.sub(r"<pre.*?</pre>", "", page, flags=re.S)  # everything outside the canonical (hashed) list
+    for track in gz.tracks.all():
+        assert track.key not in table  # tracks by name, e.g. never tech_empowered_rnd
+    assert any(track.name in table for track in gz.tracks.all())
+    for app in passers:
+        assert f"<td>{app.number}</td>" in table and f"<td>{app.pk}（" not in table
     assert client.get("/inspection/top10-2025/draw/").status_code == 404  # no site inspection stage there
 
 

@@ -48,6 +48,7 @@ def test_end_dates_shown_for_the_two_starts(gz, organiser, client, apps):
     # 9-30 counts as day 1; 10-01…10-07 are the National Day holiday
     assert "截止日 2026-10-14" in page and "第 1 个工作日 2026-09-30" in page
     assert "发布当日为工作日的，计为第 1 个工作日" in page
+    assert "法定节假日安排" in page and "chinesecalendar" not in page and "YYYY" not in page  # plain words
     page = client.get(url, {"start": "2026-02-13"}).content.decode()
     # Spring Festival 2026: 02-15…02-23 off, 02-14 and 02-28 (Saturdays) are make-up working days
     assert "截止日 2026-02-28" in page
@@ -101,6 +102,7 @@ def test_public_page_is_404_before_opening_and_shows_public_fields_only(gz, orga
     page = client.get(url).content.decode()
     assert "2026年9月30日 至 2026年10月14日" in page and "7 个工作日" in page
     assert "发布当日为工作日的，计为第 1 个工作日" in page
+    assert "法定节假日安排" in page and "chinesecalendar" not in page and "YYYY" not in page  # plain words
     for listed in (apps[0], apps[2], apps[3]):
         assert listed.title in page
     assert apps[1].title not in page and apps[4].title not in page

@@ -59,6 +59,7 @@ def test_pages_and_workbook_never_name_the_experts(client, gz, composite_done, m
              client.get(reverse("reports:report", args=[gz.slug])).content.decode()]
     pages += [client.get(reverse("reports:stage", args=[gz.slug, s.key])).content.decode() for s in gz.stages.all()]
     assert "进入 6 · 晋级 2" in pages[1]  # the composite row of the report's funnel
+    assert f"依据《{gz.name}》征集通知" in pages[1] and "依据文件" not in pages[1]  # the notice by title, not a code
     assert pages[1].count("<svg") == 4  # funnel, expert scores, vote counts, composite scores
     response = client.get(reverse("reports:export", args=[gz.slug]))
     wb = load_workbook(io.BytesIO(response.content))

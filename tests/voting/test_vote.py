@@ -198,7 +198,8 @@ def test_a_vote_farm_is_flagged_with_masked_numbers(gz, vote_open, organiser, cl
     assert messages and not any("17000000001" in m for m in messages)
     client.force_login(organiser)
     page = client.get(reverse("vote_manage:overview", args=[gz.slug])).content.decode()
-    assert "subnet_burst" in page
+    assert "同一网段短时集中投票" in page and "连号手机号投票" in page  # signals in words
+    assert "subnet_burst" not in page and "sequential_numbers" not in page
 
 
 def test_closing_the_vote_runs_the_composite(gz, vote_open, organiser, client):
@@ -224,5 +225,9 @@ def test_closing_the_vote_runs_the_composite(gz, vote_open, organiser, client):
     assert set(direct) <= set(advanced)
     assert all(gz.applications.get(pk=a).state == State.IN_STAGE for a in advanced)
     assert AuditEvent.objects.filter(action="stage.result_applied").count() == 2  # expert review, composite
+    page = client.get(reverse("vote_manage:overview", args=[gz.slug])).content.decode()
+    last = vote_open[-1]
+    assert f"<td>{last.number} {last.title}</td>" in page  # the composite table names cases, not ids
+    assert f"<td>{last.pk}</td>" not in page
     with pytest.raises(services.VoteError, match="已计算"):
         services.close_vote(gz, actor=organiser)

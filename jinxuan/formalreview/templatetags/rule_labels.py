@@ -1,0 +1,9 @@
+"""Formal-review rules in words: {% load rule_labels %} {{ finding.rule|rule_label }}."""
+
+from django import template
+
+from jinxuan.screening.names import rule_label
+
+register = template.Library()
+
+register.filter("rule_label", rule_label)

@@ -323,9 +323,13 @@ def answer_request(unit: ApplicationUnit, user, accept: bool) -> ApplicationUnit
 
 def submit_problems(application: Application) -> list[formcheck.Problem]:
     """What ownership still blocks: joint units whose administrators have not yet consented."""
+    if "units" in getattr(application, "_prefetched_objects_cache", {}):  # a list loaded them: no query here
+        pending = [u for u in application.units.all() if u.consent == Consent.PENDING]
+    else:
+        pending = application.units.filter(consent=Consent.PENDING).select_related("organisation")
     return [formcheck.Problem(f"units.{u.position}", "联合申报单位",
                               f"{u.organisation.name}尚未确认参与联合申报，确认前不能提交")
-            for u in application.units.filter(consent=Consent.PENDING).select_related("organisation")]
+            for u in pending]
 
 
 # ------------------------------------------------------------------------------------------------ draft edits

@@ -31,12 +31,13 @@ valid birth date, stdnum.cn.ric).  Masking never raises and is idempotent.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable, Iterable
 
 import phonenumbers
 from stdnum.cn import ric
+
+from jinxuan.exports.xlsx import CONTENT_TYPE as XLSX
 
 MASK_CHAR = "*"
 REASON_MIN_CHARS = 5
@@ -283,32 +284,6 @@ def unmasked_export(request, campaign, *, kind: str, title: str, build: Callable
         "campaign": campaign, "title": title, "error": error, "reason": reason, "back": back,
         "min_chars": REASON_MIN_CHARS, "max_chars": REASON_MAX_CHARS,
     }, status=400 if error else 200)
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def workbook(title: str, headers: list[str], rows: list[list]) -> bytes:
-    """One sheet; text cells never become formulas, control characters dropped."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append(headers)
-    for c in ws[1]:
-        c.font = Font(bold=True)
-    for row in rows:
-        ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
-        for c in ws[ws.max_row]:
-            if isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@")):
-                c.data_type = "s"
-    ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 # -- consent to publish contact details ---------------------------------------------------------------------

@@ -430,7 +430,7 @@ def invalidate(vote: Vote, reason: str, actor=None) -> Vote:
 
 def detect_signals(campaign) -> dict[str, int]:
     """Run the fraud signals over every stored vote of the campaign; store them on the votes."""
-    from . import signals as S
+    from . import fraud as S
 
     votes = list(Vote.objects.filter(campaign=campaign).select_related("voter"))
     found = S.detect([S.VoteRecord(v.pk, v.application_id, v.voter.phone, v.ip or "", v.device, v.created_at)

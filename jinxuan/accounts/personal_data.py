@@ -20,9 +20,13 @@ Organisation names and unified social credit codes identify organisations, not p
 
 Consent (``Application.contact_consent_at`` / ``contact_consent_by``, set by `set_consent`, audited as
 ``application.contact_consent``): given on the submit form or the application's detail page.  Public pages pass
-public-field text through `public_fields` and show contacts only from `public_contacts`: the publicity page and
-the results page do; the public vote pages (jinxuan/voting) and the case library (jinxuan/library — cases store
-their paragraphs at publish time, so call `public_fields` in ``library.services.publish_application``) should too.
+public-field text through `public_fields` and show contacts only from `public_contacts`: the publicity page, the
+results page, the public vote pages (jinxuan/voting/presentation.py) and the case library (cases store their
+paragraphs at publish time, through `public_fields` in ``library.services.publish_application``) do.
+
+Exports: every workbook is written by jinxuan/exports/xlsx.py (user text as text, never a formula); the masked
+ones mask here, the unmasked ones go through `unmasked_export` (a reason, audited). Blind review (experts) hides
+organisations and people through jinxuan/review/masking.py on the pages and in the expert's own export alike.
 
 Formats: phone 138****8000, e-mail z***@example.cn, resident ID 110***********1234.  `mask_text` finds them in
 free text (phonenumbers' matcher and the review module's mobile / e-mail patterns; ID numbers by shape and a

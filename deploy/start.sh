@@ -38,6 +38,7 @@ export TRUSTED_PROXIES="${TRUSTED_PROXIES:-127.0.0.1}"  # nginx passes the clien
 if [ "${SKIP_MIGRATE:-0}" != 1 ]; then
   "$VENV/bin/jinxuan" migrate --noinput -v0
 fi
+"$VENV/bin/jinxuan" audit anchor --every 3600 >/dev/null  # the worker anchors the audit chain hourly (once queued)
 "$VENV/bin/jinxuan" collectstatic --noinput -v0
 chmod -R a+rX "$RUN/static"  # nginx workers run as www-data when started as root: the path must be readable
 

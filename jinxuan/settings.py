@@ -249,7 +249,7 @@ if PRODUCTION:
 
 # Audit chain: each event's hash is an HMAC under AUDIT_HMAC_KEY (the environment; derived from SECRET_KEY when
 # unset; never stored in the database). Anchors: the head published outside the database every
-# AUDIT_ANCHOR_EVERY events and hourly (`jinxuan audit anchor --every 3600`, run next to the worker), to
+# AUDIT_ANCHOR_EVERY events and hourly (`jinxuan audit anchor --every 3600` queues it for the task worker), to
 # AUDIT_ANCHOR_FILE: in production by default outside the data folder, in a directory the database role and the
 # web processes' data folder do not share (see deploy/README.md).
 AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")

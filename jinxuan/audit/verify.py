@@ -40,7 +40,7 @@ def verify_report(extra_anchors: list[tuple[int, str]] = (), anchor_file: Path |
 
 def publish_anchor(anchor_file: Path | None = None, head: tuple[int, str] | None = None) -> tuple[int, str]:
     """Append the current head to the anchor file: outside the data folder, where the database role cannot write
-    (every AUDIT_ANCHOR_EVERY events from `record`, hourly from `jinxuan audit anchor --every 3600`)."""
+    (every AUDIT_ANCHOR_EVERY events from `record`, hourly by the task worker, `audit.tasks.anchor_task`)."""
     seq, hash_ = head or AuditHead.objects.values_list("seq", "hash").get(pk=1)
     path = Path(anchor_file or settings.AUDIT_ANCHOR_FILE)
     path.parent.mkdir(parents=True, exist_ok=True)

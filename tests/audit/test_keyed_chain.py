@@ -80,21 +80,28 @@ def test_the_head_is_anchored_every_n_events(gz, settings, django_capture_on_com
     assert f"最后一个仍吻合的锚点：#{anchors[-1][0]}" in capsys.readouterr().out
 
 
-def test_the_hourly_anchor_loop_publishes_each_period(gz, monkeypatch, capsys):
-    from jinxuan.audit.management.commands import audit as command
+def test_the_worker_anchors_hourly_and_a_restart_queues_no_second_run(gz, settings):
+    import datetime as dt
+    from io import StringIO
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from jinxuan.audit.tasks import anchor_task
 
     _record(gz, 1)
-    sleeps = []
-
-    def sleep(seconds):
-        sleeps.append(seconds)
-        if len(sleeps) == 2:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(command.time, "sleep", sleep)
-    with pytest.raises(KeyboardInterrupt):
-        call_command("audit", "anchor", "--every", "3600")
-    assert sleeps == [3600, 3600] and len(read_anchors()) == 2
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # as under deploy/start.sh
+    for _ in range(2):  # two starts of the service
+        call_command("audit", "anchor", "--every", "3600", stdout=StringIO())
+    queued = DBTaskResult.objects.get(task_path=anchor_task.module_path, status="READY")
+    assert queued.args_kwargs["args"] == [3600]
+    queued.delete()
+    assert read_anchors() == []
+    anchor_task.call(3600)  # what the worker runs: it anchors, then queues the next run an hour later
+    head = AuditHead.objects.get(pk=1)
+    assert read_anchors() == [(head.seq, head.hash)]
+    following = DBTaskResult.objects.get(task_path=anchor_task.module_path, status="READY")
+    assert following.run_after > timezone.now() + dt.timedelta(minutes=59)
 
 
 def _to_legacy():

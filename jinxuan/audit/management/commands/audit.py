@@ -1,4 +1,4 @@
-import time
+import json
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -16,13 +16,11 @@ class Command(BaseCommand):
         anchor = sub.add_parser("anchor", help="把当前链头追加到锚点文件并打印")
         anchor.add_argument("--anchor-file", default=None)
         anchor.add_argument("--every", type=int, default=0, metavar="SECONDS",
-                            help="常驻运行：每隔 SECONDS 秒发布一次（生产环境由进程管理器以 3600 运行）")
+                            help="交给后台任务进程（jinxuan db_worker）每隔 SECONDS 秒发布一次，例如 3600")
         sub.add_parser("head", help="以 JSON 打印当前链头（序号、哈希、时间），供异地保存；之后可用 verify --anchor 比对")
 
     def handle(self, *args, action, **options):
         if action == "head":
-            import json
-
             from django.utils import timezone
 
             from jinxuan.audit.models import AuditHead
@@ -56,13 +54,14 @@ class Command(BaseCommand):
         self.stdout.write(f"审计日志完好：共 {seq} 条事件，哈希链一致；{held}")
 
     def _anchor(self, anchor_file, every: int) -> None:
-        from django.db import close_old_connections
+        if every > 0:
+            from jinxuan.audit.tasks import anchor_scheduled, anchor_task
 
-        while True:
-            seq, hash_ = publish_anchor(anchor_file)
-            self.stdout.write(f"{seq} {hash_}")
-            if every <= 0:
+            if anchor_scheduled():
+                self.stdout.write(json.dumps({"queued": None, "already_scheduled": True}, ensure_ascii=False))
                 return
-            self.stdout.flush()
-            close_old_connections()
-            time.sleep(every)
+            result = anchor_task.enqueue(every)
+            self.stdout.write(json.dumps({"queued": str(result.id), "every_seconds": every}, ensure_ascii=False))
+            return
+        seq, hash_ = publish_anchor(anchor_file)
+        self.stdout.write(f"{seq} {hash_}")

@@ -38,6 +38,7 @@ export TRUSTED_PROXIES="${TRUSTED_PROXIES:-127.0.0.1}"  # nginx passes the clien
 if [ "${SKIP_MIGRATE:-0}" != 1 ]; then
   "$VENV/bin/jinxuan" migrate --noinput -v0
 fi
+"$VENV/bin/jinxuan" audit anchor --every 3600 >/dev/null  # the worker anchors the audit chain hourly (once queued)
 "$VENV/bin/jinxuan" collectstatic --noinput -v0
 if [ "${TASK_BACKEND:-}" = database ]; then  # the worker purges unfinished and orphaned uploads hourly (once queued)
   "$VENV/bin/jinxuan" uploads purge --every 3600 >/dev/null
@@ -49,7 +50,7 @@ ENV_LINE=""
 for name in DATABASE_URL REDIS_URL JINXUAN_DATA_DIR STATIC_ROOT TASK_BACKEND LOG_FORMAT LOG_LEVEL \
             DJANGO_SETTINGS_MODULE ALLOWED_HOSTS SMS_BACKEND SECRET_KEY CSRF_TRUSTED_ORIGINS SECURE_COOKIES \
             CACHE_KEY_PREFIX DB_CONN_MAX_AGE EMAIL_HOST EMAIL_PORT EMAIL_HOST_USER EMAIL_HOST_PASSWORD \
-            SUBMISSION_GRACE_SECONDS PRODUCTION TRUSTED_PROXIES PUBLIC_URL \
+            SUBMISSION_GRACE_SECONDS PRODUCTION TRUSTED_PROXIES PUBLIC_URL AUDIT_HMAC_KEY AUDIT_ANCHOR_FILE AUDIT_ANCHOR_EVERY \
             S3_ENDPOINT_URL S3_BUCKET S3_ACCESS_KEY_ID S3_SECRET_ACCESS_KEY S3_REGION S3_ADDRESSING_STYLE \
             ATTACHMENT_DOWNLOAD ATTACHMENT_LINK_SECONDS UPLOAD_EXPIRY_SECONDS UPLOAD_QUOTA_MARGIN; do
   if [ -n "${!name:-}" ]; then

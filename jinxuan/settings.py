@@ -253,8 +253,15 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
-# Audit anchors: head hashes published outside the database (see `jinxuan audit anchor`).
-AUDIT_ANCHOR_FILE = Path(os.environ.get("AUDIT_ANCHOR_FILE", DATA_DIR / "audit-anchors.log"))
+# Audit chain: each event's hash is an HMAC under AUDIT_HMAC_KEY (the environment; derived from SECRET_KEY when
+# unset; never stored in the database). Anchors: the head published outside the database every
+# AUDIT_ANCHOR_EVERY events and hourly (`jinxuan audit anchor --every 3600` queues it for the task worker), to
+# AUDIT_ANCHOR_FILE: in production by default outside the data folder, in a directory the database role and the
+# web processes' data folder do not share (see deploy/README.md).
+AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
+AUDIT_ANCHOR_EVERY = int(os.environ.get("AUDIT_ANCHOR_EVERY", "100"))
+AUDIT_ANCHOR_FILE = Path(os.environ.get(
+    "AUDIT_ANCHOR_FILE", "/var/lib/jinxuan-audit/audit-anchors.log" if PRODUCTION else DATA_DIR / "audit-anchors.log"))
 PRESET_DIR = BASE_DIR / "presets"
 # Submissions are accepted until the campaign's deadline plus this grace period (seconds).
 SUBMISSION_GRACE_SECONDS = int(os.environ.get("SUBMISSION_GRACE_SECONDS", "0"))

@@ -20,9 +20,13 @@ Organisation names and unified social credit codes identify organisations, not p
 
 Consent (``Application.contact_consent_at`` / ``contact_consent_by``, set by `set_consent`, audited as
 ``application.contact_consent``): given on the submit form or the application's detail page.  Public pages pass
-public-field text through `public_fields` and show contacts only from `public_contacts`: the publicity page and
-the results page do; the public vote pages (jinxuan/voting) and the case library (jinxuan/library — cases store
-their paragraphs at publish time, so call `public_fields` in ``library.services.publish_application``) should too.
+public-field text through `public_fields` and show contacts only from `public_contacts`: the publicity page, the
+results page, the public vote pages (jinxuan/voting/presentation.py) and the case library (cases store their
+paragraphs at publish time, through `public_fields` in ``library.services.publish_application``) do.
+
+Exports: every workbook is written by jinxuan/exports/xlsx.py (user text as text, never a formula); the masked
+ones mask here, the unmasked ones go through `unmasked_export` (a reason, audited). Blind review (experts) hides
+organisations and people through jinxuan/review/masking.py on the pages and in the expert's own export alike.
 
 Formats: phone 138****8000, e-mail z***@example.cn, resident ID 110***********1234.  `mask_text` finds them in
 free text (phonenumbers' matcher and the review module's mobile / e-mail patterns; ID numbers by shape and a
@@ -31,12 +35,13 @@ valid birth date, stdnum.cn.ric).  Masking never raises and is idempotent.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable, Iterable
 
 import phonenumbers
 from stdnum.cn import ric
+
+from jinxuan.exports.xlsx import CONTENT_TYPE as XLSX
 
 MASK_CHAR = "*"
 REASON_MIN_CHARS = 5
@@ -283,32 +288,6 @@ def unmasked_export(request, campaign, *, kind: str, title: str, build: Callable
         "campaign": campaign, "title": title, "error": error, "reason": reason, "back": back,
         "min_chars": REASON_MIN_CHARS, "max_chars": REASON_MAX_CHARS,
     }, status=400 if error else 200)
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def workbook(title: str, headers: list[str], rows: list[list]) -> bytes:
-    """One sheet; text cells never become formulas, control characters dropped."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append(headers)
-    for c in ws[1]:
-        c.font = Font(bold=True)
-    for row in rows:
-        ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
-        for c in ws[ws.max_row]:
-            if isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@")):
-                c.data_type = "s"
-    ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 # -- consent to publish contact details ---------------------------------------------------------------------

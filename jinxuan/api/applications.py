@@ -130,6 +130,11 @@ def get_application(request, id: int):
                summary="保存草稿内容")
 @api_guard("applicants.edit_application", obj=_application)
 def update_application(request, id: int, body: AnswersIn):
+    from jinxuan.applicants.answer_keys import refusal
+
+    refused = refusal(request.access_target.campaign.spec, body.answers, body.units)
+    if refused:
+        raise HttpError(422, refused)
     try:
         app = save_draft(request.access_target, body.answers, body.units, actor=request.user, via="API")
     except SubmissionError as exc:

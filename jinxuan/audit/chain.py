@@ -1,12 +1,15 @@
 """The hash chain of the audit log, with no Django import.
 
-Each event's hash is SHA-256 over its canonical JSON (sorted keys, UTF-8) which
-includes the previous event's hash. `verify` walks events in sequence order and
-reports every event that was altered, removed or moved, and any mismatch with
-the recorded head and with published anchors.
+Each event's hash is HMAC-SHA256, under a key that lives with the application and never in the database, over
+its canonical JSON (sorted keys, UTF-8) which includes the previous event's hash: write access to the database
+alone cannot recompute the chain after rewriting history. (Without a key, plain SHA-256: the chain of databases
+made before the key, re-chained once by migration audit 0003.) `verify` walks events in sequence order and
+reports every event that was altered, removed or moved, and any mismatch with the recorded head and with
+published anchors.
 """
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -24,8 +27,9 @@ def canonical(event: Mapping, prev_hash: str) -> bytes:
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def digest(event: Mapping, prev_hash: str) -> str:
-    return hashlib.sha256(canonical(event, prev_hash)).hexdigest()
+def digest(event: Mapping, prev_hash: str, key: bytes | None = None) -> str:
+    body = canonical(event, prev_hash)
+    return hmac.new(key, body, hashlib.sha256).hexdigest() if key else hashlib.sha256(body).hexdigest()
 
 
 def jsonable(value):
@@ -43,12 +47,12 @@ class Problem:
         return f"#{self.seq}: {self.message}" if self.seq is not None else self.message
 
 
-def build(events: Iterable[dict]) -> list[dict]:
-    """Number and chain plain events (used by tests and imports)."""
+def build(events: Iterable[dict], key: bytes | None = None) -> list[dict]:
+    """Number and chain plain events (used by tests, imports and the re-chaining migration)."""
     out, prev = [], GENESIS
     for seq, event in enumerate(events, start=1):
         event = {**event, "seq": seq, "prev_hash": prev}
-        event["hash"] = digest(event, prev)
+        event["hash"] = digest(event, prev, key)
         prev = event["hash"]
         out.append(event)
     return out
@@ -58,6 +62,7 @@ def verify(
     events: Iterable[Mapping],
     head: tuple[int, str] | None = None,
     anchors: Iterable[tuple[int, str]] = (),
+    key: bytes | None = None,
 ) -> list[Problem]:
     """Events must come ordered as stored (by primary key / insertion order)."""
     problems: list[Problem] = []
@@ -73,7 +78,7 @@ def verify(
             problems.append(Problem(seq, kind, text))
         if event["prev_hash"] != prev:
             problems.append(Problem(seq, "broken_link", "与前一事件的哈希链接不符"))
-        if digest(event, event["prev_hash"]) != event["hash"]:
+        if digest(event, event["prev_hash"], key) != event["hash"]:
             problems.append(Problem(seq, "altered", "内容与其哈希不符（事件被篡改）"))
         by_seq[seq] = event["hash"]
         prev = event["hash"]
@@ -85,3 +90,19 @@ def verify(
         if by_seq.get(seq) != hash_:
             problems.append(Problem(seq, "anchor", f"与外部锚点 #{seq} 不一致（历史被重写）"))
     return problems
+
+
+def first_failure(problems: Iterable[Problem]) -> Problem | None:
+    """The problem at the lowest event number (a chain problem before an anchor's at the same event)."""
+    found = [p for p in problems if p.seq is not None]
+    order = {"missing": 0, "reordered": 0, "broken_link": 1, "altered": 1, "anchor": 2}
+    return min(found, key=lambda p: (p.seq, order.get(p.kind, 3)), default=None)
+
+
+def last_holding_anchor(problems: Iterable[Problem], anchors: Iterable[tuple[int, str]]) -> tuple[int, str] | None:
+    """The highest anchor that still matches the stored chain, below any event that fails."""
+    problems = list(problems)
+    failed = {p.seq for p in problems if p.kind == "anchor"}
+    first = first_failure([p for p in problems if p.kind != "anchor"])
+    holding = [(s, h) for s, h in anchors if s not in failed and (first is None or s < first.seq)]
+    return max(holding, default=None)

@@ -25,6 +25,20 @@ def _database() -> str | None:
     return None
 
 
+def _shared_cache() -> str | None:
+    """In production the abuse limits (SMS codes per number and address, vote claims) must hold across every
+    server process, so the cache must be shared (Redis, REDIS_URL). Without it, in development, each process
+    keeps its own counts (a limit of 20 an hour per address allows 20 per process)."""
+    from django.conf import settings
+
+    if not getattr(settings, "PRODUCTION", False):
+        return None
+    backend = settings.CACHES["default"]["BACKEND"]
+    if not settings.REDIS_URL or backend.endswith(("LocMemCache", "DummyCache")):
+        return "生产环境未配置共享缓存（Redis，REDIS_URL）：验证码与频率限制只在单个进程内生效"
+    return None
+
+
 def _cache() -> str | None:
     key = f"readyz:{uuid.uuid4().hex}"
     try:
@@ -49,4 +63,4 @@ def _library_index() -> str | None:
 def check() -> list[str]:
     from jinxuan.ops.filestorage import storage_problem
 
-    return [p for p in (_database(), _cache(), _library_index(), storage_problem()) if p]
+    return [p for p in (_database(), _shared_cache(), _cache(), _library_index(), storage_problem()) if p]

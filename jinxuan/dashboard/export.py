@@ -2,9 +2,10 @@
 
 from django.utils import timezone
 
-from jinxuan.accounts.personal_data import contact_rows, workbook
+from jinxuan.accounts.personal_data import contact_rows
 from jinxuan.applicants.models import Application
 from jinxuan.applicants.states import State
+from jinxuan.exports.xlsx import workbook
 
 HEADERS = ["申报编号", "案例名称", "方向", "状态", "提交时间", "申报单位", "联系人所在单位", "联系人", "部门与职务", "手机",
            "电子邮箱"]

@@ -1,4 +1,11 @@
-"""What changed between two submitted versions, field by field, with the changed characters marked."""
+"""What changed between two submitted versions, field by field, with the changed characters marked.
+
+Bounded in time and size whatever the texts: the common start and end are cut off first (linear); the rest is
+compared character by character only while the two parts' lengths multiply to at most MAX_WORK (difflib is
+quadratic), else line by line under the same bound (changed lines compared character by character when small),
+else shown as one replacement. Unchanged runs longer than CONTEXT are shortened around an ellipsis and a changed
+run longer than MAX_SHOWN is cut, so the page stays small for a 50,000-character field.
+"""
 
 import difflib
 import json
@@ -42,15 +49,69 @@ def _label(labels: dict[str, str], path: str) -> str:
     return path
 
 
-def inline(before: str, after: str):
+MAX_WORK = 1_000_000  # characters (or lines) of one side times the other's that difflib may compare
+CONTEXT = 200  # characters of an unchanged run shown on each side of a change
+MAX_SHOWN = 5_000  # characters of one deleted or inserted run shown
+
+
+def _equal(text: str, first: bool, last: bool) -> str:
+    """An unchanged run, shortened to its CONTEXT next to the changes."""
+    keep_head = 0 if first else CONTEXT
+    keep_tail = 0 if last else CONTEXT
+    if len(text) <= keep_head + keep_tail + 20:
+        return escape(text)
+    skipped = len(text) - keep_head - keep_tail
+    return (escape(text[:keep_head]) + f'<span class="muted">…（未改动 {skipped} 字）…</span>'
+            + escape(text[len(text) - keep_tail:]))
+
+
+def _changed(tag: str, text: str) -> str:
+    if not text:
+        return ""
+    shown = escape(text[:MAX_SHOWN])
+    more = f'<span class="muted">…（另有 {len(text) - MAX_SHOWN} 字）</span>' if len(text) > MAX_SHOWN else ""
+    return f"<{tag}>{shown}{more}</{tag}>"
+
+
+def _opcodes(before: str, after: str) -> list[tuple[str, str, str]]:
+    """(op, old text, new text) runs covering both texts, computed within MAX_WORK."""
+    if len(before) * len(after) <= MAX_WORK:
+        matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+        return [(op, before[a1:a2], after[b1:b2]) for op, a1, a2, b1, b2 in matcher.get_opcodes()]
+    old_lines, new_lines = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    if len(old_lines) * len(new_lines) > MAX_WORK or len(old_lines) < 2 and len(new_lines) < 2:
+        return [("replace", before, after)]
     out = []
-    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        old, new = "".join(old_lines[a1:a2]), "".join(new_lines[b1:b2])
+        if op == "replace" and len(old) * len(new) <= MAX_WORK:
+            out += _opcodes(old, new)
+        else:
+            out.append((op, old, new))
+    return out
+
+
+def inline(before: str, after: str):
+    start = 0
+    limit = min(len(before), len(after))
+    while start < limit and before[start] == after[start]:
+        start += 1
+    end = 0
+    while end < limit - start and before[-1 - end] == after[-1 - end]:
+        end += 1
+    runs = [("equal", before[:start], before[:start])] if start else []
+    runs += _opcodes(before[start:len(before) - end], after[start:len(after) - end])
+    if end:
+        runs.append(("equal", before[len(before) - end:], before[len(before) - end:]))
+    out = []
+    for i, (op, old, new) in enumerate(runs):
         if op == "equal":
-            out.append(escape(before[a1:a2]))
+            out.append(_equal(old, first=i == 0, last=i == len(runs) - 1))
         if op in {"delete", "replace"}:
-            out.append(f"<del>{escape(before[a1:a2])}</del>")
+            out.append(_changed("del", old))
         if op in {"insert", "replace"}:
-            out.append(f"<ins>{escape(after[b1:b2])}</ins>")
+            out.append(_changed("ins", new))
     return mark_safe("".join(out))
 
 

@@ -1,12 +1,11 @@
-"""Excel export of a library search result (public fields only)."""
+"""Excel export of a library search result (public fields only), through the one XLSX writer: the query and
+the facet values come from the address anyone can send, so they are written as text like every other value."""
 
 from __future__ import annotations
 
-import io
+from openpyxl.styles import Alignment
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from jinxuan.exports import xlsx
 
 HEADERS = ["案例名称", "征集活动", "年度", "赛道", "奖项等级", "特别奖项", "单位", "应用领域", "技术", "地区",
            "机构类型", "量化成果", "对应政策条款", "正文"]
@@ -25,24 +24,18 @@ def row_of(case) -> list:
 
 
 def export(cases, query: str = "", filters: dict | None = None) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "案例"
-    ws.append(HEADERS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    wb, ws = xlsx.new_workbook("案例")
+    xlsx.header(ws, HEADERS, WIDTHS, freeze=False)
     for case in cases:
-        ws.append(row_of(case))
-    for i, w in enumerate(WIDTHS, 1):
-        ws.column_dimensions[get_column_letter(i)].width = w
+        xlsx.append(ws, row_of(case))
     for row in ws.iter_rows(min_row=2, min_col=len(HEADERS), max_col=len(HEADERS)):
         for cell in row:
             cell.alignment = Alignment(wrap_text=False)
     info = wb.create_sheet("检索条件")
-    info.append(["检索词", query])
-    for k, v in (filters or {}).items():
-        info.append([k, v])
-    info.append(["案例数", len(cases)])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    xlsx.append(info, ["检索词", query])
+    from .search import FACET_LABELS
+
+    for k, v in (filters or {}).items():  # the facet's Chinese name, never its internal key
+        xlsx.append(info, [FACET_LABELS.get(k, "筛选条件"), "、".join(map(str, v)) if isinstance(v, list | tuple) else v])
+    xlsx.append(info, ["案例数", len(cases)])
+    return xlsx.to_bytes(wb)

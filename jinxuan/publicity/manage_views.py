@@ -138,7 +138,8 @@ def objections_workbook(campaign, masked: bool = True) -> tuple[bytes, int]:
     """The objection list; the filers' contacts (and contacts typed into the text) masked unless ``masked`` is off."""
     from django.utils import timezone
 
-    from jinxuan.accounts.personal_data import mask_contact, mask_text, workbook
+    from jinxuan.accounts.personal_data import mask_contact, mask_text
+    from jinxuan.exports.xlsx import workbook
 
     rows = []
     for o in Objection.objects.filter(campaign=campaign).select_related("application"):

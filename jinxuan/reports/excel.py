@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from jinxuan.accounts.personal_data import mask_text
+from jinxuan.exports import xlsx
 
 from .tables import OUTCOME_LABELS, StageTable
 
@@ -24,22 +21,13 @@ FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 def cell(value: Any) -> Any:
-    """An Excel cell value: Decimal → float, bool → 是/否, None stays empty, text without control characters."""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", mask_text(value))  # no phones / e-mails / ID numbers in reasons
-    return value
+    """An Excel cell value (`xlsx.value_of`: Decimal → float, bool → 是/否, None stays empty), free text with phones /
+    e-mails / ID numbers masked (reasons)."""
+    return xlsx.value_of(mask_text(value) if isinstance(value, str) else value)
 
 
 def _append(ws, values: list) -> None:
-    """A row of cells; text that starts with "=" stays text, never a formula."""
-    ws.append([cell(v) for v in values])
-    for c in ws[ws.max_row]:
-        if isinstance(c.value, str) and c.value.startswith("="):
-            c.data_type = "s"
+    xlsx.append(ws, [cell(v) for v in values])
 
 
 def sheet_title(name: str, taken: set[str]) -> str:
@@ -62,10 +50,8 @@ def _finish(ws) -> None:
 
 
 def stages_workbook(campaign_name: str, tables: Sequence[StageTable]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SUMMARY_TITLE
-    ws.append(SUMMARY_HEADERS)
+    wb, ws = xlsx.new_workbook(SUMMARY_TITLE)
+    _append(ws, SUMMARY_HEADERS)
     for t in tables:
         _append(ws, [t.stage.name, t.stage.kind_label, t.status, t.entered, t.advanced, t.eliminated,
                      t.pending if t.started else None, t.stage.starts, t.stage.ends])
@@ -76,12 +62,10 @@ def stages_workbook(campaign_name: str, tables: Sequence[StageTable]) -> bytes:
         sheet = wb.create_sheet(sheet_title(t.stage.name, taken))
         _append(sheet, BASE_HEADERS + [c.label for c in t.columns])
         if not t.started:
-            sheet.append([None, None, f"本阶段{t.status}"])
+            _append(sheet, [None, None, f"本阶段{t.status}"])
         for r in t.rows:
             _append(sheet, [r.rank, r.number, r.title, r.track, r.lead, r.score, OUTCOME_LABELS[r.outcome],
                             r.reason] + [r.values.get(c.key) for c in t.columns])
         _finish(sheet)
     wb.properties.title = f"{campaign_name} · 各阶段结果"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx.to_bytes(wb)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from jinxuan.accounts.personal_data import mask_text
+from jinxuan.exports import xlsx
 
 from .models import PoolMember
 
@@ -94,28 +95,21 @@ def parse_assignments(data: bytes) -> Parsed:
 
 
 def template_workbook(headers: list[str]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    return _save(wb)
+    return xlsx.workbook("Sheet", headers, [])
 
 
-def _save(wb) -> bytes:
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+def expert_rows(campaign, assignments, blind: bool = False, extra_terms: list[str] | None = None) -> list[dict]:
+    """One row per assignment: application, expert (name and pseudonym), state, total, criterion scores. `blind`:
+    titles masked as the expert's pages mask them (the expert's own export in a blind review)."""
+    from .presentation import masked_title
 
-
-def expert_rows(campaign, assignments) -> list[dict]:
-    """One row per assignment: application, expert (name and pseudonym), state, total, criterion scores."""
     members = {m.expert_id: m for m in PoolMember.objects.filter(campaign=campaign)}
     rows = []
     for a in assignments.select_related("application", "expert", "review").order_by("application_id", "expert_id"):
         review = getattr(a, "review", None)
         member = members.get(a.expert_id)
-        rows.append({"number": a.application.number, "title": a.application.title, "expert": a.expert.name,
+        title = masked_title(a.application, extra_terms) if blind else a.application.title
+        rows.append({"number": a.application.number, "title": title, "expert": a.expert.name,
                      "pseudonym": member.pseudonym if member else "", "state": review.get_state_display()
                      if review else "未开始", "total": float(review.total) if review and review.total is not None
                      else None, "scores": review.scores if review else {}, "comments": review.comments
@@ -126,9 +120,7 @@ def expert_rows(campaign, assignments) -> list[dict]:
 def scores_workbook(campaign, rows: list[dict], pseudonymise: bool, aggregates: dict | None = None) -> bytes:
     """All scores; experts appear by pseudonym unless ``pseudonymise`` is False (the organiser's export)."""
     rubric = campaign.spec.rubric
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "评分明细"
+    wb, ws = xlsx.new_workbook("评分明细")
     columns = []
     for c in rubric.criteria if rubric else []:
         if c.sub_items:
@@ -136,7 +128,7 @@ def scores_workbook(campaign, rows: list[dict], pseudonymise: bool, aggregates: 
         else:
             columns.append((c.key, None, c.name))
     head = ["申报编号", "案例名称", "专家", "状态", "总分"] + [label for _, _, label in columns] + ["评语"]
-    ws.append(head)
+    xlsx.append(ws, head)
     for r in rows:
         values = []
         for ck, sk, _ in columns:
@@ -144,16 +136,16 @@ def scores_workbook(campaign, rows: list[dict], pseudonymise: bool, aggregates: 
             v = v.get(sk) if isinstance(v, dict) and sk else (None if isinstance(v, dict) else v)
             values.append(float(v) if v not in (None, "") else None)
         comments = mask_text("；".join(f"{k}：{v}" for k, v in r["comments"].items()))  # no contacts in comments
-        ws.append([r["number"], r["title"], r["pseudonym"] if pseudonymise else r["expert"], r["state"],
-                   r["total"], *values, comments])
+        xlsx.append(ws, [r["number"], r["title"], r["pseudonym"] if pseudonymise else r["expert"], r["state"],
+                         r["total"], *values, comments])
     if aggregates:
         ws2 = wb.create_sheet("汇总")
-        ws2.append(["申报编号", "案例名称", "评审数", "平均分", "截尾平均分", "中位数", "校准分", "极差", "分歧较大"])
+        xlsx.append(ws2, ["申报编号", "案例名称", "评审数", "平均分", "截尾平均分", "中位数", "校准分", "极差", "分歧较大"])
         for row in aggregates:
-            ws2.append(row)
+            xlsx.append(ws2, row)
     for sheet in wb.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for i in range(1, sheet.max_column + 1):
             sheet.column_dimensions[get_column_letter(i)].width = 16
-    return _save(wb)
+    return xlsx.to_bytes(wb)

@@ -114,7 +114,10 @@ def declare_conflict(request, slug, pk):
 @guard("review.workspace", obj=campaign_from_url)
 def my_scores(request, slug):
     campaign = request.access_target
-    rows = excel.expert_rows(campaign, visible_assignments(request.user, campaign))
+    # the titles as the expert's pages show them: masked in a blind review
+    rows = excel.expert_rows(campaign, visible_assignments(request.user, campaign),
+                             blind=services.stage_params(campaign).blind,
+                             extra_terms=services.settings_of(campaign).mask_terms)
     data = excel.scores_workbook(campaign, rows, pseudonymise=False)
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="my-scores-{campaign.slug}.xlsx"'

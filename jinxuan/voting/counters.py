@@ -1,5 +1,6 @@
-"""Vote counters: Redis directly when REDIS_URL is set (one client per process; one round trip per vote: `take`),
-else Django's cache (local memory: one process, the database enforces the limits).
+"""Vote counters: Redis directly when REDIS_URL is set (one client per process; per vote one round trip before the
+INSERT, `take`, and one after it has committed, `count`), else Django's cache (local memory: one process, the
+database enforces the limits). A total never counts a vote that is not stored: it is counted after the commit.
 
 Django's RedisCache builds a new redis client object for every operation, which costs more CPU than the
 operation itself on the vote path; this module keeps one."""
@@ -30,17 +31,23 @@ class RedisCounters:
         self._local = threading.local()
         self.prefix = _prefix()
         # INCRBY a total only if it exists (a missing total is rebuilt from the rows on read); sent once, then by hash
-        self._bump = self.client.register_script(
-            "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end return nil")
+        self._bump = self.client.register_script(_BUMP)
         self._take = self.client.register_script(_TAKE)
         self._give_back = self.client.register_script(_GIVE_BACK)
 
-    def take(self, claim_key: str, daily_key: str, total_key: str, limit: int) -> int:
-        """The vote path's one Redis step: SET NX the (voter, application, day) claim, INCR the voter's daily
-        count and, when both hold, the application's total. Returns the daily count (>= 1), 0 for a repeat or
-        -1 over the daily limit (nothing kept in either case).
+    def take(self, claim_key: str, daily_key: str, limit: int) -> int:
+        """The vote path's Redis step before the INSERT: SET NX the (voter, application, day) claim and INCR the
+        voter's daily count. Returns the daily count (>= 1), 0 for a repeat or -1 over the daily limit (nothing
+        kept in either case). The application's total is counted only once the vote is stored (`count`)."""
+        return self._send(_TAKE, self._take.sha, (claim_key, daily_key), (TTL, limit))
 
-        Sent on this thread's own connection (taken from the client's pool once, never given back) with that
+    def count(self, total_key: str) -> None:
+        """After the vote's INSERT has committed: INCR the application's total (if it exists; a missing total is
+        rebuilt from the rows on read)."""
+        self._send(_BUMP, self._bump.sha, (total_key,), (1,))
+
+    def _send(self, source: str, sha: str, keys: tuple, args: tuple):
+        """EVALSHA on this thread's own connection (taken from the client's pool once, never given back) with that
         connection's retry policy, as the client would send it, without the pool's per-command bookkeeping. As
         the pool does before lending a connection, one with something to read (closed by the server, e.g. by a
         Redis restart) is replaced first; a script missing after a restart is loaded again, as `Script` does."""
@@ -51,21 +58,21 @@ class RedisCounters:
             stale = True
         if stale:
             conn.disconnect()
-        command = ("EVALSHA", self._take.sha, 3, self.prefix + claim_key, self.prefix + daily_key,
-                   self.prefix + total_key, TTL, limit)
+        command = ("EVALSHA", sha, len(keys), *(self.prefix + k for k in keys), *args)
 
         def send():
             conn.send_command(*command)
             return conn.read_response()
 
         def call():
-            return int(conn.retry.call_with_retry(send, lambda error: conn.disconnect()))
+            return conn.retry.call_with_retry(send, lambda error: conn.disconnect())
 
         try:
-            return call()
+            answer = call()
         except redis_errors.NoScriptError:
-            self.client.script_load(_TAKE)
-            return call()
+            self.client.script_load(source)
+            answer = call()
+        return None if answer is None else int(answer)
 
     def _connection(self):
         mine = self._local.__dict__.get("conn")
@@ -73,10 +80,13 @@ class RedisCounters:
             mine = self._local.conn = (os.getpid(), self.client.connection_pool.get_connection())
         return mine[1]
 
-    def give_back(self, claim_key: str, daily_key: str, total_key: str, keep_claim: bool) -> None:
+    def give_back(self, claim_key: str, daily_key: str, keep_claim: bool) -> None:
         """Undo a `take` whose INSERT did not store a vote (the claim stays if the row already existed)."""
-        self._give_back(keys=[self.prefix + claim_key, self.prefix + daily_key, self.prefix + total_key],
-                        args=[1 if keep_claim else 0])
+        self._give_back(keys=[self.prefix + claim_key, self.prefix + daily_key], args=[1 if keep_claim else 0])
+
+    def forget(self, key: str) -> None:
+        """Drop a counter so that the next read rebuilds it from the rows."""
+        self.client.delete(self.prefix + key)
 
     def claim(self, claim_key: str | None, daily_key: str) -> tuple[bool, int]:
         """SET NX the (voter, application, day) claim and INCR the voter's daily count, in one round trip."""
@@ -118,7 +128,7 @@ class RedisCounters:
             self.client.delete(key)
 
 
-# KEYS: claim, daily, total; ARGV: TTL, daily limit. A total is only counted if it exists (else rebuilt from rows).
+# KEYS: claim, daily; ARGV: TTL, daily limit.
 _TAKE = """
 if not redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[1]) then return 0 end
 local n = redis.call('INCR', KEYS[2])
@@ -128,37 +138,41 @@ if n > tonumber(ARGV[2]) then
   redis.call('DEL', KEYS[1])
   return -1
 end
-if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('INCR', KEYS[3]) end
 return n
 """
-# KEYS: claim, daily, total; ARGV: 1 to keep the claim
+# KEYS: claim, daily; ARGV: 1 to keep the claim
 _GIVE_BACK = """
 if ARGV[1] ~= '1' then redis.call('DEL', KEYS[1]) end
 redis.call('DECR', KEYS[2])
-if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('DECR', KEYS[3]) end
 return 1
 """
+# KEYS: total; ARGV: delta. A total is only counted if it exists (else it is rebuilt from the rows on read).
+_BUMP = "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end return nil"
 
 
 class CacheCounters:
     shared = False  # per process: the database enforces the limits
 
-    def take(self, claim_key, daily_key, total_key, limit):
+    def take(self, claim_key, daily_key, limit):
         claimed, count = self.claim(claim_key, daily_key)
         if not claimed:
             return 0
         if count > limit:
             self.release(claim_key, daily_key)
             return -1
-        self.bump(total_key, 1)
         return count
 
-    def give_back(self, claim_key, daily_key, total_key, keep_claim):
+    def count(self, total_key):
+        self.bump(total_key, 1)
+
+    def give_back(self, claim_key, daily_key, keep_claim):
         if keep_claim:
             self.undo_daily(daily_key)
         else:
             self.release(claim_key, daily_key)
-        self.bump(total_key, -1)
+
+    def forget(self, key):
+        cache.delete(key)
 
     def claim(self, claim_key, daily_key):
         if claim_key and not cache.add(claim_key, 1, TTL):

@@ -1,7 +1,6 @@
 """Organiser pages for the public vote: totals, votes over time, flagged votes, invalidation, export, window."""
 
 import datetime as dt
-import io
 
 from django.contrib import messages
 from django.db.models import Count
@@ -115,18 +114,17 @@ def window(request, slug):
 def export(request, slug):
     from openpyxl import Workbook
 
+    from jinxuan.exports import xlsx
+
     campaign = request.access_target
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("投票明细")
-    ws.append(["票号", "申报编号", "案例名称", "投票人（已隐去）", "投票日", "时间", "IP", "有效", "作废原因", "异常信号"])
+    xlsx.append(ws, ["票号", "申报编号", "案例名称", "投票人（已隐去）", "投票日", "时间", "IP", "有效", "作废原因", "异常信号"])
     for v in (Vote.objects.filter(campaign=campaign).select_related("voter", "application").order_by("pk")
               .iterator(chunk_size=2000)):
-        ws.append([v.pk, v.application.number, v.application.title, mask(v.voter.phone), v.day.isoformat(),
-                   timezone.localtime(v.created_at).strftime("%Y-%m-%d %H:%M:%S"), v.ip or "", "是" if v.valid else "否",
-                   v.invalid_reason, "；".join(s["message"] for s in v.signals)])
-    buf = io.BytesIO()
-    wb.save(buf)
-    response = HttpResponse(buf.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        xlsx.append(ws, [v.pk, v.application.number, v.application.title, mask(v.voter.phone), v.day.isoformat(),
+                         timezone.localtime(v.created_at).strftime("%Y-%m-%d %H:%M:%S"), v.ip or "",
+                         "是" if v.valid else "否", v.invalid_reason, "；".join(s["message"] for s in v.signals)])
+    response = HttpResponse(xlsx.to_bytes(wb), content_type=xlsx.CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="votes-{campaign.slug}-{dt.date.today()}.xlsx"'
     return response

@@ -3,9 +3,11 @@
 Durability: every vote is a row; the unique constraint (voter, application, day) is the final word on "once per
 application per day", so parallel requests cannot double-count, and a vote is acknowledged only once its INSERT
 has committed. With Redis (REDIS_URL) a vote is one Redis step (a script: SET NX of the (voter, application,
-day) claim, INCR of the voter's daily count, INCR of the application's total) and one INSERT; a vote that is
-not stored gives the step back. The totals count votes being stored too, for the moment of the INSERT, and can
-always be rebuilt from the rows (`rebuild_counters`). Without Redis the database enforces the limits.
+day) claim and INCR of the voter's daily count), one INSERT, then one INCR of the application's total once the
+INSERT has committed: a total never counts a vote that was not stored. A vote that is not stored gives the step
+back (the claim DEL'd, the daily count DECR'd). Totals can always be rebuilt from the rows (`rebuild_counters`);
+a total that cannot be moved is dropped and rebuilt on the next read. Without Redis the database enforces the
+limits.
 Fraud signals are not computed per vote: `detect_signals` runs over the stored rows.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 from decimal import Decimal
@@ -35,6 +38,7 @@ from .models import SmsCode, Vote, Voter, VoteWindow
 from .phones import mask, normalise
 from .sms import backend
 
+logger = logging.getLogger(__name__)
 _PHONE = re.compile(r"(?<!\d)1\d{10}(?!\d)")  # numbers inside signal messages are masked like the export
 CODE_TTL = dt.timedelta(minutes=5)
 MAX_WRONG = 5
@@ -42,6 +46,7 @@ LOCK = dt.timedelta(minutes=30)
 SEND_GAP = 60  # seconds between two codes to one number
 SENDS_PER_NUMBER_HOUR = 5
 SENDS_PER_IP_HOUR = 20
+LOCKED = "验证码错误次数过多，该号码已暂时锁定，请 30 分钟后再试"
 
 
 class VoteError(ValueError):
@@ -186,7 +191,7 @@ def request_code(raw_phone: str, ip: str | None) -> str:
         raise VoteError("请输入有效的 11 位中国大陆手机号")
     voter = Voter.objects.filter(phone=phone).first()
     if voter and voter.locked_until and voter.locked_until > timezone.now():
-        raise VoteError("验证码错误次数过多，该号码已暂时锁定，请 30 分钟后再试")
+        raise VoteError(LOCKED)
     if not cache.add(f"sms:gap:{phone}", 1, SEND_GAP):
         raise VoteError("验证码发送过于频繁，请 1 分钟后再试")
     if not _count(f"sms:hour:{phone}", SENDS_PER_NUMBER_HOUR, 3600):
@@ -200,30 +205,43 @@ def request_code(raw_phone: str, ip: str | None) -> str:
 
 
 def verify_code(raw_phone: str, code: str) -> Voter:
-    """A verified voter, or VoteError. Wrong attempts are stored before refusing (5 within 30 minutes lock)."""
+    """A verified voter, or VoteError. Each check is counted before the code is compared, under a lock on the
+    number's voter row, so parallel guesses queue and at most MAX_WRONG wrong codes are ever compared within
+    LOCK (then the number is locked for LOCK). The count is committed before the refusal is raised."""
     phone = normalise(raw_phone)
     if phone is None:
         raise VoteError("请输入有效的 11 位中国大陆手机号")
-    voter, _ = Voter.objects.get_or_create(phone=phone)
-    now = timezone.now()
-    if voter.locked_until and voter.locked_until > now:
-        raise VoteError("验证码错误次数过多，该号码已暂时锁定，请 30 分钟后再试")
-    sent = SmsCode.objects.filter(phone=phone, used_at=None, expires_at__gt=now).first()
-    if sent is None:
-        raise VoteError("验证码已过期或未发送，请重新获取")
-    if not hmac.compare_digest(sent.code_hash, _hash(str(code).strip(), phone)):
-        SmsCode.objects.filter(pk=sent.pk).update(attempts=F("attempts") + 1)
-        wrong = SmsCode.objects.filter(phone=phone, created_at__gt=now - LOCK).aggregate(n=Sum("attempts"))["n"]
-        if (wrong or 0) >= MAX_WRONG:
-            Voter.objects.filter(pk=voter.pk).update(locked_until=now + LOCK)
-            raise VoteError("验证码错误次数过多，该号码已锁定 30 分钟")
-        raise VoteError("验证码不正确")
+    Voter.objects.get_or_create(phone=phone)
     with transaction.atomic():
-        if SmsCode.objects.filter(pk=sent.pk, used_at=None).update(used_at=now) != 1:
-            raise VoteError("验证码已使用，请重新获取")
-        Voter.objects.filter(pk=voter.pk).update(verified_at=now)
-    voter.verified_at = now
+        voter = Voter.objects.select_for_update().get(phone=phone)
+        error = _check_code(voter, phone, str(code).strip(), timezone.now())
+    if error:
+        raise VoteError(error)
     return voter
+
+
+def _check_code(voter: Voter, phone: str, code: str, now) -> str:
+    """Inside the transaction that holds the voter row: the refusal's message, or "" with the voter verified."""
+    if voter.locked_until and voter.locked_until > now:
+        return LOCKED
+    checked = SmsCode.objects.filter(phone=phone, created_at__gt=now - LOCK).aggregate(n=Sum("attempts"))["n"] or 0
+    if checked >= MAX_WRONG:
+        Voter.objects.filter(pk=voter.pk).update(locked_until=now + LOCK)
+        return LOCKED
+    sent = SmsCode.objects.filter(phone=phone, used_at=None, expires_at__gt=now).order_by("-pk").first()
+    if sent is None:
+        return "验证码已过期或未发送，请重新获取"
+    SmsCode.objects.filter(pk=sent.pk).update(attempts=F("attempts") + 1)  # counted before it is compared
+    if not hmac.compare_digest(sent.code_hash, _hash(code, phone)):
+        if checked + 1 >= MAX_WRONG:
+            Voter.objects.filter(pk=voter.pk).update(locked_until=now + LOCK)
+            return "验证码错误次数过多，该号码已锁定 30 分钟"
+        return "验证码不正确"
+    # the right code: used once; its check is not a wrong one
+    SmsCode.objects.filter(pk=sent.pk).update(used_at=now, attempts=F("attempts") - 1)
+    Voter.objects.filter(pk=voter.pk).update(verified_at=now)
+    voter.verified_at = now
+    return ""
 
 
 # ------------------------------------------------------------------------------------------------ votes
@@ -256,7 +274,8 @@ def cast(campaign, application_id: int, voter: Voter, *, ip: str | None = None, 
 def cast_id(campaign, application_id: int, voter_id: int, *, ip: str | None = None, device: str = "",
             user_agent: str = "", now=None) -> int:
     """`cast` for a voter known to be verified (the signed cookie is set only after verification); returns the
-    stored vote's id. With Redis this is the vote path: one Redis step, then one INSERT (committed on return)."""
+    stored vote's id. With Redis this is the vote path: one Redis step, one INSERT (committed on return), then the
+    total's INCR."""
     now = now or timezone.now()
     snap = snapshot(campaign)
     if not (snap["opens_at"] and snap["closes_at"] and snap["opens_at"] <= now <= snap["closes_at"]):
@@ -274,26 +293,27 @@ def cast_id(campaign, application_id: int, voter_id: int, *, ip: str | None = No
 
 
 def _cast_with_redis(row: dict, daily: str, p: PublicVoteParams) -> int:
-    """Redis holds the limits across processes (claim, daily count and total in one step); the unique constraint
-    is the final word. A vote not stored gives its step back."""
+    """Redis holds the limits across processes (claim and daily count in one step); the unique constraint is the
+    final word. A vote not stored gives its step back; the total is counted once the vote is stored."""
     claim = _key("claim", row["voter_id"], row["application_id"], row["day"])
-    total = _key("total", row["campaign_id"], row["application_id"])
     store = counters()
-    taken = store.take(claim, daily, total, p.max_votes_per_day)
+    taken = store.take(claim, daily, p.max_votes_per_day)
     if taken == 0:
         raise VoteError(REPEAT)
     if taken < 0:
         raise VoteError(_over_limit(p))
     try:
-        return _insert(row)
+        vote_id = _insert(row)
     except IntegrityError as exc:
-        store.give_back(claim, daily, total, keep_claim=True)
+        store.give_back(claim, daily, keep_claim=True)
         if getattr(exc.__cause__, "sqlstate", None) == "23503":  # the voter no longer exists
             raise VoteError("请先完成手机号验证") from None
         raise VoteError(REPEAT) from None
     except BaseException:
-        store.give_back(claim, daily, total, keep_claim=False)
+        store.give_back(claim, daily, keep_claim=False)
         raise
+    _move_total(row["campaign_id"], row["application_id"], 1)
+    return vote_id
 
 
 def _cast_in_database(row: dict, daily: str, p: PublicVoteParams) -> int:
@@ -323,7 +343,7 @@ def _cast_in_database(row: dict, daily: str, p: PublicVoteParams) -> int:
     except VoteError:
         store.release(claim, daily)
         raise
-    _bump(row["campaign_id"], row["application_id"], 1)
+    _move_total(row["campaign_id"], row["application_id"], 1)
     return vote_id
 
 
@@ -374,8 +394,33 @@ def _execute_returning(sql: str, params: tuple):
         return cursor.fetchone()[0]
 
 
-def _bump(campaign_id: int, application_id: int, delta: int) -> None:
-    counters().bump(_key("total", campaign_id, application_id), delta)
+def _move_total(campaign_id: int, application_id: int, delta: int) -> None:
+    """Move an application's total by `delta` once the change is committed (at once outside a transaction): a
+    total never counts a vote that was not stored. If the counter cannot be moved, it is dropped so that the
+    next read rebuilds it from the rows."""
+    key = _key("total", campaign_id, application_id)
+
+    def move():
+        store = counters()
+        try:
+            store.count(key) if delta == 1 else store.bump(key, delta)
+        except Exception:  # noqa: BLE001 — the vote is stored; the counter is rebuilt from the rows instead
+            logger.warning("vote counter %s not moved; dropped to be rebuilt", key, exc_info=True)
+            try:
+                store.forget(key)
+            except Exception:  # noqa: BLE001 — Redis is gone: its counters go with it and are rebuilt
+                pass
+
+    if _in_callers_transaction():
+        transaction.on_commit(move)
+    else:
+        move()
+
+
+def _in_callers_transaction() -> bool:
+    """Inside a transaction of the caller's own (not yet committed). A test case's wrapping transaction does not
+    count, as for Django's durable blocks: there the vote is as committed as it will ever be."""
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 
 def stored_totals(campaign, until=None) -> dict[int, int]:
@@ -410,8 +455,15 @@ def shown_totals(campaign) -> dict[int, int]:
         live_totals(campaign)
 
 
-@transaction.atomic
 def invalidate(vote: Vote, reason: str, actor=None) -> Vote:
+    """Mark a vote invalid (audited); the total follows once that is committed."""
+    vote = _invalidate(vote, reason, actor)
+    _move_total(vote.campaign_id, vote.application_id, -1)
+    return vote
+
+
+@transaction.atomic
+def _invalidate(vote: Vote, reason: str, actor=None) -> Vote:
     reason = (reason or "").strip()
     if not reason:
         raise VoteError("作废投票须说明原因")
@@ -424,13 +476,12 @@ def invalidate(vote: Vote, reason: str, actor=None) -> Vote:
     record("vote.invalidated", vote.application, campaign=vote.campaign, actor=actor,
            before={"vote": vote.pk, "valid": True}, after={"valid": False, "signals": [s["code"] for s in vote.signals]},
            reason=reason)
-    _bump(vote.campaign_id, vote.application_id, -1)
     return vote
 
 
 def detect_signals(campaign) -> dict[str, int]:
     """Run the fraud signals over every stored vote of the campaign; store them on the votes."""
-    from . import signals as S
+    from . import fraud as S
 
     votes = list(Vote.objects.filter(campaign=campaign).select_related("voter"))
     found = S.detect([S.VoteRecord(v.pk, v.application_id, v.voter.phone, v.ip or "", v.device, v.created_at)

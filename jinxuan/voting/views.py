@@ -78,8 +78,8 @@ def confirm(request, slug, pk):
     """POST from the detail page: shows the confirmation (still no vote). POST with `confirmed`: casts it.
 
     The confirmed POST is the hot path of a public vote: the campaign's settings come from a per-process
-    snapshot and the voter from the signed cookie (set only after verification), so it costs one Redis step
-    and one INSERT. Under gunicorn it is answered by `fastpath.Handler` before the middleware stack (the same
+    snapshot and the voter from the signed cookie (set only after verification), so it costs one Redis step,
+    one INSERT and the total's INCR after the commit. Under gunicorn it is answered by `fastpath.Handler` before the middleware stack (the same
     checks and answer); this view serves it under the test client and when the fast path steps aside."""
     campaign = services.campaign_by_slug(slug)
     if campaign is None or pk not in services.snapshot(campaign)["entrants"]:

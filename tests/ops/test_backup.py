@@ -18,7 +18,9 @@ CLI = [sys.executable, "-m", "jinxuan.cli"]
 def _env(tmp: Path, db_url: str, name: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
     env.update(JINXUAN_DATA_DIR=str(tmp / name), DJANGO_SETTINGS_MODULE="jinxuan.settings",
-               CACHE_KEY_PREFIX=f"backup-test-{name}-{os.getpid()}")
+               CACHE_KEY_PREFIX=f"backup-test-{name}-{os.getpid()}",
+               # the audit chain's key goes with the application's environment, not with the backup
+               AUDIT_HMAC_KEY="backup-test-audit-key")
     if db_url:
         env["DATABASE_URL"] = db_url
     return env

@@ -277,6 +277,45 @@ def test_daily_limit_in_one_step(gz, vote_open, voter, shared):
 
 
 
+def test_a_total_never_counts_a_vote_that_is_not_stored(gz, vote_open, voter, shared, monkeypatch):
+    """Issue 18, finding 14: the total moves only once the vote's row is committed. A process that dies during the
+    INSERT (a database restart under load) leaves no count behind, and a vote inside a transaction that rolls
+    back counts nothing; a committed vote counts once."""
+    from django.db import transaction
+
+    first = vote_open[0].pk
+    services.rebuild_counters(gz)
+    seen_during_insert = []
+    real_insert = services._insert
+
+    def watched(row):
+        seen_during_insert.append(services.live_totals(gz)[first])
+        return real_insert(row)
+
+    monkeypatch.setattr(services, "_insert", watched)
+    services.cast_id(gz, first, voter.pk)
+    assert seen_during_insert == [0]  # while the row is not yet stored, the total does not count it
+    assert services.live_totals(gz)[first] == 1 == services.stored_totals(gz)[first]
+    other = Voter.objects.create(phone="13800138111", verified_at=timezone.now())
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.cast_id(gz, first, other.pk)
+        raise RuntimeError("the surrounding work fails")
+    assert services.stored_totals(gz)[first] == 1 and services.live_totals(gz)[first] == 1
+
+
+def test_a_count_that_cannot_be_moved_is_rebuilt_from_the_rows(gz, vote_open, voter, shared, monkeypatch):
+    first = vote_open[0].pk
+    services.rebuild_counters(gz)
+
+    def unreachable(key):
+        raise ConnectionError("Redis went away")
+
+    with monkeypatch.context() as m:
+        m.setattr(shared, "count", unreachable)
+        services.cast_id(gz, first, voter.pk)  # the vote is stored and acknowledged
+    assert services.live_totals(gz)[first] == 1 == services.stored_totals(gz)[first]
+
+
 def test_the_fast_path_records_the_client_address_behind_the_proxy(gz, vote_open, voter, wsgi, settings):
     """nginx connects from 127.0.0.1 and passes X-Real-IP: the stored vote carries the client, not the proxy;
     the header from any other peer is ignored."""

@@ -231,3 +231,19 @@ def test_closing_the_vote_runs_the_composite(gz, vote_open, organiser, client):
     assert f"<td>{last.pk}</td>" not in page
     with pytest.raises(services.VoteError, match="已计算"):
         services.close_vote(gz, actor=organiser)
+
+
+def test_public_vote_pages_mask_personal_data_in_public_text(gz, vote_open, client):
+    """Issue 18, finding 7: the vote pages mask phones, e-mails and ID numbers in public free text as the library
+    and the publicity page do (without the applicant's consent)."""
+    app = vote_open[0]
+    public = [f for f in gz.spec.form.fields("application") if f.public and f.type == "textarea"]
+    leak = "联系人电话13912345678，邮箱zhangsan@bank.cn，身份证110101199003071234。"
+    for f in public:
+        app.answers[f.key] = leak + (app.answers.get(f.key) or "")
+    app.save()
+    assert public
+    for url in (reverse("vote:detail", args=[gz.slug, app.pk]), reverse("vote:index", args=[gz.slug])):
+        page = client.get(url).content.decode()
+        assert "13912345678" not in page and "zhangsan@bank.cn" not in page and "110101199003071234" not in page
+        assert "139****5678" in page

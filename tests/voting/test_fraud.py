@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jinxuan.voting import signals as S
-from jinxuan.voting.signals import CODES, Signal, Thresholds, VoteRecord, detect, summarise
+from jinxuan.voting import fraud as S
+from jinxuan.voting.fraud import CODES, Signal, Thresholds, VoteRecord, detect, summarise
 
 BJ = timezone(timedelta(hours=8))
 START = datetime(2025, 5, 1, tzinfo=BJ)

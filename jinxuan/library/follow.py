@@ -192,7 +192,10 @@ def before_search() -> None:
     pos = position()
     if _usable(pos, head, epoch) and pos.seq == head:
         return
-    catch_up(limit=INLINE_CHANGES, wait=0)
+    try:
+        catch_up(limit=INLINE_CHANGES, wait=0)
+    except (engine.IndexBusy, OSError, ValueError):  # the search answers from the index as it is
+        log.warning("案例库检索索引未能在检索前追赶", exc_info=True)
 
 
 def lag() -> Lag:
@@ -209,13 +212,11 @@ def lag() -> Lag:
 
 def follow(interval: float = INTERVAL, stop: threading.Event | None = None, rounds: int | None = None) -> None:
     """The loop `jinxuan library follow` runs: catch up every `interval` seconds; prune old changes hourly."""
-    from django.db import close_old_connections
-
     stop = stop or threading.Event()
     pruned_at = 0.0
     done = 0
     while not stop.is_set() and (rounds is None or done < rounds):
-        close_old_connections()
+        _fresh_connection()
         try:
             catch_up(wait=interval)
             if time.monotonic() - pruned_at > PRUNE_EVERY:
@@ -226,4 +227,13 @@ def follow(interval: float = INTERVAL, stop: threading.Event | None = None, roun
             log.exception("案例库检索索引追赶失败")
         done += 1
         stop.wait(interval)
-    close_old_connections()
+    _fresh_connection()
+
+
+def _fresh_connection() -> None:
+    """Drop a broken or expired database connection between rounds, as Django does between requests (not inside
+    a transaction: the test suite calls the loop inside its own)."""
+    from django.db import close_old_connections
+
+    if not connections[changes.DB].in_atomic_block:
+        close_old_connections()

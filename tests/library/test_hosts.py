@@ -118,3 +118,23 @@ def test_a_host_rebuilds_when_its_position_cannot_be_continued(gz, library, host
         assert follow.position().seq == changes.head()[0]
         (engine.path() / follow.POSITION).write_text('{"seq": 1, "epoch": "another-database"}')
         assert follow.catch_up() == len(library) + 1  # rebuilt from the cases
+
+
+def test_follow_once_and_reindex_commands_set_the_position(gz, library, hosts):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    a, b = hosts
+    services.add_historical_case(campaign=gz, title="命令案例", paragraphs=[f"{TERM}。"])
+    with engine.at(a):
+        out = io.StringIO()
+        call_command("library", "follow", "--once", stdout=out, stderr=io.StringIO())
+        assert json.loads(out.getvalue()) == {"applied": len(library) + 1, "behind": 0,
+                                              "position": changes.head()[0]}
+    with engine.at(b):
+        out = io.StringIO()
+        call_command("library", "reindex", stdout=out, stderr=io.StringIO())
+        assert json.loads(out.getvalue()) == {"indexed": len(library) + 1}
+        assert follow.position().seq == changes.head()[0] and follow.lag().changes == 0

@@ -68,3 +68,10 @@ def test_without_a_replica_nothing_is_installed(settings):
     assert not replica.configured()
     assert "jinxuan.ops.replica.ReplicaMiddleware" not in settings.MIDDLEWARE
     assert not getattr(settings, "DATABASE_ROUTERS", [])
+
+
+def test_the_vote_fast_path_stays_on_with_a_replica(settings):
+    from jinxuan.voting import fastpath
+
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "jinxuan.ops.replica.ReplicaMiddleware"]
+    assert fastpath.enabled()

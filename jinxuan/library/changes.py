@@ -10,6 +10,7 @@ taking turns costs nothing that matters.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 from django.db import DEFAULT_DB_ALIAS, transaction
@@ -27,9 +28,11 @@ log = logging.getLogger(__name__)
 def append(case_ids) -> None:
     """Record that the cases `case_ids` changed (in the caller's transaction, if any); after the commit this
     host's index applies the change at once (other hosts within seconds, `follow.py`)."""
+    global _recent
     ids = list(dict.fromkeys(int(i) for i in case_ids))
     if not ids:
         return
+    _recent = None
     with transaction.atomic(using=DB):
         heads = ChangeHead.objects.using(DB)
         if not heads.filter(pk=1).update(seq=F("seq") + len(ids)):
@@ -40,6 +43,7 @@ def append(case_ids) -> None:
         Change.objects.using(DB).bulk_create(
             [Change(seq=last - len(ids) + 1 + n, case_id=i, at=now) for n, i in enumerate(ids)], batch_size=2000)
         transaction.on_commit(_apply_here, using=DB, robust=True)
+    _recent = None
 
 
 def _apply_here() -> None:
@@ -49,6 +53,20 @@ def _apply_here() -> None:
         follow.catch_up(wait=5)
     except Exception:  # the commit stands; the worker's loop applies the change  # noqa: BLE001
         log.exception("案例库检索索引未能在提交后立即更新")
+
+
+HEAD_TTL = 1.0  # seconds a process reuses the head it read before a search
+_recent: tuple[float, int, str] | None = None
+
+
+def recent_head() -> tuple[int, str]:
+    """`head()`, read again when older than HEAD_TTL or after this process appended a change."""
+    global _recent
+    found = _recent
+    if found is None or time.monotonic() - found[0] > HEAD_TTL:
+        seq, epoch = head()
+        _recent = found = (time.monotonic(), seq, epoch)
+    return found[1], found[2]
 
 
 def head() -> tuple[int, str]:

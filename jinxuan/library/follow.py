@@ -185,10 +185,12 @@ def rebuild(batch: int = BATCH, progress=None) -> int:
 
 
 def before_search() -> None:
-    """Bring the index up to date before a search when it is behind, within bounds (never waiting for a lock)."""
+    """Bring the index up to date before a search when it is behind, within bounds (never waiting for a lock).
+    The log's head is read at most once per `changes.HEAD_TTL` per process (a change made in this process reads
+    it again at once): searches add no query to the database while the library does not change."""
     if in_transaction():
         return
-    head, epoch = changes.head()
+    head, epoch = changes.recent_head()
     pos = position()
     if _usable(pos, head, epoch) and pos.seq == head:
         return

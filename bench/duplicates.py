@@ -13,6 +13,14 @@ verification), peak RSS, recall per edit kind, false flags on the fresh texts, a
 sample (planted copies with their sources, fresh texts, random corpus texts; every pair scored exactly, boilerplate
 judged by the full index as in the pipeline): the
 false-flag rate of the exact rule and the pipeline's recall of what the exact rule flags.
+
+    python bench/duplicates.py --borderline 3000 [--borderline-corpus 2000]
+
+Borderline copies: each trial copies a random corpus text and replaces random sentences of it with pool sentences
+until the 5-shingle Jaccard similarity of copy and source lies in [0.35, 0.40]; it records the share of copies
+whose source the LSH stage returns as a candidate (and, after exact scoring, flags), for the banding in use and
+for the former one (85 bands x 3 rows), next to the S-curve's prediction.  Records
+bench/results/duplicates-borderline-<date>.json.
 """
 
 from __future__ import annotations
@@ -145,6 +153,79 @@ def peak_rss_mib() -> float:
 # ------------------------------------------------------------------------------------------------ main
 
 
+def _borderline_copy(source: str, pool_sentences: list[str], rng: random.Random, low: float, high: float):
+    """A copy of source with random sentences replaced until low <= Jaccard <= high; None when it overshoots."""
+    src = S.shingle_set(S.normalize(source))
+    sents = SENTENCE.findall(source)
+    order = list(range(len(sents)))
+    rng.shuffle(order)
+    for i in order:
+        sents[i] = rng.choice(pool_sentences)
+        copy = "".join(sents)
+        got = S.shingle_set(S.normalize(copy))
+        inter = len(np.intersect1d(src, got, assume_unique=True))
+        j = inter / (len(src) + len(got) - inter)
+        if j <= high:
+            return (copy, j) if j >= low else None
+    return None
+
+
+def borderline(args) -> dict:
+    """Recall of the LSH stage on planted copies at Jaccard 0.35-0.40, for the current and the former banding."""
+    pool = SentencePool(args.sentences, seed=args.seed)
+    corpus_texts = pool.texts(args.borderline_corpus, seed=args.seed, min_chars=1500, max_chars=4000)
+    pool_sentences = SENTENCE.findall("".join(pool.texts(200, seed=args.seed + 1, min_chars=3000, max_chars=4000)))
+    rng = random.Random(args.seed)
+    trials = []
+    while len(trials) < args.borderline:
+        src = rng.randrange(len(corpus_texts))
+        made = _borderline_copy(corpus_texts[src], pool_sentences, rng, 0.35, 0.40)
+        if made is not None:
+            trials.append((src, *made))
+    out = {}
+    for name, (bands, rows) in {"current": (S.BANDS, S.ROWS), "former_85x3": (85, 3)}.items():
+        index = S.DuplicateIndex(bands=bands, rows=rows)
+        t0 = time.perf_counter()
+        index.add_many(dict(enumerate(corpus_texts)))
+        t_index = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        found = flagged = candidates = 0
+        for src, copy, _ in trials:
+            sig = S.text_signature(copy)
+            keys = index.candidates(sig)
+            candidates += len(keys)
+            hit = any(k == src for k, _ in keys)
+            found += hit
+            if hit:
+                flagged += any(c.doc_id == src for c in index.query(copy, sig=sig))
+        t_query = time.perf_counter() - t0
+        js = np.array([j for _, _, j in trials])
+        out[name] = {"bands": bands, "rows": rows, "candidate_recall": round(found / len(trials), 5),
+                     "missed": len(trials) - found, "flag_recall": round(flagged / len(trials), 5),
+                     "predicted_candidate_recall": round(float(np.mean([S.lsh_probability(j, bands, rows)
+                                                                        for j in js])), 5),
+                     "predicted_miss_at_0_35": round(1 - S.lsh_probability(0.35, bands, rows), 7),
+                     "candidates_per_query": round(candidates / len(trials), 2),
+                     "seconds_index": round(t_index, 2), "seconds_query": round(t_query, 2)}
+        print(name, out[name], flush=True)
+    report = {
+        "benchmark": "duplicates-borderline",
+        "date": dt.date.today().isoformat(),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "inputs": {"corpus": len(corpus_texts), "copies": len(trials), "jaccard_band": [0.35, 0.40],
+                   "mean_jaccard": round(float(np.mean([j for _, _, j in trials])), 4), "seed": args.seed,
+                   "pool_sentences": args.sentences, "num_perm": S.NUM_PERM,
+                   "generation": "bench.corpus.SentencePool texts of 1,500-4,000 characters; copies with random "
+                                 "sentences replaced by pool sentences"},
+        "results": out,
+    }
+    if not args.no_write:
+        path = ROOT / "bench" / "results" / f"duplicates-borderline-{report['date']}.json"
+        path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {path}")
+    return report
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=int, default=100_000)
@@ -157,7 +238,11 @@ def main(argv=None):
     ap.add_argument("--sample-corpus", type=int, default=200)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--borderline", type=int, default=0, help="planted copies at Jaccard 0.35-0.40 (this mode only)")
+    ap.add_argument("--borderline-corpus", type=int, default=2000)
     args = ap.parse_args(argv)
+    if args.borderline:
+        return borderline(args)
     rng = random.Random(args.seed)
     global _INDEX, _SAMPLE
 

@@ -103,7 +103,9 @@ def main():
     db_url, drop_database = fresh_database(base_url, "jinxuan_bench")
     data_dir = Path("/tmp/jinxuan-bench-data")
     subprocess.run(["rm", "-rf", str(data_dir)], check=True)
-    env = {**os.environ, "DATABASE_URL": db_url, "JINXUAN_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "jinxuan.settings"}
+    env = {**os.environ, "DATABASE_URL": db_url, "JINXUAN_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "jinxuan.settings",
+           # as deployed: a submit queues its print-outs and text analysis for the workers instead of rendering them
+           "TASK_BACKEND": os.environ.get("TASK_BACKEND", "database")}
     os.environ.update(env)
     subprocess.run([sys.executable, "-m", "jinxuan.cli", "migrate", "-v0"], env=env, check=True)
 

@@ -37,11 +37,6 @@ export DATABASE_URL REDIS_URL JINXUAN_DATA_DIR
 # object store holding attachments, print-outs and compendium files; LIBRARY_INDEX_DIR for this host's index.
 STORAGE_VARS="S3_ENDPOINT_URL S3_BUCKET S3_ACCESS_KEY_ID S3_SECRET_ACCESS_KEY S3_REGION S3_ADDRESSING_STYLE"
 REPLICA_VARS="DATABASE_REPLICA_URL REPLICA_STICKY_SECONDS"
-if [ -n "${S3_ENDPOINT_URL:-}${S3_BUCKET:-}" ]; then
-  for name in S3_BUCKET S3_ACCESS_KEY_ID S3_SECRET_ACCESS_KEY; do
-    [ -n "${!name:-}" ] || { echo "对象存储配置不完整：缺少 $name" >&2; exit 1; }
-  done
-fi
 export STATIC_ROOT="$RUN/static" TASK_BACKEND=database LOG_FORMAT=json LOG_LEVEL="${LOG_LEVEL:-INFO}"
 export DJANGO_SETTINGS_MODULE=jinxuan.settings
 export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
@@ -52,6 +47,9 @@ if [ "${SKIP_MIGRATE:-0}" != 1 ]; then
   "${JX[@]}" migrate --noinput -v0
 fi
 "${JX[@]}" collectstatic --noinput -v0
+if [ "${TASK_BACKEND:-}" = database ]; then  # the worker purges unfinished and orphaned uploads hourly (once queued)
+  "${JX[@]}" uploads purge --every 3600 >/dev/null
+fi
 chmod -R a+rX "$RUN/static"  # nginx workers run as www-data when started as root: the path must be readable
 
 # The environment every Python program gets (supervisor syntax: KEY="value",…).
@@ -59,7 +57,8 @@ ENV_LINE=""
 for name in DATABASE_URL REDIS_URL JINXUAN_DATA_DIR STATIC_ROOT TASK_BACKEND LOG_FORMAT LOG_LEVEL \
             DJANGO_SETTINGS_MODULE ALLOWED_HOSTS SMS_BACKEND SECRET_KEY CSRF_TRUSTED_ORIGINS SECURE_COOKIES \
             CACHE_KEY_PREFIX DB_CONN_MAX_AGE EMAIL_HOST EMAIL_PORT EMAIL_HOST_USER EMAIL_HOST_PASSWORD \
-            SUBMISSION_GRACE_SECONDS PRODUCTION TRUSTED_PROXIES LIBRARY_INDEX_DIR $REPLICA_VARS $STORAGE_VARS; do
+            SUBMISSION_GRACE_SECONDS PRODUCTION TRUSTED_PROXIES PUBLIC_URL LIBRARY_INDEX_DIR $REPLICA_VARS \
+            $STORAGE_VARS ATTACHMENT_DOWNLOAD ATTACHMENT_LINK_SECONDS UPLOAD_EXPIRY_SECONDS UPLOAD_QUOTA_MARGIN; do
   if [ -n "${!name:-}" ]; then
     value="${!name//\"/\\\"}"
     ENV_LINE="${ENV_LINE:+$ENV_LINE,}$name=\"${value//%/%%}\""

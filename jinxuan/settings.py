@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from jinxuan.ops import storage_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("JINXUAN_DATA_DIR", BASE_DIR / "data"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -213,8 +215,12 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 LIBRARY_INDEX_DIR = Path(os.environ.get("LIBRARY_INDEX_DIR", DATA_DIR / "library-index"))  # library/engine.py
 MEDIA_URL = "/media/"
+# The site's public address (https://host), printed in documents (the verify QR code); else the request's.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
+# Attachments, print-outs and compendium files: the local folder MEDIA_ROOT, or an S3-compatible object store when
+# S3_BUCKET is set (S3_ENDPOINT_URL, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_REGION, S3_ADDRESSING_STYLE).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": storage_config.default_storage(os.environ),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if env_bool("STATIC_MANIFEST", False)
@@ -262,7 +268,20 @@ AUDIT_ANCHOR_FILE = Path(os.environ.get("AUDIT_ANCHOR_FILE", DATA_DIR / "audit-a
 PRESET_DIR = BASE_DIR / "presets"
 # Submissions are accepted until the campaign's deadline plus this grace period (seconds).
 SUBMISSION_GRACE_SECONDS = int(os.environ.get("SUBMISSION_GRACE_SECONDS", "0"))
-UPLOAD_CHUNK_DIR = DATA_DIR / "uploads-in-progress"
+UPLOAD_CHUNK_DIR = Path(os.environ.get("UPLOAD_CHUNK_DIR", DATA_DIR / "uploads-in-progress"))
+# Whole-file uploads over 2.5 MB are spooled here (not the system temp folder) so `jinxuan uploads purge` finds
+# what a killed server left behind.
+FILE_UPLOAD_TEMP_DIR = Path(os.environ.get("FILE_UPLOAD_TEMP_DIR", DATA_DIR / "upload-tmp"))
+FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
+# An unfinished resumable upload expires (and its reservation is released) this long after it started.
+UPLOAD_EXPIRY_SECONDS = int(os.environ.get("UPLOAD_EXPIRY_SECONDS", str(24 * 3600)))
+# Quotas: the preset's attachment rules (sum of max size × max files) times this margin, per application and,
+# for unfinished uploads, per user.
+UPLOAD_QUOTA_MARGIN = float(os.environ.get("UPLOAD_QUOTA_MARGIN", "1.5"))
+# Downloads from an object store: "stream" (through the application) or "redirect" (to a signed link that
+# expires after ATTACHMENT_LINK_SECONDS, at most 60). The local folder always streams.
+ATTACHMENT_DOWNLOAD = os.environ.get("ATTACHMENT_DOWNLOAD", "stream")
+ATTACHMENT_LINK_SECONDS = storage_config.link_seconds(os.environ)
 CSRF_FAILURE_VIEW = "jinxuan.dashboard.errors.csrf_failure"
 # Resumable uploads send 4 MB pieces as raw request bodies: allow them (other forms stay far below this).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

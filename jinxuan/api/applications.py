@@ -9,9 +9,9 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from jinxuan.accounts.access import api_guard
-from jinxuan.applicants.attachments import StorageFull, UploadRefused, store_upload
+from jinxuan.applicants.attachments import UploadRefused, store_upload
 from jinxuan.applicants.models import Application, ApplicationUnit, Organisation
-from jinxuan.applicants.submission import SubmissionError, can_edit, problems_of, save_draft, submit
+from jinxuan.applicants.submission import SubmissionError, edit_refusal, problems_of, save_draft, submit
 from jinxuan.audit.log import record
 from jinxuan.campaigns.models import Campaign
 
@@ -125,16 +125,17 @@ def update_application(request, id: int, body: AnswersIn):
     return _out(app)
 
 
-@router.post("/applications/{id}/attachments", response={201: AttachmentOut, **errors(400, 401, 403, 404, 409, 422, 507)},
+@router.post("/applications/{id}/attachments", response={201: AttachmentOut, **errors(400, 401, 403, 404, 409, 422, 503, 507)},
              summary="上传附件（按内容校验类型、大小与尺寸）")
 @api_guard("applicants.edit_application", obj=_application)
 def upload_attachment(request, id: int, key: Form[str], file: File[UploadedFile]):
-    if not can_edit(request.access_target):
-        raise HttpError(409, "申报已截止或当前状态不可上传附件")
+    refusal = edit_refusal(request.access_target)
+    if refusal:
+        raise HttpError(409, refusal)
     try:
         item = store_upload(request.access_target, key, file, request.user)
-    except UploadRefused as exc:  # a full disk is the server's: 507, retry later
-        raise HttpError(507 if isinstance(exc, StorageFull) else 400, "；".join(exc.problems)) from exc
+    except UploadRefused as exc:  # 409 locked or over quota; 507 full disk and 503 store down: retry later
+        raise HttpError(exc.status, "；".join(exc.problems)) from exc
     return Status(201, {"id": item.pk, "key": item.key, "name": item.name, "size": item.size, "sha256": item.sha256})
 
 
@@ -143,7 +144,8 @@ def upload_attachment(request, id: int, key: Form[str], file: File[UploadedFile]
 @api_guard("applicants.edit_application", obj=_application)
 def submit_application(request, id: int, body: SubmitIn):
     try:
-        version = submit(request.access_target, actor=request.user, idempotency_key=body.idempotency_key[:64])
+        version = submit(request.access_target, actor=request.user, idempotency_key=body.idempotency_key[:64],
+                         base_url=request.build_absolute_uri("/")[:-1])
     except SubmissionError as exc:
         return Status(400, {"detail": exc.message,
                             "problems": [{"path": p.path, "label": p.label, "message": p.message} for p in exc.problems]})

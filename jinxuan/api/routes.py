@@ -1,11 +1,13 @@
 """REST API (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs). Handlers are thin."""
 
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from jinxuan.accounts.access import PUBLIC, api_guard
+from jinxuan.applicants.attachments import SERVICE_BUSY
 from jinxuan.campaigns.lookups import campaign_from_url
 from jinxuan.campaigns.models import Campaign
 from jinxuan.campaigns.preset_io import PresetError, parse_preset_text
@@ -26,6 +28,13 @@ api.add_router("", review_router)
 def not_found(request, exc):
     # The same answer for a missing object and for one the caller may not see.
     return api.create_response(request, {"detail": "未找到"}, status=404)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request, exc):
+    # The database cannot be reached: the caller may retry; nothing already stored is affected.
+    return api.create_response(request, {"detail": SERVICE_BUSY}, status=503)
 
 
 @api.exception_handler(AuthenticationError)

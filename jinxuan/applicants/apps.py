@@ -5,3 +5,9 @@ class ApplicantsConfig(AppConfig):
     name = "jinxuan.applicants"
     label = "applicants"
     verbose_name = "申报"
+
+    def ready(self):
+        from .signals import version_submitted
+        from .tasks import enqueue_printouts
+
+        version_submitted.connect(enqueue_printouts, dispatch_uid="applicants.printouts")

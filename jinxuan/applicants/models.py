@@ -117,6 +117,28 @@ class ApplicationVersion(models.Model):
         return f"{self.application} v{self.number}"
 
 
+
+class PrintOut(models.Model):
+    """A print-out (PDF / Word) of a submitted version, rendered once and kept in the default storage.
+
+    `inputs` is the SHA-256 of everything the file was rendered from (the printable content, the verify link,
+    the organisation names, the layout's revision): when any of it changes the file is rendered again.
+    `sha256` is the file's own hash, checked on every read."""
+
+    version = models.ForeignKey(ApplicationVersion, on_delete=models.CASCADE, related_name="printouts")
+    kind = models.CharField(max_length=40)
+    inputs = models.CharField(max_length=64)
+    name = models.CharField(max_length=300)  # the file's name in the default storage
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    rendered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "kind"], name="unique_printout_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.version} · {self.kind}"
+
 def attachment_path(instance, filename):
     return f"attachments/{instance.application.campaign_id}/{instance.application_id}/{instance.sha256[:16]}-{filename}"
 
@@ -143,6 +165,21 @@ class StoredAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PendingUpload(models.Model):
+    """An unfinished resumable upload: its declared size is reserved against the quotas until it expires."""
+
+    upload_id = models.CharField(max_length=40, unique=True)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="pending_uploads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField("材料", max_length=60)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.upload_id
 
 
 class Invitation(models.Model):

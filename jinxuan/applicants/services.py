@@ -1,5 +1,6 @@
 """Application state changes and submission versions; each change is audit-logged."""
 
+import contextvars
 import hashlib
 import json
 
@@ -30,7 +31,8 @@ def transition(application: Application, target: str, *, reason: str = "", actor
         record(f"application.{move.label}", app, actor=actor, before=before,
                after={"state": app.state, "stage": app.current_stage}, reason=reason)
         if notify_members and target != State.SUBMITTED:  # submission has its own notice with the version
-            transaction.on_commit(lambda: _notify_state(app, reason))
+            context = contextvars.copy_context()  # the notice is sent as it would be now (e.g. mail held)
+            transaction.on_commit(lambda: context.run(_notify_state, app, reason))
     application.refresh_from_db()
     return application
 

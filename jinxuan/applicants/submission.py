@@ -3,6 +3,8 @@
 import datetime as dt
 import hashlib
 import hmac
+import logging
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -13,7 +15,10 @@ from jinxuan.audit.log import record
 from . import formcheck
 from .models import Application, ApplicationVersion
 from .services import content_hash, content_of, snapshot_version, transition
+from .signals import version_submitted
 from .states import State, TransitionError
+
+log = logging.getLogger(__name__)
 
 EDITABLE = {State.DRAFT, State.SUBMITTED, State.NEEDS_CORRECTION}
 
@@ -42,6 +47,23 @@ def can_edit(application: Application, at=None) -> bool:
     if application.state == State.NEEDS_CORRECTION:
         return correction_open(application, at)  # a correction request reopens the application until its deadline
     return application.state in (State.DRAFT, State.SUBMITTED) and window_open(application.campaign, at)
+
+
+def edit_refusal(application: Application, at=None) -> str:
+    """Why the application cannot be changed now (Chinese), or "" when it can (see `can_edit`)."""
+    if can_edit(application, at):
+        return ""
+    at = at or timezone.now()
+    state = application.state
+    if state == State.NEEDS_CORRECTION:
+        due = timezone.localtime(application.correction_due).strftime("%Y年%m月%d日 %H:%M")
+        return f"补正已于 {due}（北京时间）截止，不能再更改申报材料"
+    if state in (State.DRAFT, State.SUBMITTED):
+        if at < application.campaign.submission_opens:
+            return "申报尚未开始，暂不能更改申报材料"
+        close = timezone.localtime(deadline(application.campaign)).strftime("%Y年%m月%d日 %H:%M")
+        return f"申报已于 {close}（北京时间）截止，不能再更改申报材料"
+    return f"申报当前状态为“{State(state).label}”，已不能再更改申报材料"
 
 
 def units_of(application: Application) -> list[dict]:
@@ -79,8 +101,11 @@ def save_draft(application: Application, answers: dict, unit_answers: dict[int, 
     return app
 
 
-def submit(application: Application, actor=None, idempotency_key: str = "", at: dt.datetime | None = None) -> ApplicationVersion:
-    """Create one immutable version; repeated or concurrent submits of the same content return it."""
+def submit(application: Application, actor=None, idempotency_key: str = "", at: dt.datetime | None = None,
+           base_url: str = "") -> ApplicationVersion:
+    """Create one immutable version; repeated or concurrent submits of the same content return it.
+    Once committed, `version_submitted` is sent (print-outs and text analysis are prepared in the background);
+    `base_url`: the site's address as the submitter reached it, for the verify link printed in the PDF."""
     at = at or timezone.now()
     with transaction.atomic():
         app = Application.objects.select_for_update().select_related("campaign").get(pk=application.pk)
@@ -111,7 +136,15 @@ def submit(application: Application, actor=None, idempotency_key: str = "", at: 
             transition(app, State.SUBMITTED, actor=actor)
         else:
             record("application.再次提交", app, actor=actor, after={"version": version.number, "hash": version.content_hash})
+        transaction.on_commit(partial(_announce, version.pk, base_url))
     return version
+
+
+def _announce(version_id: int, base_url: str) -> None:
+    for receiver, result in version_submitted.send_robust(sender=ApplicationVersion, version_id=version_id,
+                                                          base_url=base_url):
+        if isinstance(result, Exception):
+            log.error("after submit of version %s: %s failed: %r", version_id, receiver, result)
 
 
 def withdraw(application: Application, reason: str, actor=None) -> Application:

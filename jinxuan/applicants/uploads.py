@@ -211,12 +211,11 @@ def inspect_upload(
             problems=problems,
         )
 
-    limit = rule.max_size_kb * 1024
-    if source.size > limit:
-        actual, allowed = _human_size(source.size), _human_size(limit)
-        if actual == allowed:
+    if not rule.allows_size(source.size):
+        actual = _human_size(source.size)
+        if actual == _human_size(rule.size_limit_bytes):
             actual = f"{actual}（{source.size:,} 字节）"
-        problems.append(f"{label}：文件大小 {actual}，超过上限 {allowed}")
+        problems.append(f"{label}：文件大小 {actual}，{rule.size_refusal}")
 
     detected, mime, structural = _detect(source, declared, label)
     problems.extend(structural)

@@ -2,12 +2,14 @@
 
 import secrets
 import uuid
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.db import transaction
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -19,6 +21,7 @@ from jinxuan.audit.log import record
 from jinxuan.campaigns.models import Campaign
 from jinxuan.notifications.mail import notify
 from jinxuan.notifications.models import Event
+from jinxuan.ops.filestorage import download_response
 
 from . import attachments as files
 from . import formio
@@ -30,6 +33,7 @@ from .submission import (
     SubmissionError,
     can_edit,
     deadline,
+    edit_refusal,
     problems_of,
     save_draft,
     submit,
@@ -284,12 +288,29 @@ def unit_remove(request, pk, unit):
 
 # -- attachments -----------------------------------------------------------------------------------
 
+def _busy_on_database_outage(view):
+    """Outermost: a database that cannot be reached is a 503 page saying so (never "storage full")."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except files.DATABASE_ERRORS:
+            # Without the request's context: its processors need the database that just failed.
+            page = render_to_string("errors/error.html", {"code": 503, "title": "服务繁忙", "text": files.SERVICE_BUSY})
+            return HttpResponse(page, status=503)
+
+    return wrapper
+
+
+@_busy_on_database_outage
 @guard("applicants.edit_application", obj=_application)
 @require_POST
 def attachment_upload(request, pk):
     app = request.access_target
-    if not can_edit(app):
-        messages.error(request, "当前状态不可上传附件")
+    refusal = edit_refusal(app)
+    if refusal:
+        messages.error(request, refusal)
     else:
         try:
             stored = files.store_upload(app, request.POST.get("key", ""), request.FILES.get("file"), request.user,
@@ -304,10 +325,7 @@ def attachment_upload(request, pk):
 @guard("applicants.view_application", obj=_application)
 def attachment_download(request, pk, att):
     stored = get_object_or_404(request.access_target.attachments, pk=att)
-    response = FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Type"] = "application/octet-stream"
-    return response
+    return download_response(stored.file, stored.name)
 
 
 @guard("applicants.edit_application", obj=_application)
@@ -328,7 +346,8 @@ def attachment_delete(request, pk, att):
 def application_submit(request, pk):
     app = request.access_target
     try:
-        version = submit(app, actor=request.user, idempotency_key=request.POST.get("idempotency_key", "")[:64])
+        version = submit(app, actor=request.user, idempotency_key=request.POST.get("idempotency_key", "")[:64],
+                         base_url=request.build_absolute_uri("/")[:-1])
     except SubmissionError as exc:
         messages.error(request, exc.message)
         for problem in exc.problems[:30]:
@@ -395,30 +414,30 @@ def _version(app, number):
 
 @guard("applicants.view_application", obj=_application)
 def print_pdf(request, pk, number):
-    from .printing import application_pdf_for
+    from .printing import application_pdf_stored, verify_url
 
     app = request.access_target
     version = _version(app, number)
-    pdf = application_pdf_for(app, version, request.build_absolute_uri(reverse("verify", args=[version.pk, verify_token(version)])),
-                              masked=not sees_unmasked(request.user, app))
+    pdf = application_pdf_stored(app, version, verify_url(version, request.build_absolute_uri("/")[:-1]),
+                                 masked=not sees_unmasked(request.user, app))
     return _download(pdf, f"{app.number}-v{version.number}.pdf", "application/pdf")
 
 
 @guard("applicants.view_application", obj=_application)
 def case_docx(request, pk):
-    from .printing import case_docx_for
+    from .printing import case_docx_stored
 
     app = request.access_target
-    return _download(case_docx_for(app), f"{app.number}-申报案例说明.docx",
+    return _download(case_docx_stored(app), f"{app.number}-申报案例说明.docx",
                      "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 
 @guard("applicants.view_application", obj=_application)
 def commitment(request, pk, fmt):
-    from .printing import commitment_for
+    from .printing import commitment_stored
 
     app = request.access_target
-    data = commitment_for(app, fmt)
+    data = commitment_stored(app, fmt)
     kind = "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     return _download(data, f"{app.number}-承诺函.{fmt}", kind)
 

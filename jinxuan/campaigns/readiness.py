@@ -59,4 +59,6 @@ def library_lag() -> dict | None:
 
 
 def check() -> list[str]:
-    return [p for p in (_database(), _cache(), _library_index()) if p]
+    from jinxuan.ops.filestorage import storage_problem
+
+    return [p for p in (_database(), _cache(), _library_index(), storage_problem()) if p]

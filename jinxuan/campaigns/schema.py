@@ -230,10 +230,35 @@ class Attachment(Strict):
     formats: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+$")]] = Field(
         default_factory=lambda: ["pdf", "jpg", "png", "docx"]
     )
+    # Size limit in KB of 1024 bytes (what file managers show): at most max_size_kb, or under it when
+    # size_below is set (the document says 小于 200kb: a file of 199.2 KB passes, one of 200 KB does not).
     max_size_kb: int = Field(20480, ge=1)
+    size_below: bool = False
     max_files: int = Field(1, ge=1)
     issuer_and_validity: bool = False  # ask for 出具单位 and 有效期 as in the 附件清单
     image: ImageRule | None = None
+
+    @property
+    def size_limit_bytes(self) -> int:
+        return self.max_size_kb * 1024
+
+    def allows_size(self, size: int | float) -> bool:
+        return size < self.size_limit_bytes if self.size_below else size <= self.size_limit_bytes
+
+    @property
+    def size_amount(self) -> str:
+        kb = self.max_size_kb
+        return f"{kb // 1024} MB" if kb >= 1024 and kb % 1024 == 0 else f"{kb} KB"
+
+    @property
+    def size_text(self) -> str:
+        """The limit as the call states it: 小于 200 KB / 不超过 20 MB."""
+        return f"{'小于' if self.size_below else '不超过'} {self.size_amount}"
+
+    @property
+    def size_refusal(self) -> str:
+        """What a file over the limit is told: 应小于 200 KB / 超过上限 20 MB."""
+        return f"应小于 {self.size_amount}" if self.size_below else f"超过上限 {self.size_amount}"
 
 
 class GeoRule(Strict):
@@ -319,6 +344,10 @@ class AwardScheme(Strict):
     tiers: list[AwardTier] = Field(min_length=1)
     special: list[AwardTier] = Field(default_factory=list)
     organiser_default: bool = False
+    # Equal scores at a capped list's last place (winners: N) with more tied cases than seats left: the jury
+    # decides which enter, with a reason ("jury"), or every tied case enters at the shared place ("shared").
+    # Never the submission time.
+    tie_at_cap: Literal["jury", "shared"] = "jury"
 
 
 class StageBase(Strict):

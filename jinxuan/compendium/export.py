@@ -437,7 +437,7 @@ def _fpdf_class():
     from fpdf.enums import Align, WrapMode, XPos, YPos
 
     from jinxuan.applicants.documents import fonts
-    from jinxuan.applicants.documents.pdf import wrap_lines
+    from jinxuan.applicants.documents.pdf import measure_of, wrap_lines
 
     SERIF, SANS = fonts.SERIF_FAMILY, fonts.SANS_FAMILY
 
@@ -460,7 +460,7 @@ def _fpdf_class():
         # -------------------------------------------------------------- helpers
 
         def wrap(self, text: str, width: float) -> list[str]:
-            return wrap_lines(self.get_string_width, text, width - 0.6)
+            return wrap_lines(measure_of(self), text, width - 0.6)
 
         def lines(self, text: str, family: str, size: float, line_h: float, align=Align.L, indent: float = 0):
             self.set_font(family, size=size)

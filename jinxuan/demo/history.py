@@ -2,7 +2,8 @@
 stage with the real services — formal review, expert review, the public vote and the composite, a scored roadshow,
 a verifiable site-inspection draw (one case fails), publicity with one upheld objection and 顺位递补, the shortlist
 and its publication (which also fills the case library). Dates are fixed in 2025 so the statutory calendar knows
-them whatever day the demo is built."""
+them whatever day the demo is built, one year before the reference call's own: submissions in its (shifted)
+window, the public vote in the summer, publicity from PUBLICITY_START."""
 
 from __future__ import annotations
 
@@ -19,6 +20,12 @@ from jinxuan.applicants.states import State
 
 SLUG = "gz-dianshu-2024"
 PUBLICITY_START = dt.date(2025, 9, 29)  # 7 working days over National Day → ends 2025-10-15
+VOTE_WINDOW = (dt.datetime(2025, 8, 4, 9, 0), dt.datetime(2025, 8, 15, 18, 0))  # Beijing time
+
+
+def _year_earlier(value: str) -> str:
+    when = dt.datetime.fromisoformat(value)
+    return when.replace(year=when.year - 1).isoformat()
 
 
 def load_copy():
@@ -29,6 +36,9 @@ def load_copy():
     data = read_preset(settings.PRESET_DIR / "gz-dianshu-2025.yaml").model_dump(mode="json")
     data |= {"slug": SLUG, "year": 2024, "name": "2024年“点数成金”数字金融创新实践案例征集活动（往届，演示数据）",
              "short_name": "点数成金2024"}
+    # The edition before the reference call: its schedule one year earlier, so it ends before that call opens.
+    data["schedule"] = {k: _year_earlier(v) if k in ("submission_opens", "submission_closes", "paper_copy_deadline")
+                        and v else v for k, v in data["schedule"].items()}
     return load_preset(Preset.model_validate(data), "demo:gz-dianshu-2024")[0]
 
 
@@ -38,6 +48,8 @@ def _applications(campaign, orgs, faker, count: int) -> list[Application]:
     spec = campaign.spec
     tracks = list(campaign.tracks.all())
     apps = []
+    opens, closes = campaign.submission_opens, campaign.submission_closes
+    step = (closes - opens) / (count + 1)
     for n in range(count):
         track, lead = tracks[n % len(tracks)], orgs[(n * 3) % len(orgs)]
         topic = faker.topic()
@@ -46,7 +58,7 @@ def _applications(campaign, orgs, faker, count: int) -> list[Application]:
         app = Application.objects.create(campaign=campaign, track=track, title=title, answers=filler.application(title),
                                          state=State.SUBMITTED, district_recommended=n % 11 == 9,
                                          created_by=lead.memberships.first().user,
-                                         submitted_at=timezone.now() - dt.timedelta(days=300 - n))
+                                         submitted_at=opens + step * (n + 1))  # inside its own window
         ApplicationUnit.objects.create(application=app, organisation=lead, is_lead=True, position=0,
                                        answers=filler.unit(lead.name, lead.credit_code))
         apps.append(app)
@@ -87,17 +99,21 @@ def build(orgs, experts, judge_user, inspector_user, organiser, faker, rng: rand
         review.save_review(a, data, submit=True)
     review.close_review(campaign, notify=False)
 
-    now = timezone.now()
-    voting.set_window(campaign, now - dt.timedelta(days=10), now + dt.timedelta(days=1))
+    vote_opens, vote_closes = (timezone.make_aware(t) for t in VOTE_WINDOW)
+    voting.set_window(campaign, vote_opens, vote_closes)
     entrants = list(voting.entrants(campaign))
-    rows = []  # stored directly, as the demo's other vote: the cast path's claims live in the cache
+    rows, stamps = [], []  # stored directly, as the demo's other vote: the cast path's claims live in the cache
     for v in range(60):
-        voter = Voter.objects.create(phone=f"186{v:04d}{rng.randint(0, 9999):04d}", verified_at=now)
+        at = vote_opens + (vote_closes - vote_opens) * rng.random()
+        voter = Voter.objects.create(phone=f"186{v:04d}{rng.randint(0, 9999):04d}", verified_at=at)
         for app in rng.sample(entrants, min(3, len(entrants))):
-            rows.append(Vote(campaign=campaign, application=app, voter=voter, day=timezone.localdate(now),
+            stamps.append(at)
+            rows.append(Vote(campaign=campaign, application=app, voter=voter, day=timezone.localdate(at),
                              ip=f"10.{v}.{rng.randint(0, 255)}.1", device=f"past{v:04d}", user_agent="Mozilla/5.0"))
-    Vote.objects.bulk_create(rows)
-    voting.set_window(campaign, now - dt.timedelta(days=10), now - dt.timedelta(seconds=1))
+    created = Vote.objects.bulk_create(rows)
+    for vote, at in zip(created, stamps, strict=True):  # auto_now_add set "now": back-date them into the window
+        vote.created_at = at
+    Vote.objects.bulk_update(created, ["created_at"], batch_size=500)
     voting.close_vote(campaign, notify=False)
 
     RoleAssignment.objects.get_or_create(user=judge_user, role=Role.ROADSHOW_JUDGE, campaign=campaign)

@@ -5,3 +5,10 @@ class FormalReviewConfig(AppConfig):
     name = "jinxuan.formalreview"
     label = "formalreview"
     verbose_name = "形式审核"
+
+    def ready(self):
+        from jinxuan.applicants.signals import version_submitted
+
+        from .tasks import enqueue_analysis
+
+        version_submitted.connect(enqueue_analysis, dispatch_uid="formalreview.analysis")

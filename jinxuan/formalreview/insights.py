@@ -1,11 +1,17 @@
 """Text analysis shown to reviewers next to an application: figures, tags vs ticks, duplicates, policy clauses."""
 
+import json
+
 from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
 
 from jinxuan.applicants.export import export_application
-from jinxuan.applicants.models import Application
+from jinxuan.applicants.models import Application, ApplicationVersion
 from jinxuan.textmining import metrics, similarity, tags
 from jinxuan.textmining.policy import align_json
+
+from .models import VersionAnalysis
 
 TEXT_TYPES = {"textarea", "outline"}
 
@@ -36,10 +42,16 @@ def _ticked(spec, answers: dict) -> dict:
     return ticked
 
 
-def _corpus_index() -> similarity.DuplicateIndex:
+def _corpus_key() -> str:
+    """The state of the submitted applications' texts: how many, and the latest change."""
+    submitted = Application.objects.exclude(submitted_at=None)
+    latest = submitted.order_by("-updated_at").values_list("updated_at", flat=True).first()
+    return f"{submitted.count()}:{latest.isoformat() if latest else ''}"
+
+
+def _corpus_index(key: str | None = None) -> similarity.DuplicateIndex:
     """All submitted applications' texts, indexed once per change of the set (cached in process)."""
-    latest = Application.objects.exclude(submitted_at=None).order_by("-updated_at").values_list("updated_at", flat=True).first()
-    key = f"{Application.objects.exclude(submitted_at=None).count()}:{latest}"
+    key = key or _corpus_key()
     cached = getattr(_corpus_index, "cached", None)
     if cached and cached[0] == key:
         return cached[1]
@@ -52,33 +64,90 @@ def _corpus_index() -> similarity.DuplicateIndex:
     return index
 
 
-def insights(application: Application) -> dict:
-    spec = application.campaign.spec
-    record = export_application(application)
-    parts = texts_of(spec, record["answers"])
+def _text_part(spec, answers: dict) -> dict:
+    parts = texts_of(spec, answers)
     full = "\n".join(text for _, text in parts)
     figures = [{"source": label, **m} for label, text in parts for m in metrics.to_json(metrics.extract(text))]
     suggested = tags.suggest(full, spec) if full else {"track": [], "domains": [], "technologies": []}
-    mismatches = tags.compare(suggested, _ticked(spec, record["answers"])) if full else []
-    duplicates = []
-    if full:
-        index = _corpus_index()
-        for cand in index.query(full, exclude=application.pk):
-            if cand.flagged:
-                other = Application.objects.filter(pk=cand.doc_id).select_related("campaign").first()
-                if other is None:
-                    continue
-                duplicates.append({"other": other, "scores": cand.scores.as_dict(),
-                                   "passages": similarity.passages(full, index.texts[cand.doc_id])[:5]})
-    policies = []
+    mismatches = tags.compare(suggested, _ticked(spec, answers)) if full else []
+    return {"figures": figures, "suggested": suggested, "mismatches": mismatches, "characters": len(full)}
+
+
+def _duplicates_part(application: Application, full: str, corpus: str) -> list[dict]:
+    if not full:
+        return []
+    index = _corpus_index(corpus)
+    return [{"other": cand.doc_id, "scores": cand.scores.as_dict(),
+             "passages": similarity.passages(full, index.texts[cand.doc_id])[:5]}
+            for cand in index.query(full, exclude=application.pk) if cand.flagged]
+
+
+def _policies() -> tuple[list, str]:
     from jinxuan.policies.models import Policy
 
-    for policy in Policy.objects.all()[:3]:
+    policies = list(Policy.objects.all()[:3])
+    return policies, ";".join(f"{p.pk}:{p.imported_at}" for p in policies)
+
+
+def _policies_part(full: str, policies: list) -> list[dict]:
+    out = []
+    for policy in policies:
         parsed = cache.get(f"policy:{policy.pk}:{policy.imported_at}")
         if parsed is None:
             parsed = policy.parsed()
             cache.set(f"policy:{policy.pk}:{policy.imported_at}", parsed, 3600)
         if full:
-            policies.append({"policy": policy, "clauses": align_json(full, parsed, top=3)})
-    return {"figures": figures, "suggested": suggested, "mismatches": mismatches, "duplicates": duplicates,
-            "policies": policies, "characters": len(full)}
+            out.append({"policy": policy.pk, "clauses": align_json(full, parsed, top=3)})
+    return out
+
+
+def _json(value):
+    """As stored in a JSONField (tuples become lists, numpy numbers plain numbers)."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, default=float))
+
+
+def analysis_of(application: Application, version: ApplicationVersion | None) -> VersionAnalysis:
+    """The text analysis of `version`, stored with it: computed once, then only the parts whose inputs changed
+    (the preset: everything; the corpus of submitted texts: the near-duplicates; the policies: their clauses).
+    Without a version (never submitted) it is computed and not stored."""
+    spec, preset_hash = application.campaign.spec, application.campaign.preset_hash
+    row = VersionAnalysis.objects.filter(version=version).first() if version is not None else None
+    row = row or VersionAnalysis(version=version)
+    answers = export_application(application, version)["answers"]
+    full = None
+    dirty = False
+    if row.pk is None or row.preset_hash != preset_hash:
+        row.preset_hash, row.text = preset_hash, _json(_text_part(spec, answers))
+        row.corpus_state = row.policy_state = ""
+        dirty = True
+    corpus = _corpus_key()
+    if row.corpus_state != corpus:
+        full = "\n".join(text for _, text in texts_of(spec, answers))
+        row.duplicates, row.corpus_state = _json(_duplicates_part(application, full, corpus)), corpus
+        dirty = True
+    policies, policy_state = _policies()
+    if row.policy_state != policy_state:
+        full = full if full is not None else "\n".join(text for _, text in texts_of(spec, answers))
+        row.policies, row.policy_state = _json(_policies_part(full, policies)), policy_state
+        dirty = True
+    if dirty and version is not None:
+        try:
+            with transaction.atomic():
+                row.save()
+        except IntegrityError:  # stored at the same moment by another request; this one is as good
+            pass
+    return row
+
+
+def insights(application: Application) -> dict:
+    """What the formal-review page shows next to the latest version: the stored analysis, with the applications
+    and policies it names loaded in two queries."""
+    from jinxuan.policies.models import Policy
+
+    version = application.versions.order_by("-number").first()
+    row = analysis_of(application, version)
+    others = Application.objects.select_related("campaign").in_bulk([d["other"] for d in row.duplicates])
+    policies = Policy.objects.in_bulk([p["policy"] for p in row.policies])
+    duplicates = [{**d, "other": others[d["other"]]} for d in row.duplicates if d["other"] in others]
+    return {**row.text, "duplicates": duplicates,
+            "policies": [{**p, "policy": policies[p["policy"]]} for p in row.policies if p["policy"] in policies]}

@@ -61,3 +61,23 @@ class RecheckBatch(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total else round(100 * self.done / self.total)
+
+
+class VersionAnalysis(models.Model):
+    """The text analysis of one submitted version, computed once (jinxuan.formalreview.insights).
+
+    `text` (figures, suggested tags, tag mismatches, length) depends on the version and the preset (`preset_hash`);
+    `duplicates` on the other applications too, so it carries the corpus state it was computed against
+    (`corpus_state`) and is recomputed alone when that changes; `policies` likewise with `policy_state`."""
+
+    version = models.OneToOneField("applicants.ApplicationVersion", on_delete=models.CASCADE, related_name="analysis")
+    preset_hash = models.CharField(max_length=64)
+    text = models.JSONField(default=dict)
+    duplicates = models.JSONField(default=list)  # [{"other": application id, "scores": {...}, "passages": [...]}]
+    corpus_state = models.CharField(max_length=100, blank=True)
+    policies = models.JSONField(default=list)  # [{"policy": policy id, "clauses": [...]}]
+    policy_state = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.version} 文本分析"

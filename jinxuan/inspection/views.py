@@ -3,7 +3,7 @@
 import json
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_datetime
 from django.utils.http import content_disposition_header
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from jinxuan.accounts.access import guard, public
 from jinxuan.campaigns.lookups import campaign_from_url
+from jinxuan.ops.filestorage import download_response
 
 from . import services
 from .models import Evidence, Finding, Inspection, Verdict
@@ -24,12 +25,8 @@ def inspection_from_url(request, slug, pk, **_):
                              campaign__slug=slug, application_id=pk, draw__voided_at=None)
 
 
-def download(evidence: Evidence) -> FileResponse:
-    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name,
-                            content_type="application/octet-stream")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+def download(evidence: Evidence):
+    return download_response(evidence.file, evidence.name)
 
 
 def check_rows(inspection: Inspection, data=None) -> list[dict]:

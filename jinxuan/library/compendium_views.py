@@ -7,14 +7,13 @@ The plain functions at the top are shared with `jinxuan library import|export`.
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
-import shutil
 import time
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +27,7 @@ from jinxuan.campaigns.schema import Attachment
 from jinxuan.compendium.export import Compendium, CompendiumCase, compendium_docx, compendium_pdf, key_figures
 from jinxuan.compendium.export import groups as compendium_groups
 from jinxuan.compendium.parse import ParseError, ParseReport, parse_file
+from jinxuan.ops.filestorage import storage
 
 from . import services
 from .models import Case
@@ -107,34 +107,36 @@ def report_json(report: ParseReport, *, existing: set[str] = frozenset(), result
 # ---------------------------------------------------------------- pending uploads (between preview and confirm)
 
 
-def _pending_root() -> Path:
-    return Path(settings.UPLOAD_CHUNK_DIR) / "compendium"
+PENDING_PREFIX = "compendium-pending"  # in the configured storage, so any host can confirm what another previewed
 
 
-def _pending_dir(token: str) -> Path:
+def _pending_name(token: str, part: str) -> str:
     if not TOKEN_RE.match(token or ""):
         raise Http404
-    return _pending_root() / token
+    return f"{PENDING_PREFIX}/{token}/{part}"
 
 
 def save_pending(campaign, user, filename: str, data: bytes, default_track: str) -> str:
     purge_pending()
     token = secrets.token_urlsafe(24)
-    folder = _pending_root() / token
-    folder.mkdir(parents=True, exist_ok=False)
-    (folder / "upload.bin").write_bytes(data)
     meta = {"campaign": campaign.pk, "user": user.pk, "filename": filename[:200], "track": default_track[:200],
             "at": time.time()}
-    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    store = storage()
+    store.save(_pending_name(token, "upload.bin"), ContentFile(data))
+    store.save(_pending_name(token, "meta.json"), ContentFile(json.dumps(meta, ensure_ascii=False).encode()))
     return token
+
+
+def _read(name: str) -> bytes:
+    with storage().open(name, "rb") as fh:
+        return fh.read()
 
 
 def load_pending(campaign, user, token: str) -> tuple[dict, bytes]:
     """The stored upload of this campaign and user; 404 for anything else (unknown, expired, someone else's)."""
-    folder = _pending_dir(token)
     try:
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        data = (folder / "upload.bin").read_bytes()
+        meta = json.loads(_read(_pending_name(token, "meta.json")).decode("utf-8"))
+        data = _read(_pending_name(token, "upload.bin"))
     except (OSError, ValueError) as exc:
         raise Http404 from exc
     if meta.get("campaign") != campaign.pk or meta.get("user") != user.pk:
@@ -146,20 +148,39 @@ def load_pending(campaign, user, token: str) -> tuple[dict, bytes]:
 
 
 def drop_pending(token: str) -> None:
-    shutil.rmtree(_pending_dir(token), ignore_errors=True)
+    store = storage()
+    for part in ("upload.bin", "meta.json"):
+        name = _pending_name(token, part)
+        try:
+            store.delete(name)
+        except OSError:
+            continue
+    try:  # an object store has no folders; the local one keeps an empty one behind
+        os.rmdir(store.path(f"{PENDING_PREFIX}/{token}"))
+    except (NotImplementedError, OSError):
+        pass
+
+
+def pending_tokens() -> list[str]:
+    try:
+        return sorted(storage().listdir(PENDING_PREFIX)[0])
+    except (FileNotFoundError, OSError):
+        return []
 
 
 def purge_pending(max_age: float = PENDING_TTL_SECONDS) -> int:
-    root, removed = _pending_root(), 0
-    if not root.is_dir():
-        return 0
-    for folder in root.iterdir():
-        try:
-            if time.time() - folder.stat().st_mtime > max_age:
-                shutil.rmtree(folder, ignore_errors=True)
-                removed += 1
-        except OSError:
+    store, removed = storage(), 0
+    for token in pending_tokens():
+        if not TOKEN_RE.match(token):
             continue
+        try:
+            at = float(json.loads(_read(_pending_name(token, "meta.json"))).get("at", 0))
+        except (OSError, ValueError):
+            at = store.get_modified_time(_pending_name(token, "upload.bin")).timestamp() \
+                if store.exists(_pending_name(token, "upload.bin")) else 0
+        if time.time() - at > max_age:
+            drop_pending(token)
+            removed += 1
     return removed
 
 

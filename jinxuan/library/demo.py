@@ -1,5 +1,7 @@
 """Demo cases for the public library: a few past winners per campaign from generated text, awarded applications
-published when the demo has any, and a short featured list.
+published when the demo has any, and a short featured list.  A past winner belongs to the year before its
+campaign: it is filed under that year's edition of the same call when the demo has one (点数成金2024 for
+点数成金2025), else under no campaign, never under the current one.
 
     from jinxuan.library.demo import build
     build(random.Random(2025))  # -> list[Case]
@@ -31,9 +33,13 @@ def build(rng: random.Random, per_campaign: int = 6, featured: int = 3) -> list:
     from jinxuan.campaigns.models import Campaign
 
     from . import services
+    from .models import Case
 
     cases = []
+    editions = {((c.preset or {}).get("source"), c.year): c for c in Campaign.objects.all()}
     for campaign in Campaign.objects.order_by("slug"):
+        year = campaign.year - 1
+        home = editions.get(((campaign.preset or {}).get("source"), year))
         faker = TextFaker(rng.randint(1, 10**6))
         tracks = list(campaign.tracks.order_by("position").values_list("name", flat=True)) or [""]
         for i in range(per_campaign):
@@ -42,9 +48,11 @@ def build(rng: random.Random, per_campaign: int = 6, featured: int = 3) -> list:
             body = faker.text_of_length(700, 1200, topic=topic).split("\n")
             body[0] = rng.choice(LEADS) + body[0]
             orgs = [faker.org_name(rng.choice(KINDS)) for _ in range(rng.randint(1, 2))]
+            if home is None and Case.objects.filter(campaign=None, title=title, year=year).exists():
+                continue  # already there (idempotence is per campaign and title otherwise)
             cases.append(services.add_historical_case(
-                campaign=campaign, title=title, track=tracks[i % len(tracks)], tier=TIERS[i % len(TIERS)],
-                paragraphs=body, captions=[f"图1 {title}总体架构"], organisations=orgs, year=campaign.year - 1))
+                campaign=home, title=title, track=tracks[i % len(tracks)], tier=TIERS[i % len(TIERS)],
+                paragraphs=body, captions=[f"图1 {title}总体架构"], organisations=orgs, year=year))
         awards = (campaign.preset.get("awards") or {}).get("tiers") or [{"name": "入选"}]
         for app in Application.objects.filter(campaign=campaign, state=State.AWARDED).order_by("pk")[:3]:
             try:

@@ -1,5 +1,8 @@
 """Render a notification from its (campaign or default) template, store it in the outbox, send it."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.core.mail import send_mail
 from django.template import Context
 from django.template import Template as DjangoTemplate
@@ -43,6 +46,19 @@ DEFAULTS = {
 }
 
 
+_HELD: ContextVar[str] = ContextVar("jinxuan_mail_held", default="")
+
+
+@contextmanager
+def held(why: str):
+    """Within the block, notifications are stored in the outbox but not sent; `why` is shown there."""
+    token = _HELD.set(why)
+    try:
+        yield
+    finally:
+        _HELD.reset(token)
+
+
 def template_for(event: str, campaign=None) -> tuple[str, str]:
     found = Template.objects.filter(event=event, campaign=campaign).first() if campaign else None
     return (found.subject, found.body) if found else DEFAULTS[event]
@@ -58,6 +74,11 @@ def notify(event: str, to: list[str], context: dict, campaign=None, dedupe_key: 
         if dedupe_key and OutboxMessage.objects.filter(dedupe_key=dedupe_key, to=address).exists():
             continue
         message = OutboxMessage.objects.create(campaign=campaign, event=event, to=address, subject=subject, body=body, dedupe_key=dedupe_key)
+        if _HELD.get():
+            message.error = _HELD.get()
+            message.save(update_fields=["error"])
+            sent.append(message)
+            continue
         try:
             send_mail(subject, body, None, [address])
             message.sent_at = timezone.now()

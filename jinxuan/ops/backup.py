@@ -1,4 +1,8 @@
-"""Backup and restore of one installation: the database, the uploaded files and the audit anchors in one archive.
+"""Backup and restore of one installation: the database, the stored files and the audit anchors in one archive.
+
+The files (attachments, evidence, cached print-outs, compendium files) are read from the configured storage —
+the local folder or the S3-compatible object store — and restored into whichever storage the restoring
+installation has configured; each object is hashed when read and read back after the restore to check it.
 
 The database part uses the engine's own tools — `pg_dump --format=custom` / `pg_restore` for PostgreSQL, the
 SQLite online-backup API for SQLite — so a backup is consistent while the service runs. The archive holds a
@@ -22,7 +26,10 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files import File
 from django.db import connection
+
+from .filestorage import is_temporary, sha256_of, storage, walk
 
 FORMAT = "jinxuan.backup/1"
 COUNTED = ("applicants.Application", "applicants.ApplicationVersion", "review.Review", "voting.Vote",
@@ -116,9 +123,9 @@ def create(out: Path, progress=lambda msg: None) -> dict:
         if anchors.is_file():
             shutil.copyfile(anchors, tmp / "audit-anchors.log")
             members["audit-anchors.log"] = tmp / "audit-anchors.log"
-        media = Path(settings.MEDIA_ROOT)
-        files = sorted(p for p in media.rglob("*") if p.is_file()) if media.is_dir() else []
-        progress(f"收集上传文件 {len(files)} 个")
+        store = storage()
+        names = [name for name in walk(store) if not is_temporary(name)]
+        progress(f"收集存储中的文件 {len(names)} 个（{type(store).__name__}）")
         manifest = {
             "format": FORMAT,
             "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -126,20 +133,47 @@ def create(out: Path, progress=lambda msg: None) -> dict:
             "audit_head": audit_head(),
             "counts": counts(),
             "members": {name: _sha256(path) for name, path in members.items()},
-            "media": {str(p.relative_to(media)): _sha256(p) for p in files},
+            "media": {},
         }
         partial = out.with_name(out.name + ".partial")
         with tarfile.open(partial, "w:gz") as tar:
+            for name, path in members.items():
+                tar.add(path, arcname=name)
+            for name in names:
+                manifest["media"][name] = _add_object(tar, store, name)
             data = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
             info = tarfile.TarInfo("manifest.json")
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
-            for name, path in members.items():
-                tar.add(path, arcname=name)
-            for p in files:
-                tar.add(p, arcname="media/" + str(p.relative_to(media)))
         os.replace(partial, out)
     return manifest
+
+
+class _Hashing:
+    """A read-only file wrapper that hashes what passes through it."""
+
+    def __init__(self, fh):
+        self.fh, self.digest, self.read_bytes = fh, hashlib.sha256(), 0
+
+    def read(self, size=-1):
+        block = self.fh.read(size)
+        self.digest.update(block)
+        self.read_bytes += len(block)
+        return block
+
+
+def _add_object(tar: tarfile.TarFile, store, name: str) -> str:
+    """Copy one stored object into the archive (streamed, not held in memory); return its SHA-256."""
+    size = store.size(name)
+    info = tarfile.TarInfo("media/" + name)
+    info.size = size
+    info.mtime = int(dt.datetime.now(dt.UTC).timestamp())
+    with store.open(name, "rb") as fh:
+        reader = _Hashing(fh)
+        tar.addfile(info, reader)
+    if reader.read_bytes != size:
+        raise BackupError(f"读取存储中的文件时长度变化：{name}")
+    return reader.digest.hexdigest()
 
 
 def _run(cmd: list[str]) -> None:
@@ -156,7 +190,7 @@ def _database_is_empty() -> bool:
 
 
 def restore(archive: Path, progress=lambda msg: None) -> RestoreReport:
-    """Restore `archive` into the configured (empty) database and MEDIA_ROOT, then verify it."""
+    """Restore `archive` into the configured (empty) database and storage, then verify it."""
     archive = Path(archive)
     if not archive.is_file():
         raise BackupError(f"备份文件不存在：{archive}")
@@ -187,12 +221,10 @@ def restore(archive: Path, progress=lambda msg: None) -> RestoreReport:
         else:
             connection.close()
             shutil.copyfile(tmp / "database.sqlite3", _db()["NAME"])
-        media = Path(settings.MEDIA_ROOT)
-        progress(f"恢复上传文件 {len(manifest['media'])} 个")
-        for rel in manifest["media"]:
-            target = media / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(tmp / "media" / rel, target)
+        store = storage()
+        progress(f"恢复存储中的文件 {len(manifest['media'])} 个（{type(store).__name__}）")
+        for rel, digest in manifest["media"].items():
+            _restore_object(store, rel, tmp / "media" / rel, digest)
         anchors = tmp / "audit-anchors.log"
         anchor_file = Path(getattr(settings, "AUDIT_ANCHOR_FILE", "") or "")
         if anchors.is_file() and str(anchor_file) and not anchor_file.exists():
@@ -203,6 +235,18 @@ def restore(archive: Path, progress=lambda msg: None) -> RestoreReport:
 
     rebuild()  # the index is not in the archive: it is derived from the restored cases
     return verify(manifest, progress)
+
+
+def _restore_object(store, name: str, source: Path, digest: str) -> None:
+    """Write one object under its own name into the configured storage and check it there by its SHA-256."""
+    if store.exists(name):
+        store.delete(name)
+    with source.open("rb") as fh:
+        saved = store.save(name, File(fh, name=name))
+    if saved != name:
+        raise BackupError(f"恢复文件时名称被改变：{name} → {saved}")
+    if sha256_of(store, name) != digest:
+        raise BackupError(f"恢复后存储中的文件校验不一致：{name}")
 
 
 def verify(manifest: dict, progress=lambda msg: None) -> RestoreReport:

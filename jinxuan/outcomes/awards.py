@@ -32,7 +32,11 @@ checks the choices: a special award goes only to an application that holds a reg
 award; it has at most `count` recipients (one when `count` is None), per track when the
 tier is `per_track`; an application receives at most one special award.
 
-`top_n` takes the first n eligible entries of one capped list (002's 十大 lists).
+`top_n` takes the first n eligible entries of one capped list (002's 十大 lists). When equal scores straddle
+the n-th place (more tied entries than seats left), it does not let the upstream tie-break (submission time)
+decide: under the rule "jury" the jury chooses which tied entries take the seats (`decided`; until then the
+tie is pending and none of them is selected), under "shared" every tied entry is selected at the shared place
+(the list then holds more than n).
 """
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -75,9 +79,26 @@ class AwardResult:
 
 
 @dataclass(frozen=True)
+class CapTie:
+    """Equal scores at a capped list's last place: `tied` (in rank order) share `score` for `seats` seats."""
+
+    score: Decimal
+    place: int  # the shared place (1-based, among eligible entries)
+    seats: int
+    tied: tuple
+    rule: str  # "jury" or "shared"
+    chosen: tuple | None = None  # the jury's choice; every tied entry when shared; None while pending
+
+    @property
+    def pending(self) -> bool:
+        return self.chosen is None
+
+
+@dataclass(frozen=True)
 class TopN:
     selected: list[Entry]
     notes: list[str] = field(default_factory=list)
+    tie: CapTie | None = None
 
 
 def _check_entries(entries: Iterable[Entry]) -> list[Entry]:
@@ -238,15 +259,23 @@ def assign_special(
     return AwardResult(awards=result, notes=notes)
 
 
-def top_n(ranked: Iterable[Entry], n: int, name: str = "本榜单") -> TopN:
+def top_n(ranked: Iterable[Entry], n: int, name: str = "本榜单", tie_rule: str = "jury",
+          decided: Iterable[Hashable] | None = None, labels: Mapping[Hashable, str] | None = None) -> TopN:
     """The first n eligible entries of one capped list, in rank order.
 
-    Exactly n unless fewer are eligible (then all of them, with a note). Ties are broken
-    upstream, so ranks must be distinct and the first n by rank are taken even when the
-    n-th and the next share a score (noted, for the record).
+    Exactly n unless fewer are eligible (then all of them, with a note), or unless equal scores straddle the
+    n-th place: see the module docstring (`tie_rule` "jury" with the jury's `decided` choice, or "shared").
+    Ranks must be distinct.  `labels` names applications in the notes (else 案例 <id>).
     """
+    labels = labels or {}
+
+    def label(a) -> str:
+        return labels.get(a) or f"案例 {a}"
+
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError("入选数量必须是正整数")
+    if tie_rule not in ("jury", "shared"):
+        raise ValueError(f"未知的并列处理方式：{tie_rule!r}")
     entries = sorted(_check_entries(ranked), key=lambda e: e.rank)
     _distinct_ranks(entries, name)
     eligible = [e for e in entries if e.eligible]
@@ -258,11 +287,29 @@ def top_n(ranked: Iterable[Entry], n: int, name: str = "本榜单") -> TopN:
         notes.append(
             f"{name}仅 {len(eligible)} 个符合条件的案例{extra}，应入选 {n} 个，空缺 {n - len(selected)} 个"
         )
-    elif len(eligible) > n:
-        last, following = eligible[n - 1], eligible[n]
-        if last.score is not None and last.score == following.score:
-            notes.append(
-                f"{name}第 {n} 位案例 {last.application} 与其后案例 {following.application} 得分同为 "
-                f"{last.score}，按上游平局规则已定名次，取前 {n} 个"
-            )
-    return TopN(selected=selected, notes=notes)
+        return TopN(selected=selected, notes=notes)
+    last = eligible[n - 1]
+    if len(eligible) == n or last.score is None or eligible[n].score != last.score:
+        return TopN(selected=selected, notes=notes)
+    above = [e for e in eligible if e.score is not None and e.score > last.score]
+    tied = [e for e in eligible if e.score == last.score]
+    seats, place = n - len(above), len(above) + 1
+    ids = tuple(e.application for e in tied)
+    who = "、".join(label(a) for a in ids)
+    head = f"{name}第 {place} 位起 {len(tied)} 个案例得分同为 {last.score}（{who}），争 {seats} 个名额"
+    if tie_rule == "shared":
+        notes.append(f"{head}，按预设并列入选，本榜单共 {len(above) + len(tied)} 个")
+        return TopN(selected=above + tied, notes=notes, tie=CapTie(last.score, place, seats, ids, tie_rule, ids))
+    if decided is None:
+        notes.append(f"{head}，待评审委员会决定")
+        return TopN(selected=above, notes=notes, tie=CapTie(last.score, place, seats, ids, tie_rule))
+    chosen = list(dict.fromkeys(decided))
+    strangers = [a for a in chosen if a not in ids]
+    if strangers:
+        raise ValueError(f"{name}：{label(strangers[0])} 不在并列的案例之中")
+    if len(chosen) != seats:
+        raise ValueError(f"{name}：并列案例争 {seats} 个名额，评审委员会应选定 {seats} 个，实际选了 {len(chosen)} 个")
+    picked = [e for e in tied if e.application in chosen]
+    notes.append(f"{head}，由评审委员会决定：{'、'.join(label(e.application) for e in picked)} 入选")
+    return TopN(selected=above + picked, notes=notes,
+                tie=CapTie(last.score, place, seats, ids, tie_rule, tuple(e.application for e in picked)))

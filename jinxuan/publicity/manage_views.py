@@ -3,11 +3,12 @@
 import datetime as dt
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from jinxuan.accounts.access import check, guard
 from jinxuan.campaigns.lookups import campaign_from_url
+from jinxuan.ops.filestorage import download_response
 from jinxuan.outcomes.workdays import is_working_day
 
 from . import services
@@ -127,10 +128,7 @@ def evidence(request, slug, pk):
     objection = get_object_or_404(Objection, campaign=campaign, pk=pk)
     if not objection.evidence:
         raise Http404
-    response = FileResponse(objection.evidence.open("rb"), as_attachment=True, filename=objection.evidence_name,
-                            content_type="application/octet-stream")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(objection.evidence, objection.evidence_name)
 
 
 OBJECTION_HEADERS = ["回执编号", "提交时间", "申报编号", "案例名称", "异议人", "联系方式", "异议内容", "处理结果", "处理意见"]

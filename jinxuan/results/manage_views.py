@@ -20,12 +20,17 @@ def overview(request, slug):
         raise Http404
     made = services.decision(campaign)
     preview = error = None
+    ties = []
     if made is None:
         try:
-            result, notes, shortfalls, apps = services.compute(campaign)
+            result, notes, shortfalls, apps, found = services.compute_with_ties(campaign)
             titles = {a.pk: a for a in apps}
             preview = {"rows": [(e, titles[e.application_id]) for e in result.entries], "notes": notes,
                        "awarded": len(result.advanced)}
+            decided = {d.track_key: d for d in services.CapTieDecision.objects.filter(campaign=campaign)}
+            ties = [{**t, "key": key, "cases": [titles[a] for a in t["tied"]], "decision": decided.get(key)}
+                    for key, t in found.items()]
+            preview["pending"] = any(t["chosen"] is None for t in ties)
         except services.ResultsError as exc:
             error = str(exc)
         rows = []
@@ -45,7 +50,7 @@ def overview(request, slug):
     return render(request, "results/manage.html", {
         "campaign": campaign, "stage": stage, "params": services.params(campaign),
         "previous": services.previous_stage(campaign), "publish_stage": services.publish_stage(campaign),
-        "decision": made, "preview": preview, "error": error, "rows": rows, "awards": awards,
+        "decision": made, "preview": preview, "error": error, "rows": rows, "awards": awards, "ties": ties,
         "specials": specials, "unscored_rule": UNSCORED_RULE, "groups": services.grouped(campaign, False),
         "tracks": {t.key: t for t in campaign.tracks.all()},
         "rank_by": campaign.stages.filter(key=services.params(campaign).rank_by).first(),
@@ -59,6 +64,20 @@ def close(request, slug):
         try:
             made = services.close_award(campaign, actor=request.user)
             messages.success(request, f"奖项已评定：{made.campaign.awards.count()} 个案例获奖")
+        except services.ResultsError as exc:
+            messages.error(request, str(exc))
+    return redirect("results:manage", slug=slug)
+
+
+@guard("results.manage", obj=campaign_from_url)
+def tie(request, slug):
+    """The jury's decision on a tie at a capped list's last place."""
+    campaign = request.access_target
+    if request.method == "POST":
+        try:
+            made = services.decide_cap_tie(campaign, request.POST.get("track", ""), request.POST.getlist("chosen"),
+                                           request.POST.get("reason", ""), actor=request.user)
+            messages.success(request, f"已记录评审委员会的决定（{len(made.chosen)} 个案例入选）")
         except services.ResultsError as exc:
             messages.error(request, str(exc))
     return redirect("results:manage", slug=slug)

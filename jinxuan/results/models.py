@@ -49,3 +49,24 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.tier_name}"
+
+
+class CapTieDecision(models.Model):
+    """The jury's choice among cases tied on score at a capped list's last place (preset: tie_at_cap: jury)."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="cap_tie_decisions")
+    track_key = models.CharField("榜单", max_length=60)
+    tied = models.JSONField("并列案例", default=list)  # application ids, in rank order
+    chosen = models.JSONField("入选案例", default=list)  # application ids the jury chose
+    reason = models.TextField("决定理由")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "track_key"], name="one_cap_tie_per_list")]
+        verbose_name = "并列名额决定"
+        verbose_name_plural = "并列名额决定"
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.track_key}: {self.chosen}"

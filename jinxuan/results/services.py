@@ -20,7 +20,7 @@ from jinxuan.outcomes import awards as A
 from jinxuan.pipeline.engine import Entrant, RankedEntry, StageContext, StageResult, implementation
 from jinxuan.pipeline.models import StageRun
 
-from .models import Award, AwardDecision
+from .models import Award, AwardDecision, CapTieDecision
 from .stage import UNSCORED_RULE
 
 
@@ -94,6 +94,18 @@ def tracks_data(campaign) -> list[dict]:
 
 def compute(campaign):
     """Run the award stage without applying it: (StageResult, notes, shortfalls, entrants)."""
+    result, notes, shortfalls, apps, _ties = compute_with_ties(campaign)
+    return result, notes, shortfalls, apps
+
+
+def tie_decisions(campaign) -> dict:
+    return {d.track_key: {"tied": d.tied, "chosen": d.chosen}
+            for d in CapTieDecision.objects.filter(campaign=campaign)}
+
+
+def compute_with_ties(campaign):
+    """compute() plus the ties at capped lists' last places: {track key: {"name", "score", "place", "seats",
+    "tied", "rule", "chosen" (None while the jury has not decided)}}."""
     s = award_stage(campaign)
     p = params(campaign)
     apps = entrants(campaign)
@@ -105,13 +117,50 @@ def compute(campaign):
     people = [Entrant(a.pk, a.track.key, a.submitted_at.isoformat() if a.submitted_at else "",
                       frozenset({"district_recommended"} if a.district_recommended else set())) for a in apps]
     data = {s.key: {"scheme": campaign.spec.awards.model_dump(mode="json"), "tracks": tracks_data(campaign),
-                    "late": _late(campaign)}}
+                    "late": _late(campaign), "tie_decisions": tie_decisions(campaign),
+                    "labels": {a.pk: f"{a.number}「{a.title}」" for a in apps}}}
     kind = implementation("award")(s.key, s.params)
     try:
         result = kind.run(people, StageContext(campaign.slug, earlier={p.rank_by: stored_result(source)}, data=data))
     except ValueError as exc:
         raise ResultsError(str(exc)) from exc
-    return result, kind.notes, kind.shortfalls, apps
+    return result, kind.notes, kind.shortfalls, apps, kind.ties
+
+
+def decide_cap_tie(campaign, track_key: str, chosen, reason: str, actor=None) -> CapTieDecision:
+    """Record the jury's choice among the cases tied at a capped list's last place (with its reason; audited).
+    The choice must name exactly as many of the tied cases as there are seats left."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ResultsError("请填写评审委员会的决定理由")
+    if campaign.spec.awards.tie_at_cap != "jury":
+        raise ResultsError("本活动的预设规定并列案例一并入选，无需评审委员会决定")
+    with transaction.atomic():
+        if decision(campaign) is not None:
+            raise ResultsError("奖项已评定，不能再修改并列名额的决定")
+        *_, ties = compute_with_ties(campaign)
+        tie = ties.get(track_key)
+        if tie is None:
+            raise ResultsError("该榜单的名额边界上没有得分并列的案例")
+        try:
+            ids = list(dict.fromkeys(int(c) for c in chosen))
+        except (TypeError, ValueError):
+            raise ResultsError("所选案例无效") from None
+        if any(i not in tie["tied"] for i in ids):
+            raise ResultsError("只能从并列的案例中选择")
+        if len(ids) != tie["seats"]:
+            raise ResultsError(f"{tie['name']}：并列案例争 {tie['seats']} 个名额，请选定 {tie['seats']} 个案例"
+                               f"（当前选了 {len(ids)} 个）")
+        before = CapTieDecision.objects.filter(campaign=campaign, track_key=track_key).first()
+        made, _ = CapTieDecision.objects.update_or_create(
+            campaign=campaign, track_key=track_key,
+            defaults={"tied": tie["tied"], "chosen": [i for i in tie["tied"] if i in ids], "reason": reason,
+                      "decided_by": actor})
+        record("results.cap_tie_decided", made, campaign=campaign, actor=actor,
+               before={"chosen": before.chosen} if before else None,
+               after={"list": track_key, "tied": made.tied, "chosen": made.chosen, "seats": tie["seats"],
+                      "score": tie["score"]}, reason=reason)
+    return made
 
 
 def close_award(campaign, actor=None, notify: bool = True) -> AwardDecision:
@@ -121,7 +170,12 @@ def close_award(campaign, actor=None, notify: bool = True) -> AwardDecision:
     with transaction.atomic():
         if decision(campaign) is not None:
             raise ResultsError("奖项已评定")
-        result, notes, shortfalls, apps = compute(campaign)
+        result, notes, shortfalls, apps, ties = compute_with_ties(campaign)
+        pending = [t for t in ties.values() if t["chosen"] is None]
+        if pending:
+            t = pending[0]
+            raise ResultsError(f"{t['name']}第 {t['place']} 位起有 {len(t['tied'])} 个案例得分同为 {t['score']}，"
+                               f"争 {t['seats']} 个名额，请先记录评审委员会的决定")
         run = apply_result(campaign, result, actor=actor, notify=notify, advanced_to=State.AWARDED)
         for e in result.entries:
             if not e.advanced:

@@ -16,7 +16,10 @@ Award
     Capped tracks
         A track with ``winners: N`` (002's 十大 lists) takes the first N of its ranking with
         ``outcomes.awards.top_n`` and the first tier of the scheme (入选): exactly N unless fewer entrants are
-        eligible, which is recorded in ``shortfalls`` and a note.
+        eligible, which is recorded in ``shortfalls`` and a note.  Equal scores straddling the N-th place are
+        never split by submission time: the scheme's ``tie_at_cap`` says whether the jury decides
+        (``data["tie_decisions"]``; until it has, the tied entries are not awarded and ``pending_ties`` names
+        the list) or every tied entry enters at the shared place.  ``self.ties`` keeps each tie.
     Other tracks
         ``outcomes.awards.assign`` fills the preset's scheme (tiers in order, unlimited last tier …).
     Result
@@ -24,7 +27,8 @@ Award
         ``self.shortfalls`` keep what the assignment noted.
 
 ``context.data[stage_key]`` = {"scheme": the preset's award scheme (JSON), "tracks": [{"key", "name", "winners"}]
-in preset order, "late": [application ids]}.
+in preset order, "late": [application ids], "tie_decisions": {track key: {"tied": [ids], "chosen": [ids]}}}.
+A decision applies only while the tied set is the one it was made for.
 
 Publish
     Every entrant (the awarded set) advances; ``data["order"]`` gives the order. Publication itself (stamping
@@ -83,6 +87,11 @@ class AwardStage(StageKind):
         awarded: dict[int, Award] = {}
         self.notes: list[str] = []
         self.shortfalls: dict[str, dict] = {}
+        self.ties: dict[str, dict] = {}
+        self.pending_ties: list[str] = []
+        decisions = data.get("tie_decisions") or {}
+        labels = {int(a): str(text) for a, text in (data.get("labels") or {}).items()}
+        pending: set[int] = set()
         first_tier = scheme.tiers[0]
         for t in tracks:
             key = t["key"]
@@ -90,10 +99,27 @@ class AwardStage(StageKind):
                 continue
             group = [Entry(e.application_id, key, in_track[e.application_id], scores.get(e.application_id))
                      for e in ordered if e.track == key]
-            chosen = top_n(group, caps[key], names[key])
+            chosen = top_n(group, caps[key], names[key], scheme.tie_at_cap, labels=labels)
+            decision = decisions.get(key)
+            if chosen.tie is not None and chosen.tie.pending and decision:
+                if set(decision.get("tied") or ()) == set(chosen.tie.tied):
+                    chosen = top_n(group, caps[key], names[key], scheme.tie_at_cap, decided=decision["chosen"],
+                                   labels=labels)
+                else:
+                    self.notes.append(f"{names[key]}：并列的案例与评审委员会此前决定时不同，需重新决定")
             self.notes += chosen.notes
+            tie = chosen.tie
+            if tie is not None:
+                self.ties[key] = {"name": names[key], "score": str(tie.score), "place": tie.place, "seats": tie.seats,
+                                  "tied": list(tie.tied), "rule": tie.rule,
+                                  "chosen": list(tie.chosen) if tie.chosen is not None else None}
+                if tie.pending:
+                    self.pending_ties.append(key)
+                    pending.update(tie.tied)
+            shared = set(tie.tied) if tie is not None and tie.rule == "shared" else set()
             for i, x in enumerate(chosen.selected, start=1):
-                awarded[x.application] = Award(x.application, first_tier.key, first_tier.name, key, i)
+                position = tie.place if x.application in shared else i
+                awarded[x.application] = Award(x.application, first_tier.key, first_tier.name, key, position)
             if len(chosen.selected) < caps[key]:
                 self.shortfalls[key] = {"winners": caps[key], "selected": len(chosen.selected)}
         rest = [e for e in ordered if e.track not in caps]
@@ -118,6 +144,8 @@ class AwardStage(StageKind):
             if a is not None:
                 detail |= {"tier_key": a.tier_key, "tier_name": a.tier_name, "position": a.position}
                 reason = f"{a.tier_name}（{basis}，{where}）"
+            elif app in pending:
+                reason = f"与其他案例得分并列于名额边界，待评审委员会决定（{basis}，{where}）"
             else:
                 reason = f"未获奖项（{basis}，{where}）"
             entries.append(RankedEntry(app, place[app], score, a is not None, reason, detail))

@@ -5,6 +5,23 @@ Each application needs k distinct experts, each expert reviews at most `load` ap
 expert reviews at most `track_cap` applications of one track.  Among all such assignments, `solve` returns
 one that maximises the total affinity.
 
+With `balance` set, loads are spread first and affinity is maximised among the most even spreads: the arc from
+expert e to the sink is split into unit arcs, the t-th application of e (pins included) costing
+BIG * t * L / load_e (L the largest load limit), a convex load cost.  BIG exceeds any affinity change a
+cycle of the residual network can make, so a unit of load moves from a busier to an idler expert whenever
+the constraints let it.  With equal limits the minimiser of such a separable convex cost over the feasible
+load vectors is the most even one (the least majorised base of the flow's polymatroid, Fujishige 1980): the
+most and least loaded experts differ by at most one application whenever an assignment that does so exists.
+With unequal limits the shares load_e / limit_e are evened out instead.
+
+The balance may give up at most `max_loss` (1 %) of the unbalanced optimum's affinity.  When the most even spread
+would lose more, the loads are kept in a window around the mean share instead, as narrow as the budget allows:
+each expert's unit arcs cost -BIG up to the window's floor, 0 inside it and +BIG above it (a minimum and a
+maximum load in the same flow), and binary searches on the window's width (nested windows, so the affinity
+never falls as the window widens; each step one exact solve) find the narrowest symmetric window within the
+budget, then raise its floor and lower its cap as far as the budget allows.
+`Solution.affinity_loss` and `balance_held_back` say what happened.
+
 Network (OR-Tools SimpleMinCostFlow, every arc built with numpy arrays):
 
     source -(k_i)-> application i -(1)-> [expert e, track t(i)] -(track cap)-> expert e -(load_e)-> sink
@@ -48,6 +65,8 @@ class Problem:
     pinned: list[tuple[int, int]] = field(default_factory=list)  # (app, expert) pairs that must be assigned
     track: np.ndarray | None = None  # int (n_apps,): track label of each application
     track_cap: int | None = None  # max applications of one track per expert; None: no balance constraint
+    balance: bool = False  # spread loads evenly first (see the module docstring), then maximise affinity
+    max_loss: float = 0.01  # with balance: give up at most this share of the unbalanced optimum's affinity
 
 
 @dataclass(eq=False)
@@ -60,6 +79,27 @@ class Solution:
     build_seconds: float = 0.0
     solve_seconds: float = 0.0
     status: str = "OPTIMAL"
+    unbalanced_objective: float | None = None  # with balance: the optimum without it
+    balance_held_back: bool | None = None  # with balance: the budget kept the loads from the most even spread
+
+    @property
+    def affinity_loss(self) -> float | None:
+        """Share of the unbalanced optimum's affinity given up for the balance (0.004 = 0.4 %)."""
+        if self.unbalanced_objective is None:
+            return None
+        return (self.unbalanced_objective - self.objective) / self.unbalanced_objective \
+            if self.unbalanced_objective > 0 else 0.0
+
+
+def load_spread(per_expert) -> dict:
+    """Least and most loaded expert and how many experts carry each load: {"min", "max", "histogram": [(load,
+    experts), …]} in increasing load."""
+    loads = np.asarray(per_expert, dtype=np.int64)
+    if loads.size == 0:
+        return {"min": 0, "max": 0, "histogram": []}
+    values, counts = np.unique(loads, return_counts=True)
+    return {"min": int(loads.min()), "max": int(loads.max()),
+            "histogram": [(int(v), int(c)) for v, c in zip(values, counts, strict=True)]}
 
 
 def objective_of(pairs, affinity: np.ndarray) -> float:
@@ -149,6 +189,127 @@ def _check_pins(pins, k, load, forbidden, track, track_cap, label):
                   f"超过每赛道上限 {track_cap}。", "pins_exceed_track_cap", (int(e),))
 
 
+class _Network:
+    """The flow network of one problem after the pins, solved with or without the convex load cost."""
+
+    def __init__(self, n_apps, n_exp, n_tracks, ai, ei, costs, k_rem, load, load_rem, reachable, track, cap_rem,
+                 max_cost):
+        self.n_apps, self.n_exp, self.n_tracks = n_apps, n_exp, n_tracks
+        self.ai, self.ei, self.costs, self.k_rem, self.load_rem = ai, ei, costs, k_rem, load_rem
+        self.track, self.cap_rem = track, cap_rem
+        self.n_nodes = 3 + n_apps + n_exp * (n_tracks + 1)
+        # Unit load arcs: an expert never takes more than the applications it may review.
+        units = np.minimum(load_rem, reachable)
+        self.owner = np.repeat(np.arange(n_exp), units)
+        start = np.repeat(np.cumsum(units) - units, units)
+        t = (load - load_rem)[self.owner] + 1 + (np.arange(len(self.owner)) - start)  # t-th application, pins too
+        self.t, self.limit = t, np.maximum(load, 1)
+        self.share = t / self.limit[self.owner]  # t / limit: one step is 1 / limit
+        # A simple cycle of the residual network holds at most two pair arcs per application or middle node it
+        # visits, so it changes the affinity cost by less than big.
+        big = (2 * min(n_apps, n_exp * max(n_tracks, 1)) + 1) * (max_cost + 1)
+        self.big = big
+        self.top = float(big * int(load.max(initial=1)))  # cost of a full expert; steps >= big for equal limits
+        if self.top >= _COST_LIMIT // (self.n_nodes + 1):
+            _fail("专家人数或负荷上限过大，均衡分配的整数费用会溢出。", "malformed")
+
+    def window_costs(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Unit-arc costs keeping each expert's load (pins included) within [lo_e, hi_e] whenever possible."""
+        t, e = self.t, self.owner
+        return np.where(t <= lo[e], -self.big, np.where(t <= hi[e], 0, self.big)).astype(np.int64)
+
+    def solve(self, weight, demand: int) -> np.ndarray:
+        """Chosen pair arcs (bool over ai/ei); weight None: no load cost; a number: the convex load cost times
+        weight; an array: those unit-arc costs (window_costs)."""
+        n_apps, n_exp, n_tracks, ai, ei = self.n_apps, self.n_exp, self.n_tracks, self.ai, self.ei
+        source, sink = 0, self.n_nodes - 1
+        app_node = 1 + np.arange(n_apps, dtype=np.int32)
+        exp_node = 1 + n_apps + np.arange(n_exp, dtype=np.int32)
+        flow = SimpleMinCostFlow()
+        mid = exp_node[ei]
+        if self.track is not None:  # (expert, track) nodes after the expert nodes
+            et_node = (1 + n_apps + n_exp + np.arange(n_exp * n_tracks, dtype=np.int32)).reshape(n_exp, n_tracks)
+            mid = et_node[ei, self.track[ai]]
+        pair_arcs = flow.add_arcs_with_capacity_and_unit_cost(
+            app_node[ai], mid, np.ones(len(ai), dtype=np.int64), self.costs)
+        flow.add_arcs_with_capacity_and_unit_cost(
+            np.full(n_apps, source, dtype=np.int32), app_node, self.k_rem, np.zeros(n_apps, dtype=np.int64))
+        if self.track is not None:
+            flow.add_arcs_with_capacity_and_unit_cost(
+                et_node.ravel(), np.repeat(exp_node, n_tracks), self.cap_rem.ravel(),
+                np.zeros(n_exp * n_tracks, dtype=np.int64))
+        if weight is None:
+            flow.add_arcs_with_capacity_and_unit_cost(
+                exp_node, np.full(n_exp, sink, dtype=np.int32), self.load_rem, np.zeros(n_exp, dtype=np.int64))
+        else:  # float64 is exact to far below one step; floor keeps the cost non-decreasing in t
+            unit_costs = weight if isinstance(weight, np.ndarray) else \
+                np.floor(self.share * (self.top * weight)).astype(np.int64)
+            flow.add_arcs_with_capacity_and_unit_cost(
+                exp_node[self.owner], np.full(len(self.owner), sink, dtype=np.int32),
+                np.ones(len(self.owner), dtype=np.int64), unit_costs)
+        flow.set_nodes_supplies(np.array([source, sink], dtype=np.int32), np.array([demand, -demand]))
+        result = flow.solve()
+        if result == SimpleMinCostFlow.INFEASIBLE:
+            flow.solve_max_flow_with_min_cost()
+            got = np.bincount(ai, weights=flow.flows(pair_arcs), minlength=n_apps).astype(np.int64)
+            short = np.flatnonzero(got < self.k_rem)
+            _fail(f"在回避、负荷{'和每赛道上限' if self.track is not None else ''}约束下无法为每份申报分配足够的专家："
+                  f"还需 {demand} 人次，最多只能分配 {flow.maximum_flow()} 人次（例如申报 {_few(short)} 会缺少专家；"
+                  f"可分配这些申报的专家负荷不够）。", "infeasible", short)
+        if result != SimpleMinCostFlow.OPTIMAL:
+            _fail(f"最小费用流求解失败，状态为 {SimpleMinCostFlow.Status(result).name}。", "solver")
+        return flow.flows(pair_arcs) > 0
+
+
+def _balanced(network: _Network, demand: int, pair_affinity, pinned: np.ndarray, best: float, max_loss: float,
+              unbalanced_choice):
+    """The most even assignment whose affinity is at least (1 - max_loss) * best (see the module docstring).
+    `pinned`: each expert's pinned applications.  Returns (chosen pair arcs, held back)."""
+    floor = best - max_loss * abs(best) - 1e-9
+    pinned_value = best - float(pair_affinity[unbalanced_choice].sum())
+    limit = network.limit.astype(np.float64)
+    ei = network.ei
+
+    def loads(chosen):
+        return pinned + np.bincount(ei[chosen], minlength=len(limit))
+
+    def value(chosen):
+        return pinned_value + float(pair_affinity[chosen].sum())
+
+    chosen = network.solve(1.0, demand)
+    if value(chosen) >= floor:
+        return chosen, False
+    mean = (demand + int(pinned.sum())) / limit.sum()  # mean share of the limits
+    top = limit.max()
+
+    def fits(k_below, k_above):  # the window reaches k_below / (2 * top) of share below the mean, k_above above
+        lo = np.floor((mean - k_below / (2 * top)) * limit + 1e-9).astype(np.int64)
+        hi = np.ceil((mean + k_above / (2 * top)) * limit - 1e-9).astype(np.int64)
+        trial = network.solve(network.window_costs(lo, hi), demand)
+        got = loads(trial)
+        return trial if value(trial) >= floor and (got >= lo).all() and (got <= hi).all() else None
+
+    def narrowest(widest, make):  # nested windows: binary search on one width, the other fixed
+        low, high, found = 0, widest, None
+        while low < high:
+            k = (low + high) // 2
+            trial = make(k)
+            if trial is not None:
+                high, found = k, trial
+            else:
+                low = k + 1
+        return high, found
+
+    free = loads(unbalanced_choice)
+    widest = int(np.ceil(2 * top * np.abs(free / limit - mean).max())) + 2  # holds the unbalanced optimum
+    k, found = narrowest(widest, lambda k: fits(k, k))  # symmetric first, then each side on its own
+    kept = found if found is not None else unbalanced_choice
+    below, found = narrowest(k, lambda b: fits(b, k))
+    kept = found if found is not None else kept
+    _, found = narrowest(k, lambda a: fits(below, a))
+    return (found if found is not None else kept), True
+
+
 def solve(problem: Problem, scale: int = SCALE) -> Solution:
     """Optimal assignment of problem; raises AssignmentError (Chinese message) when malformed or infeasible.
 
@@ -204,52 +365,29 @@ def solve(problem: Problem, scale: int = SCALE) -> Solution:
     pairs = pins
     build_seconds = time.perf_counter() - t0
     solve_seconds = 0.0
+    unbalanced = held_back = None
     if demand > 0:
+        if min(k_rem.min(), load_rem.min(), cap_rem.min() if track is not None else 0) < 0:
+            _fail("内部错误：预分配后出现负的剩余容量。", "solver")  # OR-Tools would not return
         flat = np.flatnonzero(allowed)
         ai = (flat // n_exp).astype(np.int32)
         ei = (flat % n_exp).astype(np.int32)
         del flat
         costs = -np.rint(aff[ai, ei] * scale).astype(np.int64)
         n_nodes = 3 + n_apps + n_exp * (n_tracks + 1)
-        if len(costs) and int(np.abs(costs).max()) >= _COST_LIMIT // (n_nodes + 1):
+        max_cost = int(np.abs(costs).max(initial=0))
+        if max_cost >= _COST_LIMIT // (n_nodes + 1):
             _fail(f"亲和度数值过大（缩放倍数 {scale}），整数费用会溢出。", "malformed")
-        source, sink = 0, n_nodes - 1
-        app_node = 1 + np.arange(n_apps, dtype=np.int32)
-        exp_node = 1 + n_apps + np.arange(n_exp, dtype=np.int32)
-        flow = SimpleMinCostFlow()
-        mid = exp_node[ei]
-        if track is not None:  # (expert, track) nodes after the expert nodes
-            et_node = (1 + n_apps + n_exp + np.arange(n_exp * n_tracks, dtype=np.int32)).reshape(n_exp, n_tracks)
-            mid = et_node[ei, track[ai]]
-        pair_arcs = flow.add_arcs_with_capacity_and_unit_cost(
-            app_node[ai], mid, np.ones(len(ai), dtype=np.int64), costs)
-        del costs, mid
-        zeros_a, zeros_e = np.zeros(n_apps, dtype=np.int64), np.zeros(n_exp, dtype=np.int64)
-        flow.add_arcs_with_capacity_and_unit_cost(
-            np.full(n_apps, source, dtype=np.int32), app_node, k_rem, zeros_a)
-        if track is not None:
-            flow.add_arcs_with_capacity_and_unit_cost(
-                et_node.ravel(), np.repeat(exp_node, n_tracks), cap_rem.ravel(),
-                np.zeros(n_exp * n_tracks, dtype=np.int64))
-        flow.add_arcs_with_capacity_and_unit_cost(
-            exp_node, np.full(n_exp, sink, dtype=np.int32), load_rem, zeros_e)
-        flow.set_nodes_supplies(np.array([source, sink], dtype=np.int32), np.array([demand, -demand]))
-        if min(k_rem.min(), load_rem.min(), cap_rem.min() if track is not None else 0) < 0:
-            _fail("内部错误：预分配后出现负的剩余容量。", "solver")  # OR-Tools would not return
+        network = _Network(n_apps, n_exp, n_tracks, ai, ei, costs, k_rem, load, load_rem,
+                           allowed.sum(axis=0), track, cap_rem if track is not None else None, max_cost)
+        build_seconds = time.perf_counter() - t0
         t1 = time.perf_counter()
-        build_seconds = t1 - t0
-        result = flow.solve()
+        chosen = network.solve(None, demand)
+        if problem.balance:
+            unbalanced = float(aff[pins[:, 0], pins[:, 1]].sum()) + float(aff[ai[chosen], ei[chosen]].sum())
+            chosen, held_back = _balanced(network, demand, aff[ai, ei], np.bincount(pins[:, 1], minlength=n_exp),
+                                          unbalanced, problem.max_loss, chosen)
         solve_seconds = time.perf_counter() - t1
-        if result == SimpleMinCostFlow.INFEASIBLE:
-            flow.solve_max_flow_with_min_cost()
-            got = np.bincount(ai, weights=flow.flows(pair_arcs), minlength=n_apps).astype(np.int64)
-            short = np.flatnonzero(got < k_rem)
-            _fail(f"在回避、负荷{'和每赛道上限' if track is not None else ''}约束下无法为每份申报分配足够的专家："
-                  f"还需 {demand} 人次，最多只能分配 {flow.maximum_flow()} 人次（例如申报 {_few(short)} 会缺少专家；"
-                  f"可分配这些申报的专家负荷不够）。", "infeasible", short)
-        if result != SimpleMinCostFlow.OPTIMAL:
-            _fail(f"最小费用流求解失败，状态为 {SimpleMinCostFlow.Status(result).name}。", "solver")
-        chosen = flow.flows(pair_arcs) > 0
         pairs = np.concatenate([pins, np.column_stack([ai[chosen], ei[chosen]]).astype(np.int64)])
     pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
     return Solution(
@@ -257,4 +395,5 @@ def solve(problem: Problem, scale: int = SCALE) -> Solution:
         objective=float(aff[pairs[:, 0], pairs[:, 1]].sum()),
         per_application=np.bincount(pairs[:, 0], minlength=n_apps),
         per_expert=np.bincount(pairs[:, 1], minlength=n_exp),
-        seconds=time.perf_counter() - t0, build_seconds=build_seconds, solve_seconds=solve_seconds)
+        seconds=time.perf_counter() - t0, build_seconds=build_seconds, solve_seconds=solve_seconds,
+        unbalanced_objective=unbalanced, balance_held_back=held_back)

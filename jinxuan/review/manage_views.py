@@ -162,10 +162,13 @@ def assignment(request, slug):
         action = request.POST.get("action")
         try:
             if action == "solve":
-                summary = services.solve_assignment(campaign, actor=request.user, base_url=_base_url(request))
+                summary = services.solve_assignment(campaign, actor=request.user, base_url=_base_url(request),
+                                                    strict_balance=request.POST.get("balance") == "strict")
+                loads = summary["loads"]
                 messages.success(request, f"已完成分配：{summary['applications']} 份申报、{summary['experts']} 位专家，"
                                           f"共 {summary['pairs']} 对（新增 {summary['added']}，撤销 {summary['removed']}），"
-                                          f"总匹配度 {summary['objective']:.2f}")
+                                          f"总匹配度 {summary['objective']:.2f}；专家负荷 {loads['min']}–{loads['max']} 份，"
+                                          f"为均衡负荷让出的匹配度 {summary['affinity_loss'] * 100:.1f}%")
             elif action in {"pin", "forbid", "clear"}:
                 expert = get_object_or_404(Expert, pk=request.POST.get("expert"), pools__campaign=campaign)
                 app = get_object_or_404(Application, pk=request.POST.get("application"), campaign=campaign)
@@ -205,6 +208,7 @@ def assignment(request, slug):
         "campaign": campaign, "rows": rows, "k": k, "rules": rules,
         "members": PoolMember.objects.filter(campaign=campaign).select_related("expert"),
         "pair_rules": PairRule.objects.filter(campaign=campaign).select_related("expert", "application"),
+        "loads": services.load_summary(campaign), "max_loss_percent": round(services.BALANCE_MAX_LOSS * 100),
     })
 
 

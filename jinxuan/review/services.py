@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from django.contrib.auth.tokens import default_token_generator
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -20,11 +20,12 @@ from jinxuan.campaigns.stage_params import ExpertReviewParams
 from . import affinity as A
 from . import calibration as C
 from . import conflicts as X
-from .assignment import AssignmentError, Problem, solve
+from .assignment import AssignmentError, Problem, load_spread, solve
 from .models import Assignment, Conflict, ConflictSource, Expert, PairRule, PoolMember, Review, ReviewSettings
 from .rubric import read_sheet
 
 REVIEWABLE_STATES = (State.ACCEPTED, State.IN_STAGE)
+BALANCE_MAX_LOSS = 0.01  # share of the best total affinity the load balance may give up
 
 
 class ReviewError(ValueError):
@@ -250,9 +251,12 @@ def expert_profile(expert: Expert) -> A.ExpertProfile:
 
 
 @transaction.atomic
-def solve_assignment(campaign, actor=None, notify_experts: bool = True, base_url: str = "") -> dict:
-    """Assign k experts to every entrant, maximising affinity; keeps assignments whose review was started,
-    manual ones and pins; never pairs a conflict or a forbidden pair. Returns a summary."""
+def solve_assignment(campaign, actor=None, notify_experts: bool = True, base_url: str = "",
+                     strict_balance: bool = False) -> dict:
+    """Assign k experts to every entrant, maximising affinity with loads spread evenly; keeps assignments whose
+    review was started, manual ones and pins; never pairs a conflict or a forbidden pair. The balance gives up
+    at most 1 % of the unbalanced optimum's affinity, or whatever it takes with `strict_balance`.
+    Returns a summary."""
     params = stage_params(campaign)
     k = params.experts_per_application
     members = list(PoolMember.objects.filter(campaign=campaign).select_related("expert").order_by("pk"))
@@ -289,7 +293,7 @@ def solve_assignment(campaign, actor=None, notify_experts: bool = True, base_url
     tracks = {t: i for i, t in enumerate(sorted({a.track_id for a in apps}))}
     problem = Problem(affinity=affinity, k=k, load=np.array([m.load for m in members]), forbidden=forbidden,
                       pinned=sorted(pinned), track=np.array([tracks[a.track_id] for a in apps]),
-                      track_cap=params.track_cap)
+                      track_cap=params.track_cap, balance=True, max_loss=1.0 if strict_balance else BALANCE_MAX_LOSS)
     try:
         solution = solve(problem)
     except AssignmentError as exc:
@@ -310,11 +314,31 @@ def solve_assignment(campaign, actor=None, notify_experts: bool = True, base_url
     record("review.assignment_solved", campaign, campaign=campaign, actor=actor,
            before={"pairs": len(before)},
            after={"pairs": len(after), "added": len(after - before), "removed": len(before - after),
-                  "objective": round(float(solution.objective), 6), "k": k})
+                  "objective": round(float(solution.objective), 6), "k": k,
+                  "affinity_loss": round(float(solution.affinity_loss or 0.0), 6), "strict_balance": strict_balance,
+                  "loads": load_spread(solution.per_expert)})
     if notify_experts:
         notify_assignments(campaign, base_url=base_url)
     return {"pairs": len(after), "added": len(after - before), "removed": len(before - after),
-            "objective": float(solution.objective), "applications": len(apps), "experts": len(experts)}
+            "objective": float(solution.objective), "applications": len(apps), "experts": len(experts),
+            "affinity_loss": float(solution.affinity_loss or 0.0), "loads": load_spread(solution.per_expert)}
+
+
+def load_summary(campaign) -> dict:
+    """The experts' current loads (every assignment, whatever its source): load_spread plus each pool member's
+    load and limit, most loaded first."""
+    members = list(PoolMember.objects.filter(campaign=campaign).select_related("expert").order_by("pk"))
+    counts = dict(Assignment.objects.filter(campaign=campaign).values_list("expert_id")
+                  .annotate(n=models.Count("pk")).values_list("expert_id", "n"))
+    loads = [counts.get(m.expert_id, 0) for m in members]
+    rows = sorted(({"name": m.expert.name, "load": n, "limit": m.load} for m, n in zip(members, loads, strict=True)),
+                  key=lambda r: (-r["load"], r["name"]))
+    spread = load_spread(loads)
+    top = max((c for _, c in spread["histogram"]), default=0)
+    spread["bars"] = [{"load": v, "experts": c, "width": round(100 * c / top) if top else 0}
+                      for v, c in spread["histogram"]]
+    return {**spread, "difference": spread["max"] - spread["min"], "experts": rows,
+            "equal_limits": len({m.load for m in members}) <= 1}
 
 
 @transaction.atomic

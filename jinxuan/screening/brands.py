@@ -7,6 +7,10 @@
 * `latin_product_tokens(text, allow)`: Latin tokens that look like product names (XPay, eCNY, …Cloud,
   but not a capitalised word such as Smart),
   leaving common technology acronyms (AI, 5G, API …) alone.
+* `latin_abbreviations(text, allow)`: upper-case Latin abbreviations that are not common technical or
+  financial acronyms (ZYT, HXB): often a product's initials.
+* `platform_names(title, texts)`: a "…平台" / "…网" phrase of the title that the application's own texts use
+  again and again, verbatim, as a proper name (粤信融平台), with where and how often.
 """
 
 import re
@@ -53,6 +57,13 @@ _QUOTED = re.compile("|".join(f"{re.escape(o)}([^{re.escape(o + c)}]{{1,30}}){re
 DEFAULT_ACRONYMS = (
     "AI", "5G", "6G", "API", "IoT", "RPA", "OCR", "NLP", "SaaS", "PaaS", "IaaS", "MaaS", "ESG", "SDK", "App", "AIGC",
     "GPU", "LLM", "BI", "ERP", "CRM", "VR", "AR", "MR", "PoC", "KYC", "AML", "H5",
+    # further technical and financial acronyms as common as these
+    "IT", "ICT", "CPU", "NPU", "IP", "OS", "SQL", "VPN", "CDN", "DNS", "HTTP", "HTTPS", "SSL", "TLS", "PKI", "CA",
+    "TEE", "MPC", "FL", "DID", "NFT", "NFC", "RFID", "QR", "GPS", "GIS", "BIM", "CV", "ML", "DL", "RAG", "UI", "UX",
+    "AGI", "GPT", "OA", "CMS", "DevOps", "MLOps", "CBDC", "DCEP", "ETC", "B2B", "B2C", "O2O", "P2P", "IPO", "VC", "PE",
+    "ETF", "FOF", "ABS", "REITs", "RWA", "FICC", "QFII", "SME", "SMEs", "KPI", "ROI", "SLA", "TPS", "MSP", "VIP",
+    "ATM", "POS", "PC", "CFCA", "PBOC", "ISO", "GB", "IFRS", "XBRL", "EDI", "SWIFT", "CIPS", "LPR", "SHIBOR", "LOF",
+    "ESOP", "CTA", "TOB", "TOC", "ToB", "ToC", "G20", "APEC", "WTO", "RCEP", "ASEAN", "EB", "PB", "TB",
 )
 PRODUCT_ENDINGS = ("pay", "bank", "link", "cloud", "gpt")
 _LATIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+\-_.]*[A-Za-z0-9+]|[A-Za-z]")
@@ -150,6 +161,95 @@ def find_name(title: str, variants: list[str]) -> str | None:
                 return variant
             at = title.find(variant, at + 1)
     return None
+
+
+_ABBREVIATION = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]{1,7}(?![A-Za-z0-9])")
+
+
+def latin_abbreviations(text: str, allow=DEFAULT_ACRONYMS) -> list[str]:
+    """Upper-case abbreviations (2-8 letters or digits, at least two letters) outside `allow`, in order."""
+    allowed = {a.lower() for a in allow}
+    found = []
+    for token in _ABBREVIATION.findall(text or ""):
+        if token.lower() in allowed or sum(c.isalpha() for c in token) < 2 or token in found:
+            continue
+        found.append(token)
+    return found
+
+
+# Words a generic "…平台" / "…网" is made of; a phrase with nothing else before 平台/网 names no one.
+PLATFORM_GENERIC = tuple(sorted({
+    "综合", "服务", "管理", "一体化", "一站式", "全流程", "智慧", "智能", "智能化", "数字", "数字化", "数据", "信息", "金融",
+    "融资", "信用", "信贷", "普惠", "供应链", "产业链", "交易", "开放", "共享", "公共", "监管", "风控", "风险", "支付",
+    "结算", "清算", "营销", "运营", "中小微", "中小", "小微", "企业", "产业", "科技", "技术", "大数据", "区块链", "人工",
+    "在线", "线上", "移动", "跨境", "绿色", "养老", "农村", "乡村", "涉农", "城市", "政务", "对接", "撮合", "协同",
+    "统一", "新一代", "个人", "客户", "互联", "云", "大模型", "模型", "应用", "业务", "数智", "创新", "发展", "建设",
+    "平台", "系统", "中台", "门户", "工作", "办公", "协作", "分析", "决策", "计算", "隐私", "安全", "合规", "资产",
+    "财富", "理财", "保险", "银行", "证券", "基金", "投资", "贸易", "外汇", "票据", "贷款", "征信", "评级", "评价",
+    "知识产权", "科创", "数据要素", "要素", "流通", "登记", "备案", "认证", "识别", "防控", "预警", "监测", "服务型",
+    "的", "与", "和", "及", "之", "新型", "专属", "专业", "全国", "全省", "全市", "区域", "省级", "市级", "国家级",
+}, key=len, reverse=True))
+PLATFORM_ENDS = ("平台", "网")
+# "…网" that are ordinary words, not a site's name.
+NOT_A_SITE = ("互联网", "物联网", "局域网", "广域网", "电网", "联网", "内网", "外网", "专网", "上网", "入网", "组网",
+              "天网", "卫星网", "车联网", "电信网", "能源网", "算力网")
+_BEFORE_NAME = "的在于与和及对为以从向把被将、，。；：“”《》（）() "
+
+
+def _distinctive(head: str) -> bool:
+    """Something other than generic platform words and place names is left of head."""
+    rest = head
+    for _ in range(3):
+        rest = _strip_place(rest)
+    for word in PLATFORM_GENERIC:
+        rest = rest.replace(word, "")
+    for place in (p for p in place_prefixes() if p in rest):
+        rest = rest.replace(place, "")
+    return len(rest) >= 2
+
+
+def _word_starts(title: str) -> list[int]:
+    """Offsets where a word of the title begins (rjieba), so a phrase never starts inside a word (应链…)."""
+    import rjieba
+
+    starts, at = [], 0
+    for word in rjieba.cut(title):
+        starts.append(at)
+        at += len(word)
+    return starts
+
+
+def platform_names(title: str, texts, min_count: int = 3) -> list[dict]:
+    """"…平台" / "…网" phrases of the title the application uses as a proper name: the longest phrase (2-10
+    characters before 平台/网, starting at a word of the title, not with a particle) found verbatim at least `min_count` times in
+    `texts` ((path, label, text) triples), with something distinctive before 平台/网.  Each hit:
+    {"phrase", "count", "where": [{"path", "label", "count"}]}."""
+    texts = [(path, label, text or "") for path, label, text in texts]
+    found, seen = [], set()
+    for end in PLATFORM_ENDS:
+        at = title.find(end)
+        while at > 0:
+            stop = at + len(end)
+            if end == "网" and (title[stop:stop + 1] in "络点页站关格银民购约贷" or
+                                any(title[:stop].endswith(w) for w in NOT_A_SITE)):
+                at = title.find(end, stop)
+                continue
+            best = None
+            for start in (b for b in _word_starts(title) if at - 10 <= b < at - 1):
+                phrase = title[start:stop]
+                if phrase[0] in _BEFORE_NAME or not _distinctive(phrase[: -len(end)]):
+                    continue
+                where = [{"path": path, "label": label, "count": text.count(phrase)} for path, label, text in texts]
+                where = [w for w in where if w["count"]]
+                total = sum(w["count"] for w in where)
+                if total >= min_count:
+                    best = {"phrase": phrase, "count": total, "where": where}
+                    break  # the longest qualifying phrase
+            if best and best["phrase"] not in seen:
+                seen.add(best["phrase"])
+                found.append(best)
+            at = title.find(end, stop)
+    return found
 
 
 def quoted(text: str) -> list[str]:

@@ -9,7 +9,16 @@ from decimal import Decimal, InvalidOperation
 from jinxuan.applicants.formcheck import check as formcheck
 from jinxuan.textmining.wordcount import word_count
 
-from .brands import DEFAULT_ACRONYMS, GENERIC_CORES, find_name, latin_product_tokens, name_variants, quoted
+from .brands import (
+    DEFAULT_ACRONYMS,
+    GENERIC_CORES,
+    find_name,
+    latin_abbreviations,
+    latin_product_tokens,
+    name_variants,
+    platform_names,
+    quoted,
+)
 from .engine import BLOCKING, WARNING, finding, memo, rule
 from .facts import as_dict, as_list, as_str, facts, find_field, sub_field, title_field
 
@@ -60,9 +69,10 @@ def completeness(preset, record, params):
                                    f"附件“{att.name}”的文件“{as_str(item.get('name'))}”类型为 {kind}，应为 {'/'.join(att.formats)}",
                                    {"attachment": att.key, "file": item.get("name"), "detected": kind, "formats": att.formats}))
             size = item.get("size")
-            if isinstance(size, int | float) and size > att.max_size_kb * 1024:
+            if isinstance(size, int | float) and not att.allows_size(size):
                 out.append(finding("completeness", path,
-                                   f"附件“{att.name}”的文件“{as_str(item.get('name'))}”大小 {size / 1024:.0f} KB，超过 {att.max_size_kb} KB",
+                                   f"附件“{att.name}”的文件“{as_str(item.get('name'))}”大小 {size / 1024:.1f} KB，"
+                                   f"{att.size_refusal}",
                                    {"attachment": att.key, "file": item.get("name"), "size": size, "max_size_kb": att.max_size_kb}))
     return out
 
@@ -131,11 +141,15 @@ def _vocabulary(preset) -> set[str]:
     return words
 
 
-@rule("case_name", BLOCKING, params=("max_chars", "allowed_acronyms", "allowed_quoted", "generic_cores"))
+@rule("case_name", BLOCKING, params=("max_chars", "allowed_acronyms", "allowed_quoted", "generic_cores",
+                                     "platform_min_count"))
 def case_name(preset, record, params):
     """000: 20 characters at most (Word count) and no enterprise, brand or product names: the applying
     units' names and their short forms, names in quotes, names the application quotes elsewhere, and
-    Latin product tokens (XPay, eCNY, …Pay/Bank/Link/Cloud/GPT; common acronyms such as AI, 5G allowed)."""
+    Latin product tokens (XPay, eCNY, …Pay/Bank/Link/Cloud/GPT; common acronyms such as AI, 5G allowed).
+    Warnings, with the evidence: upper-case abbreviations that are not common acronyms (often a product's
+    initials), and a "…平台" / "…网" phrase of the title that the application's texts repeat verbatim as a
+    proper name (`platform_min_count` times, 3 by default)."""
     f = facts(preset, record)
     field = title_field(preset)
     label, path = (field.label, field.key) if field else ("案例名称", "title")
@@ -180,7 +194,38 @@ def case_name(preset, record, params):
             reported.add(token)
             out.append(finding("case_name", path, f"{label}含有英文产品名“{token}”（品牌/产品名称不得出现在{label}中）",
                                {"title": title, "matched": token, "form": "latin_token"}))
+    texts = [t for t in f.case_texts + f.unit_texts if t[0] != path]  # the title itself does not count
+    for token in latin_abbreviations(title, params.get("allowed_acronyms", DEFAULT_ACRONYMS)):
+        if any(token in r for r in reported):
+            continue
+        reported.add(token)
+        where = _where(texts, token)
+        seen = f"，申报材料中出现 {sum(w['count'] for w in where)} 次（{_places(where)}）" if where else ""
+        out.append(finding(
+            "case_name", path, f"{label}含有英文缩写“{token}”，不是常见技术缩写，疑似产品名称{seen}"
+            f"（产品名称不得出现在{label}中；如为通用术语可忽略）",
+            {"title": title, "matched": token, "form": "latin_abbreviation", "where": where}, severity=WARNING))
+    for hit in platform_names(title, texts, int(params.get("platform_min_count", 3))):
+        phrase = hit["phrase"]
+        if any(phrase in r or r in phrase for r in reported):
+            continue
+        reported.add(phrase)
+        out.append(finding(
+            "case_name", path, f"{label}中的“{phrase}”在申报材料中作为专有名称反复出现（共 {hit['count']} 次：{_places(hit['where'])}），"
+            f"疑似平台名称（产品、平台等名称不得出现在{label}中）",
+            {"title": title, "matched": phrase, "form": "platform_name", "count": hit["count"], "where": hit["where"]},
+            severity=WARNING))
     return out
+
+
+def _where(texts, token: str) -> list[dict]:
+    return [{"path": p, "label": lb, "count": t.count(token)} for p, lb, t in texts if t and token in t]
+
+
+def _places(where: list[dict]) -> str:
+    """案例简介 5 次、案例创新点 2 次 (at most four fields named)."""
+    shown = "、".join(f"{w['label']} {w['count']} 次" for w in where[:4])
+    return shown + (f" 等 {len(where)} 处" if len(where) > 4 else "")
 
 
 # -- consistency -----------------------------------------------------------------------------------

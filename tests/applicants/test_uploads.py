@@ -19,7 +19,8 @@ LOGO = Attachment.model_validate(
         "key": "logo",
         "name": "商标图",
         "formats": ["jpg"],
-        "max_size_kb": 199,
+        "max_size_kb": 200,
+        "size_below": True,
         "image": {"formats": ["jpg"], "min_px": 400, "max_px": 1500},
     }
 )
@@ -308,7 +309,20 @@ def test_just_over_the_limit_shows_bytes():
     data = make_image(800, 800)
     rule = LOGO.model_copy(update={"max_size_kb": 1})
     result = inspect_upload("商标.jpg", data[:1025], rule)
-    assert any(p.startswith("商标图：文件大小 1 KB（1,025 字节），超过上限 1 KB") for p in result.problems)
+    assert any(p.startswith("商标图：文件大小 1 KB（1,025 字节），应小于 1 KB") for p in result.problems)
+
+
+def test_a_logo_of_199_2_kb_is_under_200_kb(tmp_path):
+    """The preset's 小于 200 KB: 199.2 KB (as a file manager shows it) passes; 200 KB exactly does not."""
+    path = tmp_path / "logo.jpg"
+    path.write_bytes(make_image(800, 800))
+    with open(path, "r+b") as fh:
+        fh.truncate(round(199.2 * 1024))
+    assert not [p for p in inspect_upload("商标.jpg", path, LOGO).problems if "文件大小" in p]
+    with open(path, "r+b") as fh:
+        fh.truncate(200 * 1024)
+    assert [p for p in inspect_upload("商标.jpg", path, LOGO).problems if "文件大小" in p] == [
+        "商标图：文件大小 200 KB（204,800 字节），应小于 200 KB"]
 
 
 # -- zip-based ----------------------------------------------------------------------------------

@@ -81,7 +81,9 @@ def test_xinhua_is_faithful_to_001():
     outline = next(f for f in p.form.fields() if f.type == "outline")
     assert (outline.min_chars, outline.max_chars) == (3000, 5000)
     logo = next(a for a in p.attachments if a.image)
-    assert logo.formats == ["jpg"] and logo.max_size_kb < 200
+    assert logo.formats == ["jpg"] and (logo.max_size_kb, logo.size_below) == (200, True)
+    assert logo.size_text == "小于 200 KB"  # the document: 图样文件大小小于200kb
+    assert logo.allows_size(round(199.2 * 1024)) and not logo.allows_size(200 * 1024)
     assert (logo.image.min_px, logo.image.max_px) == (400, 1500)
     criteria = {c.name: [s.name for s in c.sub_items] for c in p.rubric.criteria}
     assert list(criteria) == ["创新性", "实效性", "示范性", "合规性"]

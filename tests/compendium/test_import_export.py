@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -60,8 +59,9 @@ def _cli(*args) -> str:
 
 
 def _pending_dirs() -> list[Path]:
-    root = Path(settings.UPLOAD_CHUNK_DIR) / "compendium"
-    return sorted(root.iterdir()) if root.is_dir() else []
+    from jinxuan.library.compendium_views import pending_tokens
+
+    return [Path(token) for token in pending_tokens()]
 
 
 # ---------------------------------------------------------------- CLI

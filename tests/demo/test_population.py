@@ -23,7 +23,10 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     files = tmp_path_factory.mktemp("demo-files")
     with override_settings(MEDIA_ROOT=files / "media", AUDIT_ANCHOR_FILE=files / "anchors.log"), \
             django_db_blocker.unblock(), transaction.atomic():
-        build(seed=7, applications_per_campaign=7)
+        from django.test import TestCase
+
+        with TestCase.captureOnCommitCallbacks(execute=True):  # the notices sent when the demo commits
+            build(seed=7, applications_per_campaign=7)
         yield
         transaction.set_rollback(True)
 
@@ -86,3 +89,42 @@ def test_answers_respect_the_form_schema(demo):
                                 assert abs(Decimal(table[row.key][col]) - expected) < Decimal("0.01")
                 if field.type == "uscc":
                     assert unit.answers[field.key] == unit.organisation.credit_code
+
+
+def test_demo_mail_stays_in_the_outbox_unsent(demo):
+    from jinxuan.notifications.models import OutboxMessage
+
+    messages = OutboxMessage.objects.all()
+    assert messages.exists()
+    assert not messages.filter(sent_at__isnull=False).exists()
+    assert set(messages.values_list("error", flat=True)) == {"演示数据"}
+
+
+def test_past_edition_happens_in_order_and_before_the_current_call(demo):
+    """点数成金2024: submissions inside its window, the vote after it, publicity after the vote — all before the
+    current call (点数成金2025) opens."""
+    from jinxuan.campaigns.models import Campaign
+    from jinxuan.campaigns.preset_io import read_preset
+    from jinxuan.publicity.models import Publicity
+    from jinxuan.voting.models import Vote, VoteWindow
+
+    past = Campaign.objects.get(slug="gz-dianshu-2024")
+    submitted = list(past.applications.exclude(submitted_at=None).values_list("submitted_at", flat=True))
+    assert submitted and all(past.submission_opens <= s <= past.submission_closes for s in submitted)
+    window = VoteWindow.objects.get(campaign=past)
+    assert past.submission_closes < window.opens_at < window.closes_at
+    stamps = list(Vote.objects.filter(campaign=past).values_list("created_at", flat=True))
+    assert stamps and all(window.opens_at <= t <= window.closes_at for t in stamps)
+    publicity = Publicity.objects.get(campaign=past)
+    assert window.closes_at.date() < publicity.starts_on
+    current = read_preset("presets/gz-dianshu-2025.yaml").schedule.submission_opens
+    assert publicity.ends_on < current.date()
+
+
+def test_historical_cases_are_filed_under_their_own_year(demo):
+    from jinxuan.library.models import Case
+
+    imported = Case.objects.filter(source=Case.IMPORTED).select_related("campaign")
+    assert imported.exists()
+    assert all(c.campaign is None or c.campaign.year == c.year for c in imported)
+    assert imported.filter(campaign__slug="gz-dianshu-2024", year=2024).exists()

@@ -275,14 +275,45 @@ def test_top_n_shortfall():
     assert top_n([], 2).selected == []
 
 
-def test_top_n_tie_at_cut_takes_first_n_by_rank():
+def _tied_list():
+    """Ranks 1-5 by score (95, 90, 88, 88, 80): places 3 and 4 share 88 with one seat left of a top 3."""
     scores = [95, 90, 88, 88, 80]
-    entries = [Entry(10 + i, "x", i + 1, Decimal(s)) for i, s in enumerate(scores)]
-    result = top_n(entries, 3)
-    assert [e.application for e in result.selected] == [10, 11, 12]
-    assert result.notes == [
-        "本榜单第 3 位案例 12 与其后案例 13 得分同为 88，按上游平局规则已定名次，取前 3 个"
-    ]
+    return [Entry(10 + i, "x", i + 1, Decimal(s)) for i, s in enumerate(scores)]
+
+
+def test_top_n_tie_at_the_last_place_waits_for_the_jury_not_the_submission_time():
+    result = top_n(_tied_list(), 3, "十大科技金融事件")
+    assert [e.application for e in result.selected] == [10, 11]  # 12 is not taken on its earlier rank
+    assert result.tie.pending and result.tie.tied == (12, 13) and result.tie.seats == 1 and result.tie.place == 3
+    assert result.notes == ["十大科技金融事件第 3 位起 2 个案例得分同为 88（案例 12、案例 13），争 1 个名额，待评审委员会决定"]
+
+
+def test_top_n_tie_decided_by_the_jury():
+    result = top_n(_tied_list(), 3, "十大科技金融事件", decided=[13])
+    assert [e.application for e in result.selected] == [10, 11, 13]
+    assert not result.tie.pending and result.tie.chosen == (13,)
+    assert result.notes[-1].endswith("由评审委员会决定：案例 13 入选")
+    with pytest.raises(ValueError, match="应选定 1 个，实际选了 2 个"):
+        top_n(_tied_list(), 3, decided=[12, 13])
+    with pytest.raises(ValueError, match="案例 14 不在并列的案例之中"):
+        top_n(_tied_list(), 3, decided=[14])
+
+
+def test_top_n_tie_shown_as_a_tie_when_the_preset_says_so():
+    result = top_n(_tied_list(), 3, "十大科技金融事件", tie_rule="shared")
+    assert [e.application for e in result.selected] == [10, 11, 12, 13]
+    assert result.tie.chosen == (12, 13) and not result.tie.pending
+    assert result.notes == ["十大科技金融事件第 3 位起 2 个案例得分同为 88（案例 12、案例 13），争 1 个名额，"
+                            "按预设并列入选，本榜单共 4 个"]
+
+
+def test_top_n_ties_inside_the_list_or_below_it_need_nothing():
+    inside = [Entry(i, "x", i, Decimal(s)) for i, s in enumerate([95, 90, 90, 85, 80], start=1)]
+    assert top_n(inside, 3).tie is None and [e.application for e in top_n(inside, 3).selected] == [1, 2, 3]
+    below = [Entry(i, "x", i, Decimal(s)) for i, s in enumerate([95, 90, 85, 80, 80], start=1)]
+    assert top_n(below, 3).tie is None
+    exact = [Entry(i, "x", i, Decimal(s)) for i, s in enumerate([95, 90, 90], start=1)]
+    assert top_n(exact, 3).tie is None
 
 
 def test_top_n_validation():

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from jinxuan.review.assignment import SCALE, AssignmentError, Problem, objective_of, solve
+from jinxuan.review.assignment import SCALE, AssignmentError, Problem, load_spread, objective_of, solve
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -320,3 +320,103 @@ def test_property_feasible_constraints_and_not_worse_than_greedy(p):
     baseline = greedy(p)
     if baseline is not None:
         assert sol.objective >= baseline - tolerance(sol)
+
+
+# ------------------------------------------------------------------------------------------------ balance
+
+
+def demo_sized(seed: int, n_apps: int = 24, n_exp: int = 6, load: int = 20):
+    """The demo's shape: 24 entrants, six experts with the same limit (20), k = 3, a few conflicts; affinity
+    from a topic match, an expert's breadth and noise."""
+    rng = np.random.default_rng(seed)
+    topics_a, topics_e = rng.integers(0, 4, n_apps), rng.integers(0, 4, n_exp)
+    affinity = (0.1 * rng.random(n_exp)[None, :] + 0.4 * (topics_a[:, None] == topics_e[None, :])
+                + 0.5 * rng.random((n_apps, n_exp)))
+    return Problem(affinity=affinity, k=3, load=np.full(n_exp, load), forbidden=rng.random((n_apps, n_exp)) < 0.05)
+
+
+def test_demo_sized_equal_limits_loads_differ_by_at_most_one_for_under_one_percent():
+    p = demo_sized(4)
+    free = solve(p)
+    assert free.per_expert.max() - free.per_expert.min() >= 3  # lopsided without the balance
+    p.balance = True
+    sol = solve(p)
+    check(sol, p)
+    assert sol.per_expert.max() - sol.per_expert.min() <= 1
+    assert sol.unbalanced_objective == pytest.approx(free.objective)
+    assert sol.affinity_loss == pytest.approx((free.objective - sol.objective) / free.objective)
+    assert 0 <= sol.affinity_loss < 0.01
+    assert sol.balance_held_back is False
+
+
+def test_balanced_is_the_best_affinity_among_even_assignments():
+    """Strict balance maximises affinity over the assignments with loads in {floor, ceil} of the mean: the LP
+    with those load bounds (integral: a network matrix) gives the same optimum."""
+    p = demo_sized(7)
+    p.balance, p.max_loss = True, 1.0
+    sol = solve(p)
+    check(sol, p)
+    mean = 3 * 24 / 6
+    assert set(sol.per_expert) == {int(mean)}
+    bounded = Problem(p.affinity, p.k, np.full(6, int(mean)), p.forbidden)
+    assert sol.objective == pytest.approx(lp_optimum(bounded), abs=tolerance(sol))
+
+
+def test_budget_holds_back_the_balance_when_it_would_cost_more():
+    """One expert fits every application far better: evening the loads out would cost more than 1 %, so the
+    balance stops within the budget, yet the spread narrows."""
+    rng = np.random.default_rng(3)
+    affinity = 0.2 * rng.random((24, 6))
+    affinity[:, 0] += 1.0
+    p = Problem(affinity=affinity, k=2, load=np.full(6, 24))
+    free = solve(p)
+    p.balance, p.max_loss = True, 1.0
+    strict = solve(p)
+    assert strict.per_expert.max() - strict.per_expert.min() <= 1
+    assert strict.affinity_loss > 0.01
+    p.max_loss = 0.01
+    sol = solve(p)
+    check(sol, p)
+    assert sol.affinity_loss <= 0.01 + 1e-12
+    assert sol.balance_held_back is True
+    spread = sol.per_expert.max() - sol.per_expert.min()
+    assert spread < free.per_expert.max() - free.per_expert.min()
+
+
+def test_unequal_limits_even_out_the_shares():
+    p = Problem(affinity=np.tile([1.0, 0.9, 0.8], (30, 1)), k=1, load=np.array([10, 20, 30]), balance=True,
+                max_loss=1.0)
+    sol = solve(p)
+    np.testing.assert_array_equal(sol.per_expert, [5, 10, 15])
+
+
+def test_pins_count_in_the_load_balance():
+    aff = np.ones((12, 3))
+    pinned = [(a, 0) for a in range(4)]
+    sol = solve(Problem(affinity=aff, k=1, load=np.full(3, 12), pinned=pinned, balance=True))
+    np.testing.assert_array_equal(sol.per_expert, [4, 4, 4])
+    assert set(pinned) <= set(sol.pairs)
+
+
+def test_load_spread_reports_min_max_and_histogram():
+    assert load_spread([3, 5, 3, 4]) == {"min": 3, "max": 5, "histogram": [(3, 2), (4, 1), (5, 1)]}
+    assert load_spread([]) == {"min": 0, "max": 0, "histogram": []}
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10**6), n_apps=st.integers(1, 25), n_exp=st.integers(2, 8), k=st.integers(1, 3),
+       tracks=st.integers(0, 3), pins=st.integers(0, 4), strict=st.booleans())
+def test_balanced_solutions_keep_every_constraint(seed, n_apps, n_exp, k, tracks, pins, strict):
+    k = min(k, n_exp)
+    rng = np.random.default_rng(seed)
+    p = random_feasible(rng, n_apps, n_exp, k, n_tracks=tracks, pins=pins, slack=2)
+    free = solve(p)
+    p.balance, p.max_loss = True, 1.0 if strict else 0.01
+    sol = solve(p)
+    check(sol, p)  # k per application, limits, conflicts, pins, track cap
+    assert sol.objective <= free.objective + tolerance(sol)
+    if not strict:
+        assert sol.objective >= free.objective * 0.99 - tolerance(sol)
+    spread = lambda s: s.per_expert.max() - s.per_expert.min()  # noqa: E731
+    if strict and len(set(p.load.tolist())) == 1:
+        assert spread(sol) <= spread(free)

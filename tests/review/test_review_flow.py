@@ -231,3 +231,21 @@ def test_closing_the_review_applies_the_stage_result(gz, pool, accepted, organis
     assert AuditEvent.objects.filter(action="stage.result_applied").exists()
     with pytest.raises(services.ReviewError, match="已结束"):
         services.close_review(gz, actor=organiser)
+
+
+def test_strict_balance_from_the_page_evens_loads_and_shows_the_spread(gz, pool, accepted, organiser, client):
+    """Six applications × k experts over four experts with equal limits: the strict balance gives loads that
+    differ by at most one; the page states min / max and the histogram in Chinese; the audit keeps the spread."""
+    client.force_login(organiser)
+    url = reverse("review_manage:assignment", args=[gz.slug])
+    client.post(url, {"action": "solve", "balance": "strict"})
+    loads = [Assignment.objects.filter(expert=m.expert).count() for m in pool]
+    assert sum(loads) == len(accepted) * services.stage_params(gz).experts_per_application
+    assert max(loads) - min(loads) <= 1
+    page = client.get(url).content.decode()
+    assert "专家负荷分布" in page
+    assert f"评审量最少 {min(loads)} 份、最多 {max(loads)} 份" in page
+    assert "各评审量的专家人数" in page
+    event = AuditEvent.objects.filter(action="review.assignment_solved").latest("pk")
+    assert event.after["loads"]["max"] - event.after["loads"]["min"] <= 1
+    assert event.after["strict_balance"] is True

@@ -119,3 +119,52 @@ def test_short_forms_avoid_places_and_everyday_words():
 def test_latin_tokens():
     assert latin_product_tokens("XPay、e-CNY、WeLink、ChatGPT、GPT-4、AI、5G、IoT、Choice、OCR") == [
         "XPay", "e-CNY", "WeLink", "ChatGPT", "GPT-4"]
+
+
+# -- warnings: product abbreviations and platform names used as proper names ------------------------------
+
+BRIEF = field_key(GZ, "案例简介")
+INNOVATION = field_key(GZ, "案例创新点")
+
+
+def test_latin_abbreviation_that_is_not_a_common_acronym_warns_with_evidence():
+    found = _screen("基于HRX的小微企业授信应用", extra_text="HRX 是本行小微授信产品，HRX 上线两年服务客户三万户。")
+    assert [f.severity for f in found] == ["warning"]
+    assert found[0].evidence["form"] == "latin_abbreviation" and found[0].evidence["matched"] == "HRX"
+    assert found[0].evidence["where"] == [{"path": BRIEF, "label": "案例简介", "count": 2}]
+    assert found[0].message.startswith("案例名称含有英文缩写“HRX”，不是常见技术缩写，疑似产品名称，申报材料中出现 2 次（案例简介 2 次）")
+
+
+@pytest.mark.parametrize("title", ["基于AI与RPA的智能审批应用", "基于OCR和NLP的单证审核应用", "ESG评级数据服务应用",
+                                   "5G与API开放银行服务", "基于LLM与RAG的智能客服应用"])
+def test_common_technical_acronyms_do_not_warn(title):
+    assert _screen(title) == []
+
+
+def test_platform_name_used_as_a_proper_name_throughout_warns_with_evidence():
+    body = "粤信融平台汇聚政务数据。依托粤信融平台，银行可线上授信。截至目前，粤信融平台累计撮合融资百亿元。"
+    record = fresh(BASE)
+    record["answers"][TITLE] = record["title"] = "粤信融平台赋能小微融资"
+    record["answers"][BRIEF] = body
+    record["answers"][INNOVATION] = "粤信融平台首创数据授权机制。"
+    found = run_rule("case_name", GZ, record)
+    assert [f.severity for f in found] == ["warning"]
+    ev = found[0].evidence
+    assert (ev["form"], ev["matched"], ev["count"]) == ("platform_name", "粤信融平台", 4)
+    assert ev["where"] == [{"path": BRIEF, "label": "案例简介", "count": 3},
+                           {"path": INNOVATION, "label": "案例创新点", "count": 1}]
+    assert "“粤信融平台”在申报材料中作为专有名称反复出现（共 4 次：案例简介 3 次、案例创新点 1 次）" in found[0].message
+
+
+def test_generic_platform_phrases_and_rare_mentions_do_not_warn():
+    generic = "供应链金融服务平台连接核心企业。供应链金融服务平台提供确权。供应链金融服务平台降低成本。"
+    assert _screen("供应链金融服务平台建设与应用", extra_text=generic) == []
+    assert _screen("粤信融平台赋能小微融资", extra_text="粤信融平台汇聚政务数据。") == []  # once is not throughout
+    internet = "互联网贷款业务。互联网贷款风控。互联网贷款增长。"
+    assert _screen("互联网贷款智能风控应用", extra_text=internet) == []
+
+
+def test_site_name_ending_in_wang():
+    body = "信易融网上线以来，信易融网注册企业五千家，信易融网与二十家银行对接。"
+    found = _screen("信易融网助力普惠金融", extra_text=body)
+    assert [(f.severity, f.evidence["matched"], f.evidence["count"]) for f in found] == [("warning", "信易融网", 3)]

@@ -32,7 +32,18 @@ def test_attachment_of_the_wrong_type_or_too_large():
     logo.update(detected="png", size=300 * 1024)
     messages = [f.message for f in run_rule("completeness", XH, record)]
     assert any("类型为 png，应为 jpg" in m for m in messages)
-    assert any("超过 199 KB" in m for m in messages)
+    assert any("大小 300.0 KB，应小于 200 KB" in m for m in messages)
+
+
+def test_logo_of_199_2_kb_passes_the_under_200_kb_rule():
+    """001 says 小于200kb: a logo of 199.2 KB is within it, one of exactly 200 KB is not."""
+    record = make_record(XH)
+    logo = next(a for a in record["attachments"] if a["key"] == "logo")
+    logo.update(size=round(199.2 * 1024))
+    assert not [f for f in run_rule("completeness", XH, record) if "商标" in f.message]
+    logo.update(size=200 * 1024)
+    assert [f.message for f in run_rule("completeness", XH, record) if "商标" in f.message] == [
+        f"附件“商标”的文件“{logo['name']}”大小 200.0 KB，应小于 200 KB"]
 
 
 def test_unit_limit_can_be_left_to_unit_count():

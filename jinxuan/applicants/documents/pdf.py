@@ -46,16 +46,51 @@ def _legal_break(full: str, cut: int, split_words: bool) -> bool:
     return split_words or not (before in _ASCII_WORD and after in _ASCII_WORD)
 
 
+class FontMeasure:
+    """`FPDF.get_string_width` for the font and size current at creation, in parts: a string's width is the sum
+    of its characters' advance widths (integers in font units) scaled once, exactly as fpdf2 computes it when
+    there is no text shaping, stretching or character spacing, so a line can be measured as it grows."""
+
+    def __init__(self, pdf: FPDF):
+        self.cw = pdf.current_font.cw
+        self.size_pt, self.k = pdf.font_size_pt, pdf.k
+
+    def units(self, text: str) -> int:
+        cw = self.cw
+        return sum(cw[ord(ch)] for ch in text)
+
+    def width(self, units: int) -> float:
+        return units * self.size_pt * 0.001 / self.k
+
+    def __call__(self, text: str) -> float:
+        return self.width(self.units(text))
+
+
+def measure_of(pdf: FPDF):
+    """A FontMeasure when it gives what get_string_width gives, else get_string_width itself."""
+    plain = (pdf.is_ttf_font and not pdf.text_shaping and pdf.font_stretching == 100 and not pdf.char_spacing
+             and not pdf.current_font.is_symbol)
+    return FontMeasure(pdf) if plain else pdf.get_string_width
+
+
 def wrap_lines(measure, text: str, width: float) -> list[str]:
     """Break `text` into lines no wider than `width` (as measured by `measure`), character by character,
     keeping the punctuation rules and not splitting Latin words or numbers of up to 20 characters.
-    Hard newlines are kept."""
+    Hard newlines are kept. With a FontMeasure, a growing line is measured by adding its last character."""
+    units = measure.units if isinstance(measure, FontMeasure) else None
     out: list[str] = []
     for hard in text.split("\n"):
-        line = ""
+        line, line_units = "", 0
         for ch in hard:
-            if not line or measure(line + ch) <= width:
+            if units is not None:
+                grown = line_units + units(ch)
+                fits = not line or measure.width(grown) <= width
+            else:
+                fits = not line or measure(line + ch) <= width
+            if fits:
                 line += ch
+                if units is not None:
+                    line_units = grown
                 continue
             full, cut = line + ch, len(line)
             for split_words, reach in ((False, 20), (True, 4)):
@@ -67,6 +102,8 @@ def wrap_lines(measure, text: str, width: float) -> list[str]:
                     break
             out.append(full[:cut])
             line = full[cut:]
+            if units is not None:
+                line_units = units(line)
         out.append(line)
     return out
 
@@ -95,7 +132,7 @@ class _Base(FPDF):
 
     def wrap(self, text: str, width: float) -> str:
         """`text` with line breaks inserted for the current font (a little slack so fpdf2 keeps them)."""
-        return "\n".join(wrap_lines(self.get_string_width, text, width - 0.6))
+        return "\n".join(wrap_lines(measure_of(self), text, width - 0.6))
 
     def body_paragraphs(self, body: str, size: float = 11, line_h: float = 7):
         """Body text: one paragraph per line, first line indented by two full-width spaces."""

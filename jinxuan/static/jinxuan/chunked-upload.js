@@ -11,6 +11,13 @@
     return { ok: response.ok, status: response.status, body };
   }
 
+  class Refused extends Error {}  // the server said no for good (locked application, quota, bad file): no retry
+  const retryable = (status) => status === 503 || status === 507;  // busy or full: the pieces are kept
+
+  async function cancel(base, id) {
+    try { await fetch(`${base}${id}/`, { method: "DELETE", headers: { "X-CSRFToken": csrf() } }); } catch (e) { /* expires by itself */ }
+  }
+
   async function send(form, file, status) {
     const base = form.dataset.chunkedUrl;
     const key = form.querySelector("[name=key]").value;
@@ -27,10 +34,12 @@
         r = await json(await fetch(`${base}${id}/?offset=${offset}`, { method: "PUT", body: piece, headers: { "X-CSRFToken": csrf() } }));
         if (r.ok) { offset = r.body.offset; failures = 0; continue; }
         if (r.status === 409 && typeof r.body.offset === "number") { offset = r.body.offset; continue; }
-        throw new Error(r.body.detail || "上传失败");
+        if (!retryable(r.status)) throw new Refused(r.body.detail || "上传失败");
+        throw new Error(r.body.detail || "服务繁忙，请稍后再试");
       } catch (err) {
-        if (++failures > 8) throw new Error("网络中断，请稍后重试（已上传的部分会保留）");
-        status.textContent = "网络中断，正在重试…";
+        if (err instanceof Refused) { await cancel(base, id); throw err; }
+        if (++failures > 8) throw new Error(err.message && failures > 1 ? err.message : "网络中断，请稍后重试（已上传的部分会保留）");
+        status.textContent = err.message && !(err instanceof TypeError) ? `${err.message}，正在重试…` : "网络中断，正在重试…";
         await sleep(1000 * failures);
         const probe = await json(await fetch(`${base}${id}/`, { headers: { "X-CSRFToken": csrf() } }));
         if (probe.ok) offset = probe.body.offset;
@@ -38,7 +47,12 @@
     }
     status.textContent = "正在校验文件…";
     const done = new FormData(form);
-    r = await json(await fetch(`${base}${id}/finish/`, { method: "POST", body: done, headers: { "X-CSRFToken": csrf() } }));
+    for (let attempt = 1; ; attempt++) {
+      r = await json(await fetch(`${base}${id}/finish/`, { method: "POST", body: done, headers: { "X-CSRFToken": csrf() } }));
+      if (r.ok || !retryable(r.status) || attempt >= 5) break;
+      status.textContent = `${r.body.detail || "服务繁忙"}，正在重试…`;
+      await sleep(2000 * attempt);
+    }
     if (!r.ok) throw new Error(r.body.detail || "文件未通过校验");
   }
 

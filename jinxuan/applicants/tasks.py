@@ -1,0 +1,42 @@
+"""Background tasks of the applicants app, run by the task worker."""
+
+import datetime as dt
+
+from django.utils import timezone
+from django_tasks import task
+
+from .models import ApplicationVersion
+from .purge import purge_uploads
+
+
+@task()
+def prepare_printouts(version_id: int, base_url: str = "") -> None:
+    """Render and store the print-outs of a submitted version, so downloads are served from storage."""
+    from .printing import prepare
+
+    version = ApplicationVersion.objects.select_related("application__campaign").filter(pk=version_id).first()
+    if version is not None:
+        prepare(version, base_url)
+
+
+def enqueue_printouts(sender, version_id: int, base_url: str = "", **kwargs) -> None:
+    prepare_printouts.enqueue(version_id, base_url)
+
+
+def purge_scheduled() -> bool:
+    """True when the worker's queue already holds a repeating purge (so each start of the service adds none)."""
+    backend = purge_uploads_task.get_backend()
+    if not backend.supports_defer:
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path=purge_uploads_task.module_path, status="READY").exists()
+
+
+@task()
+def purge_uploads_task(every_seconds: int = 0) -> dict:
+    """Purge expired and orphaned uploads; with `every_seconds`, queue the next run that much later."""
+    done = purge_uploads()
+    if every_seconds > 0 and purge_uploads_task.get_backend().supports_defer:  # the worker's database backend
+        purge_uploads_task.using(run_after=timezone.now() + dt.timedelta(seconds=every_seconds)).enqueue(every_seconds)
+    return done

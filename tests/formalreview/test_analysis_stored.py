@@ -1,0 +1,67 @@
+"""The text analysis of a version is computed once and stored; only the near-duplicates follow the corpus."""
+
+import pytest
+
+from jinxuan.applicants.models import Application, ApplicationUnit
+from jinxuan.applicants.submission import submit
+from jinxuan.formalreview import insights as analysis
+from jinxuan.formalreview.models import VersionAnalysis
+from tests.applicants.conftest import complete
+
+pytestmark = pytest.mark.django_db
+
+
+class Counting:
+    def __init__(self, fn):
+        self.fn, self.calls = fn, 0
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        return self.fn(*args, **kwargs)
+
+
+@pytest.fixture
+def parts(monkeypatch):
+    spies = {name: Counting(getattr(analysis, name)) for name in ("_text_part", "_duplicates_part", "_policies_part")}
+    for name, spy in spies.items():
+        monkeypatch.setattr(analysis, name, spy)
+    return spies
+
+
+@pytest.fixture
+def submitted(draft):
+    complete(draft)
+    submit(draft)
+    draft.refresh_from_db()
+    return draft
+
+
+def test_second_look_reads_the_stored_analysis(submitted, parts):
+    first = analysis.insights(submitted)
+    second = analysis.insights(submitted)
+    assert parts["_text_part"].calls == 1 and parts["_duplicates_part"].calls == 1
+    assert first["figures"] == second["figures"] and first["characters"] == second["characters"] > 0
+    stored = VersionAnalysis.objects.get(version=submitted.versions.get())
+    assert stored.text["figures"] == first["figures"] and stored.corpus_state
+
+
+def test_a_new_submission_recomputes_only_the_duplicates(submitted, parts):
+    analysis.insights(submitted)
+    copy = Application.objects.create(campaign=submitted.campaign, track=submitted.track, title="复制的申报",
+                                      answers=submitted.answers, submitted_at=submitted.submitted_at)
+    ApplicationUnit.objects.create(application=copy, organisation=submitted.lead, is_lead=True)
+    result = analysis.insights(submitted)
+    assert parts["_text_part"].calls == 1
+    assert parts["_duplicates_part"].calls == 2
+    assert [d["other"] for d in result["duplicates"]] == [copy]
+
+
+def test_a_changed_preset_recomputes_everything(submitted, parts):
+    from jinxuan.campaigns.models import Campaign
+
+    analysis.insights(submitted)
+    Campaign.objects.filter(pk=submitted.campaign_id).update(preset_hash="1" * 64)
+    submitted.campaign.refresh_from_db()
+    analysis.insights(submitted)
+    assert parts["_text_part"].calls == 2 and parts["_duplicates_part"].calls == 2
+    assert VersionAnalysis.objects.get(version=submitted.versions.get()).preset_hash == "1" * 64

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Start the production topology on this machine: nginx → N gunicorn application servers, the task worker,
-# against the PostgreSQL and Redis named by DATABASE_URL and REDIS_URL. One command:
+# Start the production topology on this machine: nginx → N gunicorn application servers, the task worker and the
+# case-library index follower, against the PostgreSQL and Redis named by DATABASE_URL and REDIS_URL (and, when set,
+# the read replica DATABASE_REPLICA_URL and the object store S3_*). Run it on every application host. One command:
 #
 #   deploy/start.sh            # then open http://127.0.0.1:8080 ; deploy/stop.sh stops it
 #
@@ -25,10 +26,17 @@ RUN="$JINXUAN_RUN_DIR"
 
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { echo "需要 nginx：apt-get install nginx" >&2; exit 1; }
 [ -x "$VENV/bin/jinxuan" ] || { echo "未找到 $VENV/bin/jinxuan：请先运行 make setup" >&2; exit 1; }
+JX=("$VENV/bin/python" -m jinxuan.cli)  # the code of this checkout ($ROOT), whatever the venv was installed from
+cd "$ROOT"
 [ -x "$VENV/bin/supervisord" ] || "$VENV/bin/pip" install -q "supervisor>=4.2"
 
 mkdir -p "$RUN/log" "$RUN/tmp" "$RUN/static" "$JINXUAN_DATA_DIR"
 export DATABASE_URL REDIS_URL JINXUAN_DATA_DIR
+# Optional, passed on when set: DATABASE_REPLICA_URL (+ REPLICA_STICKY_SECONDS) for the public pages' reads;
+# S3_ENDPOINT_URL, S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_REGION, S3_ADDRESSING_STYLE for the
+# object store holding attachments, print-outs and compendium files; LIBRARY_INDEX_DIR for this host's index.
+STORAGE_VARS="S3_ENDPOINT_URL S3_BUCKET S3_ACCESS_KEY_ID S3_SECRET_ACCESS_KEY S3_REGION S3_ADDRESSING_STYLE"
+REPLICA_VARS="DATABASE_REPLICA_URL REPLICA_STICKY_SECONDS"
 export STATIC_ROOT="$RUN/static" TASK_BACKEND=database LOG_FORMAT=json LOG_LEVEL="${LOG_LEVEL:-INFO}"
 export DJANGO_SETTINGS_MODULE=jinxuan.settings
 export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
@@ -36,12 +44,12 @@ export SMS_BACKEND="${SMS_BACKEND:-jinxuan.voting.sms.DatabaseBackend}"
 export TRUSTED_PROXIES="${TRUSTED_PROXIES:-127.0.0.1}"  # nginx passes the client address in X-Real-IP
 
 if [ "${SKIP_MIGRATE:-0}" != 1 ]; then
-  "$VENV/bin/jinxuan" migrate --noinput -v0
+  "${JX[@]}" migrate --noinput -v0
 fi
-"$VENV/bin/jinxuan" audit anchor --every 3600 >/dev/null  # the worker anchors the audit chain hourly (once queued)
-"$VENV/bin/jinxuan" collectstatic --noinput -v0
+"${JX[@]}" audit anchor --every 3600 >/dev/null  # the worker anchors the audit chain hourly (once queued)
+"${JX[@]}" collectstatic --noinput -v0
 if [ "${TASK_BACKEND:-}" = database ]; then  # the worker purges unfinished and orphaned uploads hourly (once queued)
-  "$VENV/bin/jinxuan" uploads purge --every 3600 >/dev/null
+  "${JX[@]}" uploads purge --every 3600 >/dev/null
 fi
 chmod -R a+rX "$RUN/static"  # nginx workers run as www-data when started as root: the path must be readable
 
@@ -50,9 +58,8 @@ ENV_LINE=""
 for name in DATABASE_URL REDIS_URL JINXUAN_DATA_DIR STATIC_ROOT TASK_BACKEND LOG_FORMAT LOG_LEVEL \
             DJANGO_SETTINGS_MODULE ALLOWED_HOSTS SMS_BACKEND SECRET_KEY CSRF_TRUSTED_ORIGINS SECURE_COOKIES \
             CACHE_KEY_PREFIX DB_CONN_MAX_AGE EMAIL_HOST EMAIL_PORT EMAIL_HOST_USER EMAIL_HOST_PASSWORD \
-            SUBMISSION_GRACE_SECONDS PRODUCTION TRUSTED_PROXIES PUBLIC_URL AUDIT_HMAC_KEY AUDIT_ANCHOR_FILE AUDIT_ANCHOR_EVERY \
-            S3_ENDPOINT_URL S3_BUCKET S3_ACCESS_KEY_ID S3_SECRET_ACCESS_KEY S3_REGION S3_ADDRESSING_STYLE \
-            ATTACHMENT_DOWNLOAD ATTACHMENT_LINK_SECONDS UPLOAD_EXPIRY_SECONDS UPLOAD_QUOTA_MARGIN; do
+            SUBMISSION_GRACE_SECONDS PRODUCTION TRUSTED_PROXIES PUBLIC_URL AUDIT_HMAC_KEY AUDIT_ANCHOR_FILE AUDIT_ANCHOR_EVERY LIBRARY_INDEX_DIR $REPLICA_VARS \
+            $STORAGE_VARS ATTACHMENT_DOWNLOAD ATTACHMENT_LINK_SECONDS UPLOAD_EXPIRY_SECONDS UPLOAD_QUOTA_MARGIN; do
   if [ -n "${!name:-}" ]; then
     value="${!name//\"/\\\"}"
     ENV_LINE="${ENV_LINE:+$ENV_LINE,}$name=\"${value//%/%%}\""
@@ -102,7 +109,9 @@ fi
 url="http://$JINXUAN_HOST:$JINXUAN_PORT"
 for _ in $(seq 1 100); do
   if python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=1)" "$url/readyz" 2>/dev/null; then
-    echo "金选已启动：$url （nginx → $APP_SERVERS 个应用服务器 × $APP_WORKERS 进程 × $APP_THREADS 线程，后台任务 1 个）"
+    echo "金选已启动：$url （nginx → $APP_SERVERS 个应用服务器 × $APP_WORKERS 进程 × $APP_THREADS 线程，后台任务 1 个，案例库索引跟随 1 个）"
+    [ -n "${DATABASE_REPLICA_URL:-}" ] && echo "公开页面从只读副本读取（DATABASE_REPLICA_URL）"
+    [ -n "${S3_BUCKET:-}" ] && echo "附件存放在对象存储：${S3_ENDPOINT_URL:-默认端点} / $S3_BUCKET"
     echo "日志：$RUN/log/ ；停止：deploy/stop.sh"
     exit 0
   fi

@@ -129,6 +129,16 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # IMMEDIATE: a write transaction takes the lock at BEGIN, so concurrent submits queue instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+# DATABASE_REPLICA_URL: a PostgreSQL streaming replica for the public read-only pages (jinxuan/ops/replica.py).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the test database through this alias
+    DATABASE_ROUTERS = ["jinxuan.ops.replica.ReplicaRouter"]
+    MIDDLEWARE.append("jinxuan.ops.replica.ReplicaMiddleware")
+# After a write (any POST …) a client reads from the primary for this many seconds (longer than the replica lags).
+REPLICA_STICKY_SECONDS = int(os.environ.get("REPLICA_STICKY_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache, rate limits and counters: local memory by default; REDIS_URL in production and CI.

@@ -60,6 +60,18 @@ def _library_index() -> str | None:
     return None
 
 
+def library_lag() -> dict | None:
+    """How far this host's case-library index is behind the change log: {"behind": changes, "seconds": age of
+    the oldest unapplied change, "position", "head"}; None when it cannot be read (reported by `check`)."""
+    from jinxuan.library import follow
+
+    try:
+        lag = follow.lag()
+    except (DatabaseError, OSError):
+        return None
+    return {"behind": lag.changes, "seconds": lag.seconds, "position": lag.position, "head": lag.head}
+
+
 def check() -> list[str]:
     from jinxuan.ops.filestorage import storage_problem
 

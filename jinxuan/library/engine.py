@@ -14,14 +14,16 @@ aggregation); `stamp`, the case's `SearchDoc` id (newest first when there are no
 Where.  A directory (settings.LIBRARY_INDEX_DIR, default DATA_DIR/library-index) shared by every process of one
 host: each process reads it (a reload per search costs microseconds); a write opens Tantivy's writer, which
 holds a lock file across processes, so writers take turns (`_writer` waits for the lock).  The database stays
-the source of truth: `rebuild()` (also `jinxuan library reindex`) rewrites the index from it, and an empty
-index beside indexed cases (a new host, a restored backup) is rebuilt on the first search.
+the source of truth: each host's index follows the library's change log (`follow.py`), and
+`jinxuan library reindex` rewrites it from the cases.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import tantivy
@@ -58,8 +60,21 @@ def schema() -> tantivy.Schema:
     return _schema
 
 
+_here: ContextVar[Path | None] = ContextVar("library_index_dir", default=None)
+
+
 def path() -> Path:
-    return Path(getattr(settings, "LIBRARY_INDEX_DIR", None) or Path(settings.DATA_DIR) / "library-index")
+    return _here.get() or Path(getattr(settings, "LIBRARY_INDEX_DIR", None) or Path(settings.DATA_DIR) / "library-index")
+
+
+@contextmanager
+def at(directory):
+    """Use the index in `directory` in this thread (several hosts' indexes in one process: tests, tools)."""
+    token = _here.set(Path(directory))
+    try:
+        yield
+    finally:
+        _here.reset(token)
 
 
 def index() -> tantivy.Index:

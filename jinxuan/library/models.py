@@ -1,7 +1,7 @@
 """The public case library: published and imported cases, their facet values and search documents.
 
-The search index itself lives outside the database (`engine.py`, a Tantivy directory); a SearchDoc row says that
-a case is in it.
+The search index itself lives outside the database (`engine.py`, a Tantivy directory per host); a SearchDoc row
+says that a case belongs in it, and the change log (`Change`, `ChangeHead`) tells every host's index what to apply.
 """
 
 from django.db import models
@@ -87,3 +87,33 @@ class Facet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}={self.value}"
+
+
+def _new_epoch() -> str:
+    import uuid
+
+    return uuid.uuid4().hex
+
+
+class Change(models.Model):
+    """A change to the library (a case published, imported, edited or withdrawn), numbered in commit order and
+    written in the transaction that makes it: every host's search index applies the changes it has not seen
+    (`follow.py`)."""
+
+    seq = models.BigIntegerField(primary_key=True)
+    case_id = models.BigIntegerField()  # a plain number: the case may be gone (withdrawn)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"change {self.seq} → case {self.case_id}"
+
+
+class ChangeHead(models.Model):
+    """One row: the last change's number (appenders lock the row until they commit, so numbers follow commit
+    order without gaps) and the log's epoch (new when the log starts over in a fresh database)."""
+
+    seq = models.BigIntegerField(default=0)
+    epoch = models.CharField(max_length=32, default=_new_epoch)
+
+    def __str__(self) -> str:
+        return f"head {self.seq} ({self.epoch})"

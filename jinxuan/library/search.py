@@ -12,8 +12,10 @@ Why not in the database.  The same bigrams in SQLite FTS5 or a PostgreSQL tsvect
 their facet rows (similar cases) and one `SearchDoc` row per indexed case (its id orders "newest first" and
 tells that the index should hold the case).
 
-The index is written when a case is published, imported, edited or withdrawn (`index_cases`, `unindex_case`),
-never per query.
+A publication, import, edit or withdrawal writes the database rows and a change-log entry in its transaction
+(`index_cases`, `unindex_case`, `changes.py`); each host's index applies the committed changes (`follow.py`):
+right after the commit on the host that made it, from `jinxuan library follow` every few seconds on every host,
+and before a search that finds the index behind (bounded).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from . import engine, grams
+from . import changes, engine, follow, grams
 from .models import Case, Facet, SearchDoc
 
 FACET_KINDS = [("year", "年度"), ("campaign", "征集活动"), ("track", "赛道"), ("award", "奖项"),
@@ -87,8 +89,9 @@ def facet_values(case: Case) -> list[tuple[str, str]]:
 
 
 def index_cases(cases: list[Case]) -> None:
-    """(Re)write the search documents and facet rows of `cases`: the database rows in one transaction, then the
-    index (a re-indexed case gets a new SearchDoc id: it counts as the newest)."""
+    """(Re)write the search documents and facet rows of `cases` and log the change, in the caller's transaction
+    (a re-indexed case gets a new SearchDoc id: it counts as the newest). Every host's index applies the change
+    once it is committed (`follow.py`)."""
     if not cases:
         return
     ids = [c.pk for c in cases]
@@ -98,11 +101,10 @@ def index_cases(cases: list[Case]) -> None:
                                   batch_size=2000)
         SearchDoc.objects.filter(case_id__in=ids).delete()
         SearchDoc.objects.bulk_create([SearchDoc(case_id=i) for i in ids])
-        stamps = dict(SearchDoc.objects.filter(case_id__in=ids).values_list("case_id", "id"))
-    engine.write(_documents(cases, stamps), remove=ids)
+        changes.append(ids)
 
 
-def _documents(cases: list[Case], stamps: dict[int, int]) -> list:
+def documents(cases: list[Case], stamps: dict[int, int]) -> list:
     docs = []
     for c in cases:
         title, orgs, body = (grams.doc_tokens(x) for x in fields_of(c))
@@ -115,35 +117,17 @@ def index_case(case: Case) -> None:
 
 
 def unindex_case(case: Case) -> None:
-    SearchDoc.objects.filter(case=case).delete()
-    Facet.objects.filter(case=case).delete()
-    engine.write(remove=[case.pk])
+    """Take a case out of the search (its index entry goes once the caller's transaction commits)."""
+    with transaction.atomic():
+        SearchDoc.objects.filter(case=case).delete()
+        Facet.objects.filter(case=case).delete()
+        changes.append([case.pk])
 
 
 def rebuild(batch: int = 1000, progress=None) -> int:
-    """Rewrite the whole index from the database (the cases that have a SearchDoc row). Returns their number."""
-    stamps = dict(SearchDoc.objects.values_list("case_id", "id"))
-    n, last, first = 0, 0, True
-    qs = listing().filter(pk__in=SearchDoc.objects.values("case_id")).order_by("pk")
-    while True:
-        chunk = list(qs.filter(pk__gt=last)[:batch])
-        if not chunk and not first:
-            break
-        engine.write(_documents(chunk, stamps), clear=first)
-        first = False
-        if not chunk:
-            break
-        n += len(chunk)
-        last = chunk[-1].pk
-        if progress:
-            progress(n, len(stamps))
-    return n
-
-
-def _ensure_index() -> None:
-    """An empty index beside indexed cases (a new host, a restored backup, a removed directory) is rebuilt."""
-    if engine.size() == 0 and SearchDoc.objects.exists():
-        rebuild()
+    """Rewrite this host's index from the database (the cases that have a SearchDoc row) and set its position in
+    the change log. Returns their number."""
+    return follow.rebuild(batch, progress)
 
 
 # --- querying ---------------------------------------------------------------------------------------
@@ -192,7 +176,7 @@ def search(text: str = "", filters: dict | None = None, page: int = 1, per_page:
     page = max(1, page)
     size = limit if limit is not None else per_page
     offset = 0 if limit is not None else (page - 1) * per_page
-    _ensure_index()
+    follow.before_search()
     query = engine.query(q.phrases, filters)
     counts, pending, key = {}, None, ""
     if facets:
@@ -241,7 +225,7 @@ def _sorted_counts(found: dict) -> dict:
 
 def matching_ids(text: str) -> set[int]:
     """Every case id matching `text` (for the recall benchmark and tests)."""
-    _ensure_index()
+    follow.before_search()
     return engine.all_ids(engine.query(grams.parse_query(text).phrases, {}))
 
 

@@ -1,6 +1,6 @@
 """The case library's operations: publish an awarded application, import a historical case, list a campaign's
-cases in compendium order, curate the featured list.  Every write keeps the search index current (`search.py`)
-and is audited."""
+cases in compendium order, curate the featured list, withdraw a case.  Every write logs its change for the search
+index of every host in its own transaction (`search.py`, `changes.py`) and is audited."""
 
 from __future__ import annotations
 
@@ -224,6 +224,25 @@ def update_case(case: Case, *, actor=None, **changes) -> Case:
         search.index_case(case)
         record("library.update", case, campaign=case.campaign, actor=actor, before=before, after=_snapshot(case))
     return case
+
+
+def unpublish_case(case: Case, *, actor=None) -> None:
+    """Withdraw a case from the library (its page, the search on every host, the compendium). Audited with the
+    case's content; publishing the application again brings it back."""
+    with transaction.atomic():
+        before = {**_snapshot(case), "application": case.application_id, "source": case.source}
+        search.unindex_case(case)
+        record("library.unpublish", case, campaign=case.campaign, actor=actor, before=before)
+        case.delete()
+
+
+def unpublish_application(application, *, actor=None) -> bool:
+    """Withdraw the application's case from the library, if it has one. Returns whether there was one."""
+    case = Case.objects.filter(application=application).select_related("campaign").first()
+    if case is None:
+        return False
+    unpublish_case(case, actor=actor)
+    return True
 
 
 def campaign_cases(campaign) -> list[Case]:

@@ -50,6 +50,7 @@ SKIPPED = {  # nothing of theirs is used by a confirmed vote
     "django.contrib.messages.middleware.MessageMiddleware",  # the message is written to its cookie directly
     "jinxuan.audit.middleware.RequestContextMiddleware",  # a vote writes no audit event
     "axes.middleware.AxesMiddleware",
+    "jinxuan.ops.replica.ReplicaMiddleware",  # a vote is a write: the primary, as every POST
 }
 COOKIE_MESSAGES = {"django.contrib.messages.storage.fallback.FallbackStorage",
                    "django.contrib.messages.storage.cookie.CookieStorage"}

@@ -1,6 +1,7 @@
 """The production topology of deploy/ starts with one command, serves static files from nginx, survives the loss of
 an application server, and shows a Chinese page (not a stack trace) when no application server answers."""
 
+import json
 import os
 import shutil
 import signal
@@ -83,10 +84,11 @@ def _two_free_ports() -> int:
 
 def test_starts_and_serves_static_from_nginx(topology):
     url, ctl, run = topology
-    assert {p: _status(ctl, p) for p in ("app1", "app2", "worker", "nginx")} == dict.fromkeys(
-        ("app1", "app2", "worker", "nginx"), "RUNNING")
+    programs = ("app1", "app2", "worker", "library", "nginx")
+    assert {p: _status(ctl, p) for p in programs} == dict.fromkeys(programs, "RUNNING")
     status, body, _ = _get(url + "/readyz")
     assert status == 200 and '"ok"' in body
+    assert json.loads(body)["library_index"]["behind"] == 0  # the library process keeps this host's index current
     status, body, headers = _get(url + "/static/jinxuan/draft.js")
     assert status == 200 and body
     assert "Expires" in headers  # set by nginx's `expires`, not by the application

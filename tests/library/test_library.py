@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from jinxuan.accounts.models import Role
 from jinxuan.applicants.models import Organisation
 from jinxuan.audit.models import AuditEvent
-from jinxuan.library import engine, grams, search, services
+from jinxuan.library import engine, follow, grams, search, services
 from jinxuan.library.models import Case, Facet
 from tests.library.conftest import CASES
 from tests.review.conftest import make_application
@@ -311,12 +311,14 @@ def test_a_writer_waits_for_another_process_holding_the_lock(library, settings):
             f"idx = tantivy.Index(engine.schema(), path={str(settings.LIBRARY_INDEX_DIR)!r}, reuse=True);"
             "w = idx.writer(heap_size=engine.WRITER_HEAP, num_threads=1); print('held', flush=True);"
             "time.sleep(1.5); w.commit(); del w; print('released', flush=True)")
+    assert search.search("").total == len(library)  # the index exists and is current
+    services.update_case(library[1], paragraphs=["换了正文：乡村振兴专项贷款。"])
     holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
                               cwd=Path(__file__).resolve().parents[2])
     try:
         assert holder.stdout.readline().strip() == "held"
         started = time.monotonic()
-        services.update_case(library[1], paragraphs=["换了正文：乡村振兴专项贷款。"])
+        assert follow.catch_up() == 1  # the worker's step applies the edit once the other writer is done
         waited = time.monotonic() - started
     finally:
         holder.wait(10)

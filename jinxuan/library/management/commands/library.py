@@ -1,6 +1,8 @@
 """`jinxuan library import FILE --campaign SLUG [--track NAME] [--dry-run]` and
 `jinxuan library export --campaign SLUG --format docx|pdf -o FILE`: compendiums in and out of the case library;
-`jinxuan library reindex`: rewrite the search index from the database (a new host, a restored backup)."""
+`jinxuan library reindex`: rewrite this host's search index from the database (a new host, a restored backup);
+`jinxuan library follow`: keep this host's search index applying the library's changes (run beside the
+application servers on every host)."""
 
 import json
 from pathlib import Path
@@ -23,12 +25,17 @@ class Command(BaseCommand):
         p.add_argument("--format", required=True, choices=["docx", "pdf"], help="docx 或 pdf")
         p.add_argument("-o", "--output", required=True, metavar="FILE", help="输出文件路径")
         sub.add_parser("reindex", help="按数据库重建案例库检索索引（新主机、恢复备份之后）")
+        p = sub.add_parser("follow", help="持续应用案例库的变更到本机检索索引（每台应用主机运行一个）")
+        p.add_argument("--interval", type=float, default=2.0, help="两次检查之间的秒数（默认 2）")
+        p.add_argument("--once", action="store_true", help="只追赶一次，输出结果后退出")
 
     def handle(self, *args, action, **options):
         from jinxuan.campaigns.models import Campaign
 
         if action == "reindex":
             return self.reindex()
+        if action == "follow":
+            return self.follow(options["interval"], options["once"])
 
         campaign = Campaign.objects.filter(slug=options["campaign"]).first()
         if campaign is None:
@@ -84,3 +91,17 @@ class Command(BaseCommand):
         n = search.rebuild(progress=progress)
         self.stderr.write("")
         self.stdout.write(json.dumps({"indexed": n}, ensure_ascii=False))
+
+    def follow(self, interval: float, once: bool):
+        from jinxuan.library import follow
+
+        if interval <= 0:
+            raise CommandError("--interval 必须大于 0")
+        if once:
+            applied = follow.catch_up()
+            lag = follow.lag()
+            self.stdout.write(json.dumps({"applied": applied, "behind": lag.changes, "position": lag.position},
+                                         ensure_ascii=False))
+            return
+        self.stderr.write(f"案例库检索索引：每 {interval:g} 秒应用新的变更（{follow.engine.path()}）")
+        follow.follow(interval)

@@ -10,6 +10,7 @@ from jinxuan.campaigns.lookups import campaign_from_url
 from jinxuan.campaigns.models import Campaign
 from jinxuan.campaigns.preset_io import PresetError, parse_preset_text
 from jinxuan.dashboard.queries import state_counts
+from jinxuan.pipeline.runtime import StageClosed
 
 from .applications import router as applications_router
 from .auth import AUTH, OPTIONAL, PUBLIC_SECURITY
@@ -36,6 +37,12 @@ def unauthenticated(request, exc):
 @api.exception_handler(ValidationError)
 def invalid(request, exc):
     return api.create_response(request, invalid_request(exc.errors), status=422)
+
+
+@api.exception_handler(StageClosed)
+def stage_closed(request, exc):
+    # Any work refused because its stage is closed: a conflict with the campaign's state, not a bad request.
+    return api.create_response(request, {"detail": str(exc)}, status=409)
 
 
 @api.exception_handler(HttpError)

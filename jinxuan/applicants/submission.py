@@ -17,11 +17,28 @@ from .states import State, TransitionError
 
 EDITABLE = {State.DRAFT, State.SUBMITTED, State.NEEDS_CORRECTION}
 
+# Installed by the stage lifecycle (pipeline app): campaign → a Chinese refusal when the stage that reads the
+# applications is closed, else None. Applicants sit below the pipeline, so the pipeline installs the check.
+CLOSED_CHECKS: list = []
+
+
+def install_closed_check(check) -> None:
+    if check not in CLOSED_CHECKS:
+        CLOSED_CHECKS.append(check)
+
+
+def closed_reason(campaign) -> str | None:
+    return next((why for why in (c(campaign) for c in CLOSED_CHECKS) if why), None)
+
 
 class SubmissionError(Exception):
     def __init__(self, message: str, problems: list | None = None):
         super().__init__(message)
         self.message, self.problems = message, problems or []
+
+
+class SubmissionClosed(SubmissionError):
+    """Refused because the stage that reads the applications is closed (HTTP 409 in the API)."""
 
 
 def deadline(campaign) -> dt.datetime:
@@ -39,6 +56,8 @@ def correction_open(application: Application, at=None) -> bool:
 
 
 def can_edit(application: Application, at=None) -> bool:
+    if closed_reason(application.campaign):
+        return False
     if application.state == State.NEEDS_CORRECTION:
         return correction_open(application, at)  # a correction request reopens the application until its deadline
     return application.state in (State.DRAFT, State.SUBMITTED) and window_open(application.campaign, at)
@@ -63,6 +82,9 @@ def problems_of(application: Application, for_submit: bool = True) -> list[formc
 
 def save_draft(application: Application, answers: dict, unit_answers: dict[int, dict], actor=None) -> Application:
     """Store what was typed, as typed: limits are reported, never used to drop input."""
+    closed = closed_reason(application.campaign)
+    if closed:
+        raise SubmissionClosed(closed)
     if not can_edit(application):
         raise SubmissionError("申报已截止或当前状态不可修改")
     with transaction.atomic():
@@ -89,6 +111,9 @@ def submit(application: Application, actor=None, idempotency_key: str = "", at: 
             if earlier:
                 return earlier
         latest = app.versions.order_by("-number").first()
+        closed = closed_reason(app.campaign)
+        if closed:
+            raise SubmissionClosed(closed)
         if app.state not in EDITABLE:
             raise SubmissionError(f"当前状态“{State(app.state).label}”不能提交")
         if app.state == State.NEEDS_CORRECTION and not correction_open(app, at):

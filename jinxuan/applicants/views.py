@@ -29,6 +29,7 @@ from .states import State
 from .submission import (
     SubmissionError,
     can_edit,
+    closed_reason,
     deadline,
     problems_of,
     save_draft,
@@ -216,7 +217,7 @@ def _read_post(app, post):
 def application_edit(request, pk):
     app = request.access_target
     if not can_edit(app):
-        messages.info(request, "申报已提交且申报期已结束，或当前状态不可修改。")
+        messages.info(request, closed_reason(app.campaign) or "申报已提交且申报期已结束，或当前状态不可修改。")
         return redirect("apply:detail", pk=app.pk)
     if request.method == "POST":
         answers, unit_answers = _read_post(app, request.POST)
@@ -289,7 +290,7 @@ def unit_remove(request, pk, unit):
 def attachment_upload(request, pk):
     app = request.access_target
     if not can_edit(app):
-        messages.error(request, "当前状态不可上传附件")
+        messages.error(request, closed_reason(app.campaign) or "当前状态不可上传附件")
     else:
         try:
             stored = files.store_upload(app, request.POST.get("key", ""), request.FILES.get("file"), request.user,

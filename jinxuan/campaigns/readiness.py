@@ -36,15 +36,14 @@ def _cache() -> str | None:
     return None if ok else "缓存（Redis）读写异常"
 
 
-def _library_index() -> str | None:
-    from jinxuan.library import engine
+# Checks installed by the apps above (e.g. the library's search index): each returns a Chinese problem or None.
+CHECKS: list = []
 
-    try:
-        engine.searcher()
-    except (OSError, ValueError) as exc:
-        return f"案例库检索索引不可用（{engine.path()}）：{type(exc).__name__}"
-    return None
+
+def register_check(check) -> None:
+    if check not in CHECKS:
+        CHECKS.append(check)
 
 
 def check() -> list[str]:
-    return [p for p in (_database(), _cache(), _library_index()) if p]
+    return [p for p in (_database(), _cache(), *(c() for c in CHECKS)) if p]

@@ -10,6 +10,7 @@ from jinxuan.applicants.models import Application
 from jinxuan.applicants.services import transition
 from jinxuan.applicants.states import State
 from jinxuan.audit.log import record
+from jinxuan.pipeline import runtime
 from jinxuan.screening.engine import screen
 
 from .models import Decision, FormalDecision, ScreeningResult
@@ -70,6 +71,7 @@ def correction_days(campaign) -> int:
 def decide(application: Application, decision: str, *, reason: str = "", override_reason: str = "", actor=None,
            now: dt.datetime | None = None) -> FormalDecision:
     now = now or timezone.now()
+    runtime.require_open(application.campaign, "formal_review", DecisionError)
     if decision not in Decision.values:
         raise DecisionError("审核结论无效")
     if decision != Decision.PASS and not reason.strip():

@@ -29,6 +29,9 @@ from jinxuan.applicants.models import Application
 from jinxuan.applicants.states import State
 from jinxuan.audit.log import record
 from jinxuan.campaigns.stage_params import PublicVoteParams
+from jinxuan.pipeline import runtime
+from jinxuan.pipeline.engine import StageContext, implementation
+from jinxuan.pipeline.services import apply_result
 
 from .counters import counters
 from .models import SmsCode, Vote, Voter, VoteWindow
@@ -105,12 +108,10 @@ def is_open(campaign, now=None) -> bool:
 
 def entrants(campaign):
     """Applications that passed expert review (the stage result moved them to 评审中 at that stage)."""
-    from jinxuan.review.services import stage_run
-
-    run = stage_run(campaign)
+    run = runtime.previous_run(campaign, vote_stage(campaign))
     if run is None:
         return Application.objects.none()
-    advanced = [e["application_id"] for e in run.result["entries"] if e["advanced"]]
+    advanced = runtime.advanced_ids(run)
     return (Application.objects.filter(campaign=campaign, pk__in=advanced, state=State.IN_STAGE)
             .select_related("track").order_by("pk"))
 
@@ -129,7 +130,9 @@ def snapshot(campaign) -> dict:
     if found and now - found[0] < SNAPSHOT_SECONDS:
         return found[1]
     w = window(campaign)
+    stage = vote_stage(campaign)
     snap = {"opens_at": w.opens_at, "closes_at": w.closes_at, "params": params(campaign),
+            "closed": runtime.closed_message(stage) if runtime.is_closed(campaign, stage) else "",
             "entrants": frozenset(entrants(campaign).values_list("pk", flat=True))}
     _snapshots[campaign.pk] = (now, snap)
     return snap
@@ -259,6 +262,8 @@ def cast_id(campaign, application_id: int, voter_id: int, *, ip: str | None = No
     stored vote's id. With Redis this is the vote path: one Redis step, then one INSERT (committed on return)."""
     now = now or timezone.now()
     snap = snapshot(campaign)
+    if snap["closed"]:  # closed by the organiser, whatever the window says
+        raise VoteError(snap["closed"])
     if not (snap["opens_at"] and snap["closes_at"] and snap["opens_at"] <= now <= snap["closes_at"]):
         raise VoteError("当前不在投票时间内")
     if application_id not in snap["entrants"]:
@@ -447,20 +452,13 @@ def detect_signals(campaign) -> dict[str, int]:
 
 
 def composite_run(campaign):
-    from jinxuan.pipeline.models import StageRun
-
-    stage = campaign.stages.filter(kind="composite").first()
-    if stage is None:
-        return None
-    return StageRun.objects.filter(campaign=campaign, stage_key=stage.key, is_final=True).order_by("-pk").first()
+    return runtime.kind_run(campaign, "composite")
 
 
 @transaction.atomic
 def close_vote(campaign, actor=None, notify: bool = True, now=None):
     """After the vote: the composite stage (expert score and votes by the preset's weights, the cut, direct
     entries) through the pipeline; the result moves the applications on (audited)."""
-    from jinxuan.pipeline.engine import Entrant, StageContext, implementation
-    from jinxuan.pipeline.services import apply_result
     from jinxuan.review.services import stage_run as review_run
 
     composite = campaign.stages.filter(kind="composite").first()
@@ -482,8 +480,7 @@ def close_vote(campaign, actor=None, notify: bool = True, now=None):
     if vote is not None:
         totals = stored_totals(campaign)
         data[vote.key] = {a.pk: totals.get(a.pk, 0) for a in apps}
-    people = [Entrant(a.pk, a.track.key, a.submitted_at.isoformat() if a.submitted_at else "",
-                      frozenset({"district_recommended"} if a.district_recommended else set())) for a in apps]
+    people = runtime.entrants(apps)
     result = implementation("composite")(composite.key, composite.params).run(
         people, StageContext(campaign.slug, data=data))
     return apply_result(campaign, result, actor=actor, notify=notify)

@@ -23,9 +23,15 @@ def _activity(campaign) -> str | None:
     return f"已提交 {total} 件，待审核或补正 {waiting} 件"
 
 
+def _close(campaign, actor):
+    from .services import close_formal
+
+    return close_formal(campaign, actor=actor)
+
+
 def register() -> None:
     register_stage_app(StageApp(
-        kind="formal_review", label="形式审核", collects="申报单位提交的申报书与附件，规则自动检查后由形式审核人员逐件决定",
+        kind="formal_review", label="形式审核", module="jinxuan.formalreview.stage", close=_close, collects="申报单位提交的申报书与附件，规则自动检查后由形式审核人员逐件决定",
         manage_link=lambda c: ("形式审核", reverse("formal:queue", args=[c.slug])),
         started=lambda c: _submitted(c).exists(), activity=_activity, permissions=("formal.review",),
     ))

@@ -22,3 +22,15 @@ class PipelineConfig(AppConfig):
         from .runtime import applications_closed
 
         install_closed_check(applications_closed)  # a closed first stage freezes the applications
+
+        from .registry import StageApp, register_stage_app
+
+        def close(campaign, actor):
+            from .composite import close_composite  # imports models: only once the app registry is ready
+
+            return close_composite(campaign, actor=actor)
+
+        register_stage_app(StageApp(
+            kind="composite", label="综合得分", module="jinxuan.outcomes.composite", close=close,
+            collects="只读取前序阶段已保存的结果（如专业评审得分、网络投票票数），按预设权重合成并按比例晋级",
+        ))

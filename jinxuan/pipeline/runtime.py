@@ -240,6 +240,21 @@ def mark_closed(campaign, stage, actor=None, run: StageRun | None = None) -> Sta
     return row
 
 
+def settle_earlier(campaign, stage, actor=None) -> list[StageRun]:
+    """Before a stage computes its result, every earlier stage still open stores its own (through its app's close
+    action), so that what this stage reads is a stored, final result."""
+    stored = []
+    for earlier in campaign.stages.filter(position__lt=stage.position).order_by("position"):
+        if final_run(campaign, earlier) is not None or is_closed(campaign, earlier):
+            continue
+        app = stage_app(earlier.kind)
+        if app is not None and app.close is not None:
+            run = app.close(campaign, actor)
+            if isinstance(run, StageRun):
+                stored.append(run)
+    return stored
+
+
 def close_stage(campaign, stage, actor=None):
     """The organiser's close: the stage app's own close (computes and stores the result) if it has one, else the
     lifecycle alone. Returns the stored run, if any."""

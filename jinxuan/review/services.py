@@ -517,6 +517,7 @@ def close_review(campaign, actor=None, notify: bool = True):
         raise ReviewError("本活动没有专业评审阶段")
     if stage_run(campaign) is not None:
         raise ReviewError("专业评审已结束，晋级名单已确定")
+    runtime.settle_earlier(campaign, stage, actor=actor)  # formal review stores its result first
     again = runtime.entered_ids(runtime.superseded_run(campaign, stage))
     found = (Application.objects.filter(campaign=campaign, pk__in=again).exclude(state__in=[State.WITHDRAWN])
              if again else Application.objects.filter(campaign=campaign, state=State.ACCEPTED))

@@ -292,6 +292,7 @@ def sheet_of(slot: Slot, judge: Judge) -> ScoreSheet:
 
 
 def _check_scorable(slot: Slot, judge: Judge) -> None:
+    runtime.require_open(slot.campaign, "roadshow", RoadshowError)
     if judge.campaign_id != slot.campaign_id or not judge.active:
         raise RoadshowError("您不在本场路演的评委名单中")
     if slot.state == SlotState.PENDING:

@@ -109,6 +109,7 @@ def validate_preset(request, body: PresetIn):
           summary="载入预设（创建或更新征集活动）")
 @api_guard("campaigns.create")
 def load_preset(request, body: PresetIn):
+    from jinxuan.campaigns.loader import after_load
     from jinxuan.campaigns.loader import load_preset as load
 
     try:
@@ -116,10 +117,8 @@ def load_preset(request, body: PresetIn):
         existing = Campaign.objects.filter(slug=preset.slug).first()
         if existing and not request.user.has_perm("campaigns.change", existing):
             raise HttpError(403, "没有权限修改该征集活动")
-        from jinxuan.formalreview.recheck import recheck_if_changed
-
         campaign, created = load(preset, "请求体")
-        recheck_if_changed(campaign, existing.preset_hash if existing else None, actor=request.user)
+        after_load(campaign, existing.preset_hash if existing else None, actor=request.user)
     except PresetError as exc:
         return Status(400, _invalid(exc))
     return Status(201, {"slug": campaign.slug, "created": created})

@@ -29,7 +29,17 @@ def _close(campaign, actor):
     return close_formal(campaign, actor=actor)
 
 
+def _recheck(campaign, previous_hash, actor) -> str | None:
+    from .recheck import recheck_if_changed  # imports models: only once the app registry is ready
+
+    batch = recheck_if_changed(campaign, previous_hash, actor=actor)
+    return f"预设已变更：已对 {batch.total} 份待审申报重新运行形式审核规则" if batch else None
+
+
 def register() -> None:
+    from jinxuan.campaigns.loader import install_after_load
+
+    install_after_load(_recheck)
     register_stage_app(StageApp(
         kind="formal_review", label="形式审核", module="jinxuan.formalreview.stage", close=_close, collects="申报单位提交的申报书与附件，规则自动检查后由形式审核人员逐件决定",
         manage_link=lambda c: ("形式审核", reverse("formal:queue", args=[c.slug])),

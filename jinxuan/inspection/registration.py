@@ -28,6 +28,11 @@ def _close(campaign, actor):
 
 
 def register() -> None:
+    from jinxuan.accounts.rules import install
+
+    from .access import may_inspect
+
+    install("inspection.inspect", may_inspect)
     register_stage_app(StageApp(
         kind="site_inspection", label="实地考察", module="jinxuan.inspection.stage",
         collects="以事先承诺的种子可复核地抽取考察对象，考察人员逐件提交结论",

@@ -12,3 +12,12 @@ class LibraryConfig(AppConfig):
         from .readiness import index_ready
 
         register_check(index_ready)  # the search index must open before a process reports ready
+
+        from jinxuan.results.services import install_award_published
+
+        def take_in(award, actor):
+            from .services import publish_application  # imports models: only once the app registry is ready
+
+            publish_application(award.application, tier=award.tier_name, special=award.special_name, actor=actor)
+
+        install_award_published(take_in)  # published winners enter the case library

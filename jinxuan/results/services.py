@@ -209,13 +209,22 @@ def publish_results(campaign, actor=None) -> AwardDecision:
     return made
 
 
-def on_published(campaign, actor=None) -> None:
-    """After publication: every awarded application enters the case library with its tier and special award
-    (public fields only; `library.publish_application` is idempotent)."""
-    from jinxuan.library.services import publish_application
+# Installed by the apps above (the case library): award → None, run for every award once results are published.
+# The results app never imports the library; the library installs itself here when it loads.
+AWARD_PUBLISHED: list = []
 
+
+def install_award_published(hook) -> None:
+    if hook not in AWARD_PUBLISHED:
+        AWARD_PUBLISHED.append(hook)
+
+
+def on_published(campaign, actor=None) -> None:
+    """After publication: each installed hook sees every award (the library takes the awarded applications in
+    with their tier and special award, public fields only)."""
     for award in Award.objects.filter(campaign=campaign).select_related("application").order_by("position", "pk"):
-        publish_application(award.application, tier=award.tier_name, special=award.special_name, actor=actor)
+        for hook in AWARD_PUBLISHED:
+            hook(award, actor)
 
 
 def is_published(campaign) -> bool:

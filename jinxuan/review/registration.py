@@ -21,7 +21,18 @@ def _close(campaign, actor):
     return close_review(campaign, actor=actor)
 
 
+def _may_score(user, application) -> bool:
+    from .visibility import may_see  # models load after the app registry
+
+    return may_see(user, application)
+
+
 def register() -> None:
+    import rules
+
+    from jinxuan.accounts.rules import install
+
+    install("review.score", rules.predicate(_may_score, name="may_review"))
     register_stage_app(StageApp(
         kind="expert_review", label="专业评审", module="jinxuan.review.stage",
         collects="专家按评分细则在线评分，按预设的汇总方式排名",

@@ -42,3 +42,17 @@ def test_no_vote_once_the_vote_is_closed(gz, vote_open, voter, organiser, client
     page = client.post(reverse("vote:confirm", args=[gz.slug, vote_open[1].pk]), {"confirmed": "1"}, follow=True)
     assert "阶段已结束" in page.content.decode()
     assert Vote.objects.filter(campaign=gz).count() == 1
+
+
+def test_the_composite_reads_the_stored_vote_and_replays(gz, vote_open, voter, organiser):
+    from jinxuan.pipeline.replay import replay_all
+
+    services.cast(gz, vote_open[0].pk, voter)
+    w = services.window(gz)
+    services.set_window(gz, w.opens_at, dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1), actor=organiser)
+    composite = services.close_vote(gz, actor=organiser, notify=False)
+    assert composite.result["inputs"]["data"] == {}  # only earlier stages' stored results
+    assert set(composite.result["inputs"]["earlier"]) == {"expert_review", "public_vote"}
+    replays = replay_all(gz)
+    assert {r["stage"] for r in replays} == {"formal_review", "expert_review", "public_vote", "composite"}
+    assert [r for r in replays if not r["same"]] == []

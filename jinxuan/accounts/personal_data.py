@@ -43,6 +43,8 @@ from stdnum.cn import ric
 
 from jinxuan.exports.xlsx import CONTENT_TYPE as XLSX
 
+from .patterns import MOBILE
+
 MASK_CHAR = "*"
 REASON_MIN_CHARS = 5
 REASON_MAX_CHARS = 500
@@ -104,8 +106,6 @@ def _is_resident_id(raw: str) -> bool:
 
 
 def _spans(text: str, phones: bool, emails: bool, ids: bool) -> list[tuple[int, int, Callable]]:
-    from jinxuan.review.masking import MOBILE
-
     found: list[tuple[int, int, Callable]] = []
     if emails:
         found += [(m.start(), m.end(), mask_email) for m in _EMAIL.finditer(text)]

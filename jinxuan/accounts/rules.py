@@ -1,12 +1,12 @@
 """The permission rules: every view and API handler is checked against one of these.
 
 Predicates take (user, obj) where obj is a Campaign (or an object that has
-`.campaign`). Roles are campaign-scoped; a role without a campaign holds in all.
+`.campaign`). Roles are campaign-scoped; a role without a campaign holds in all. A permission whose rule needs a
+stage app's own data (who may score an application, who may inspect a record) is installed by that app when it
+loads (`install`), so this module imports no stage app.
 """
 
 import rules
-
-from jinxuan.inspection.access import may_inspect
 
 from .models import Role
 from .roles import campaign_ids_for, has_role, roles_of
@@ -77,13 +77,6 @@ def member_of_organisation(user, organisation):
 
 
 @rules.predicate
-def may_review(user, application):
-    from jinxuan.review.visibility import may_see
-
-    return may_see(user, application)
-
-
-@rules.predicate
 def outside_campaigns(user, obj):
     """An object of no campaign (a historical library case): a campaign-scoped role must not read it as "any"."""
     return obj is not None and getattr(obj, "campaign_id", 0) is None
@@ -116,14 +109,13 @@ PERMISSIONS = {
     "notifications.view_outbox": staff_of_campaign,
     "formal.review": staff_of_campaign | is_formal_reviewer,
     "review.workspace": is_expert,
-    "review.score": may_review,
     "review.manage": staff_of_campaign,
     "review.oversee": oversight_of_campaign,
     "vote.manage": staff_of_campaign,
     "vote.oversee": oversight_of_campaign,
     "library.curate": is_superuser | (~outside_campaigns & is_organiser) | (outside_campaigns & is_global_organiser),
     "library.import": staff_of_campaign, "library.export": staff_of_campaign,
-    "inspection.inspect": may_inspect, "inspection.manage": staff_of_campaign, "inspection.oversee": oversight_of_campaign,
+    "inspection.manage": staff_of_campaign, "inspection.oversee": oversight_of_campaign,
     "roadshow.judge": is_roadshow_judge, "roadshow.manage": staff_of_campaign, "roadshow.oversee": oversight_of_campaign,
     "personal_data.export_unmasked": staff_of_campaign,
     "publicity.manage": staff_of_campaign, "publicity.handle": staff_of_campaign, "results.manage": staff_of_campaign,
@@ -131,3 +123,9 @@ PERMISSIONS = {
 
 for name, predicate in PERMISSIONS.items():
     rules.add_perm(name, predicate)
+
+
+def install(name: str, predicate) -> None:
+    """A permission whose rule lives in a stage app (registered from its AppConfig.ready())."""
+    PERMISSIONS[name] = predicate
+    rules.set_perm(name, predicate)

@@ -15,7 +15,9 @@ from jinxuan.applicants.attachments import UploadRefused, store_upload
 from jinxuan.applicants.models import Application, ApplicationUnit, ApplicationVersion, Organisation
 from jinxuan.applicants.ownership import visible_applications
 from jinxuan.applicants.submission import (
+    SubmissionClosed,
     SubmissionError,
+    closed_reason,
     edit_refusal,
     problems_of,
     save_draft,
@@ -99,7 +101,7 @@ def list_applications(request):
     return [_out(a) for a in apps]
 
 
-@router.post("/applications", response={201: ApplicationOut, **errors(400, 401, 403, 404, 422)}, summary="创建申报草稿")
+@router.post("/applications", response={201: ApplicationOut, **errors(400, 401, 403, 404, 409, 422)}, summary="创建申报草稿")
 @api_guard("applicants.start_application")
 def create_application(request, body: DraftIn):
     campaign = get_object_or_404(Campaign, slug=body.campaign)
@@ -111,6 +113,9 @@ def create_application(request, body: DraftIn):
         raise HttpError(400, f"申报方向 {body.track!r} 不存在")
     from jinxuan.applicants.submission import window_open
 
+    closed = closed_reason(campaign)
+    if closed:
+        raise HttpError(409, closed)
     if not window_open(campaign):
         raise HttpError(400, "该征集活动当前不在申报时间内")
     with transaction.atomic():
@@ -156,13 +161,15 @@ def upload_attachment(request, id: int, key: Form[str], file: File[UploadedFile]
     return Status(201, {"id": item.pk, "key": item.key, "name": item.name, "size": item.size, "sha256": item.sha256})
 
 
-@router.post("/applications/{id}/submit", response={200: VersionOut, 400: dict, **errors(401, 403, 404, 422)},
+@router.post("/applications/{id}/submit", response={200: VersionOut, 400: dict, **errors(401, 403, 404, 409, 422)},
               summary="提交（幂等）")
 @api_guard("applicants.edit_application", obj=_application)
 def submit_application(request, id: int, body: SubmitIn):
     try:
         version = submit(request.access_target, actor=request.user, idempotency_key=body.idempotency_key[:64],
                          base_url=request.build_absolute_uri("/")[:-1])
+    except SubmissionClosed as exc:
+        raise HttpError(409, exc.message) from exc
     except SubmissionError as exc:
         return Status(400, {"detail": exc.message,
                             "problems": [{"path": p.path, "label": p.label, "message": p.message} for p in exc.problems]})

@@ -12,6 +12,7 @@ from jinxuan.campaigns.lookups import campaign_from_url
 from jinxuan.campaigns.models import Campaign
 from jinxuan.campaigns.preset_io import PresetError, parse_preset_text
 from jinxuan.dashboard.queries import state_counts
+from jinxuan.pipeline.runtime import StageClosed
 
 from .applications import router as applications_router
 from .auth import AUTH, OPTIONAL, PUBLIC_SECURITY
@@ -45,6 +46,12 @@ def unauthenticated(request, exc):
 @api.exception_handler(ValidationError)
 def invalid(request, exc):
     return api.create_response(request, invalid_request(exc.errors), status=422)
+
+
+@api.exception_handler(StageClosed)
+def stage_closed(request, exc):
+    # Any work refused because its stage is closed: a conflict with the campaign's state, not a bad request.
+    return api.create_response(request, {"detail": str(exc)}, status=409)
 
 
 @api.exception_handler(HttpError)
@@ -111,6 +118,7 @@ def validate_preset(request, body: PresetIn):
           summary="载入预设（创建或更新征集活动）")
 @api_guard("campaigns.create")
 def load_preset(request, body: PresetIn):
+    from jinxuan.campaigns.loader import after_load
     from jinxuan.campaigns.loader import load_preset as load
 
     try:
@@ -118,10 +126,8 @@ def load_preset(request, body: PresetIn):
         existing = Campaign.objects.filter(slug=preset.slug).first()
         if existing and not request.user.has_perm("campaigns.change", existing):
             raise HttpError(403, "没有权限修改该征集活动")
-        from jinxuan.formalreview.recheck import recheck_if_changed
-
         campaign, created = load(preset, "请求体")
-        recheck_if_changed(campaign, existing.preset_hash if existing else None, actor=request.user)
+        after_load(campaign, existing.preset_hash if existing else None, actor=request.user)
     except PresetError as exc:
         return Status(400, _invalid(exc))
     return Status(201, {"slug": campaign.slug, "created": created})

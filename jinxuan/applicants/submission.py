@@ -22,11 +22,28 @@ log = logging.getLogger(__name__)
 
 EDITABLE = {State.DRAFT, State.SUBMITTED, State.NEEDS_CORRECTION}
 
+# Installed by the stage lifecycle (pipeline app): campaign → a Chinese refusal when the stage that reads the
+# applications is closed, else None. Applicants sit below the pipeline, so the pipeline installs the check.
+CLOSED_CHECKS: list = []
+
+
+def install_closed_check(check) -> None:
+    if check not in CLOSED_CHECKS:
+        CLOSED_CHECKS.append(check)
+
+
+def closed_reason(campaign) -> str | None:
+    return next((why for why in (c(campaign) for c in CLOSED_CHECKS) if why), None)
+
 
 class SubmissionError(Exception):
     def __init__(self, message: str, problems: list | None = None):
         super().__init__(message)
         self.message, self.problems = message, problems or []
+
+
+class SubmissionClosed(SubmissionError):
+    """Refused because the stage that reads the applications is closed (HTTP 409 in the API)."""
 
 
 def deadline(campaign) -> dt.datetime:
@@ -44,6 +61,8 @@ def correction_open(application: Application, at=None) -> bool:
 
 
 def can_edit(application: Application, at=None) -> bool:
+    if closed_reason(application.campaign):
+        return False
     if application.state == State.NEEDS_CORRECTION:
         return correction_open(application, at)  # a correction request reopens the application until its deadline
     return application.state in (State.DRAFT, State.SUBMITTED) and window_open(application.campaign, at)
@@ -53,6 +72,9 @@ def edit_refusal(application: Application, at=None) -> str:
     """Why the application cannot be changed now (Chinese), or "" when it can (see `can_edit`)."""
     if can_edit(application, at):
         return ""
+    closed = closed_reason(application.campaign)
+    if closed:
+        return closed
     at = at or timezone.now()
     state = application.state
     if state == State.NEEDS_CORRECTION:
@@ -100,6 +122,9 @@ def save_draft(application: Application, answers: dict, unit_answers: dict[int, 
     and when, is audit-logged (nothing is written when nothing changed)."""
     from .ownership import changed_keys
 
+    closed = closed_reason(application.campaign)
+    if closed:
+        raise SubmissionClosed(closed)
     if not can_edit(application):
         raise SubmissionError("申报已截止或当前状态不可修改")
     with transaction.atomic():
@@ -140,6 +165,9 @@ def submit(application: Application, actor=None, idempotency_key: str = "", at: 
             if earlier:
                 return earlier
         latest = app.versions.order_by("-number").first()
+        closed = closed_reason(app.campaign)
+        if closed:
+            raise SubmissionClosed(closed)
         if app.state not in EDITABLE:
             raise SubmissionError(f"当前状态“{State(app.state).label}”不能提交")
         if app.state == State.NEEDS_CORRECTION and not correction_open(app, at):

@@ -42,6 +42,7 @@ from .states import State
 from .submission import (
     SubmissionError,
     can_edit,
+    closed_reason,
     deadline,
     edit_refusal,
     problems_of,
@@ -281,7 +282,7 @@ def _read_post(app, post):
 def application_edit(request, pk):
     app = request.access_target
     if not can_edit(app):
-        messages.info(request, "申报已提交且申报期已结束，或当前状态不可修改。")
+        messages.info(request, closed_reason(app.campaign) or "申报已提交且申报期已结束，或当前状态不可修改。")
         return redirect("apply:detail", pk=app.pk)
     if request.method == "POST":
         answers, unit_answers = _read_post(app, request.POST)

@@ -97,3 +97,17 @@ def _sync_stages(campaign: Campaign, preset: Preset) -> None:
         )
         keep.append(stage.key)
     campaign.stages.exclude(key__in=keep).delete()
+
+
+# Hooks run after a preset is (re)loaded: (campaign, previous preset hash or None, actor) → a Chinese line to
+# report, or None. Installed by the apps above (formal review re-checks what is under review).
+AFTER_LOAD: list = []
+
+
+def install_after_load(hook) -> None:
+    if hook not in AFTER_LOAD:
+        AFTER_LOAD.append(hook)
+
+
+def after_load(campaign, previous_hash: str | None, actor=None) -> list[str]:
+    return [line for line in (hook(campaign, previous_hash, actor) for hook in AFTER_LOAD) if line]

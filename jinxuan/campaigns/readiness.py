@@ -50,29 +50,27 @@ def _cache() -> str | None:
     return None if ok else "缓存（Redis）读写异常"
 
 
-def _library_index() -> str | None:
-    from jinxuan.library import engine
-
-    try:
-        engine.searcher()
-    except (OSError, ValueError) as exc:
-        return f"案例库检索索引不可用（{engine.path()}）：{type(exc).__name__}"
-    return None
+# Checks installed by the apps above (e.g. the library's search index): each returns a Chinese problem or None.
+CHECKS: list = []
 
 
-def library_lag() -> dict | None:
-    """How far this host's case-library index is behind the change log: {"behind": changes, "seconds": age of
-    the oldest unapplied change, "position", "head"}; None when it cannot be read (reported by `check`)."""
-    from jinxuan.library import follow
+def register_check(check) -> None:
+    if check not in CHECKS:
+        CHECKS.append(check)
 
-    try:
-        lag = follow.lag()
-    except (DatabaseError, OSError):
-        return None
-    return {"behind": lag.changes, "seconds": lag.seconds, "position": lag.position, "head": lag.head}
+
+# Facts a host reports beside its readiness, installed by the apps above (e.g. the library's index lag):
+# name -> a function returning a JSON-able value, or None when it cannot be read.
+REPORTS: dict = {}
+
+
+def register_report(name: str, report) -> None:
+    REPORTS[name] = report
+
+
+def reports() -> dict:
+    return {name: report() for name, report in REPORTS.items()}
 
 
 def check() -> list[str]:
-    from jinxuan.ops.filestorage import storage_problem
-
-    return [p for p in (_database(), _shared_cache(), _cache(), _library_index(), storage_problem()) if p]
+    return [p for p in (_database(), _shared_cache(), _cache(), *(c() for c in CHECKS)) if p]

@@ -41,11 +41,10 @@ def healthz(request):
 def readyz(request):
     """Readiness: database reachable and migrated, cache (Redis when configured) answering; 503 otherwise.
     The body also tells how far this host's case-library search index is behind (`library_index`)."""
-    from .readiness import check, library_lag
+    from .readiness import check, reports
 
     problems = check()
-    lag = library_lag() if not problems else None
     if problems:
         return JsonResponse({"status": "unavailable", "problems": problems}, status=503,
                             json_dumps_params={"ensure_ascii": False})
-    return JsonResponse({"status": "ok", "library_index": lag})
+    return JsonResponse({"status": "ok", **reports()})

@@ -131,10 +131,10 @@ def build(orgs, experts, judge_user, inspector_user, organiser, faker, rng: rand
         base = rng.uniform(70, 92)
         for judge in roadshow.panel(campaign):
             roadshow.sign_off(slot, judge, {"score": f"{min(100.0, base + rng.uniform(-6, 6)):.1f}"}, actor=judge.user)
+    RoleAssignment.objects.get_or_create(user=inspector_user, role=Role.INSPECTOR, campaign=campaign)
+    _, seed = inspection.commit(campaign)  # committed before the roadshow ranking is known
     roadshow.close_roadshow(campaign, notify=False)
 
-    RoleAssignment.objects.get_or_create(user=inspector_user, role=Role.INSPECTOR, campaign=campaign)
-    _, seed = inspection.commit(campaign)
     draw = inspection.reveal_and_draw(campaign, seed)
     for k, rec in enumerate(draw.inspections.order_by("application_id")):
         inspection.assign(rec, [inspector_user])
@@ -149,7 +149,7 @@ def build(orgs, experts, judge_user, inspector_user, organiser, faker, rng: rand
         inspection.save_record(rec, data, submit=True, actor=inspector_user)
     inspection.close_inspection(campaign, notify=False)
 
-    pub = publicity.open_publicity(campaign, PUBLICITY_START)
+    pub = publicity.open_publicity(campaign, PUBLICITY_START, today=PUBLICITY_START)  # as on that day
     listed = publicity.current_ids(campaign)
     if len(listed) > 1:
         day = pub.ends_on - dt.timedelta(days=1)

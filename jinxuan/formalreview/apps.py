@@ -9,6 +9,8 @@ class FormalReviewConfig(AppConfig):
     def ready(self):
         from jinxuan.applicants.signals import version_submitted
 
+        from . import registration
         from .tasks import enqueue_analysis
 
         version_submitted.connect(enqueue_analysis, dispatch_uid="formalreview.analysis")
+        registration.register()  # this stage kind's description, read by the stage runtime

@@ -10,6 +10,9 @@ from jinxuan.applicants.models import Application
 from jinxuan.applicants.services import transition
 from jinxuan.applicants.states import State
 from jinxuan.audit.log import record
+from jinxuan.pipeline import runtime
+from jinxuan.pipeline.engine import StageContext, implementation
+from jinxuan.pipeline.services import store_run
 from jinxuan.screening.engine import screen
 
 from .models import Decision, FormalDecision, ScreeningResult
@@ -70,6 +73,7 @@ def correction_days(campaign) -> int:
 def decide(application: Application, decision: str, *, reason: str = "", override_reason: str = "", actor=None,
            now: dt.datetime | None = None) -> FormalDecision:
     now = now or timezone.now()
+    runtime.require_open(application.campaign, "formal_review", DecisionError)
     if decision not in Decision.values:
         raise DecisionError("审核结论无效")
     if decision != Decision.PASS and not reason.strip():
@@ -114,3 +118,57 @@ def expire_corrections(now: dt.datetime | None = None) -> int:
         transition(app, State.REJECTED, reason=f"逾期未补正（补正截止 {due}）")
         expired += 1
     return expired
+
+
+# ------------------------------------------------------------------------------------------------ the stage
+
+PASSED = {State.ACCEPTED, State.IN_STAGE, State.ELIMINATED, State.DISQUALIFIED, State.AWARDED}
+OUTCOME = {State.REJECTED: "reject", State.NEEDS_CORRECTION: "correction", State.WITHDRAWN: "withdrawn"}
+
+
+class FormalReviewError(ValueError):
+    """A refused closing of formal review; the message is shown to the organiser."""
+
+
+def stage_entrants(campaign) -> list[Application]:
+    """Every submitted application (a draft withdrawn before submitting never entered)."""
+    return list(Application.objects.filter(campaign=campaign).exclude(state=State.DRAFT)
+                .exclude(state=State.WITHDRAWN, submitted_at__isnull=True).select_related("track").order_by("pk"))
+
+
+def stage_data(campaign, apps) -> dict:
+    """What the `formal_review` stage reads (see jinxuan.formalreview.stage): the outcome of each application as
+    its state says, the latest decision's reason and the latest screening's counts."""
+    decisions = {}
+    for d in FormalDecision.objects.filter(application__campaign=campaign).order_by("decided_at", "pk"):
+        decisions[d.application_id] = d
+    screenings = {}
+    for s in (ScreeningResult.objects.filter(application__campaign=campaign).order_by("created_at", "pk")
+              .only("application_id", "blocking", "warnings")):
+        screenings[s.application_id] = s
+    data = {}
+    for a in apps:
+        d, s = decisions.get(a.pk), screenings.get(a.pk)
+        decision = "pass" if a.state in PASSED else OUTCOME.get(a.state)
+        reason = a.state_reason if decision in ("withdrawn", "correction") else (d.reason.strip() if d else "")
+        item = {"decision": decision, "state": State(a.state).label, "reason": reason}
+        if s is not None:
+            item |= {"blocking": s.blocking, "warnings": s.warnings}
+        if d is not None and d.overridden:
+            item["overridden"] = len(d.overridden)
+        data[a.pk] = item
+    return data
+
+
+def close_formal(campaign, actor=None):
+    """Store the formal review's result (who passed, who did not and why) and close the stage: no submission,
+    correction or decision is accepted after. Moves no application."""
+    stage = runtime.stage_of(campaign, "formal_review")
+    if stage is None:
+        raise FormalReviewError("本活动没有形式审核阶段")
+    if runtime.final_run(campaign, stage) is not None:
+        raise FormalReviewError("形式审核已结束")
+    apps = stage_entrants(campaign)
+    result = implementation("formal_review")(stage.key, stage.params).run(
+        runtime.entrants(apps), StageContext(campaign.slug, data={stage.key: stage_data(campaign, apps)}))
+    return store_run(campaign, result, actor=actor)

@@ -19,7 +19,10 @@ from jinxuan.audit.log import record
 from jinxuan.campaigns.schema import Attachment
 from jinxuan.campaigns.stage_params import SiteInspectionParams
 from jinxuan.outcomes import draw as D
+from jinxuan.pipeline import runtime
+from jinxuan.pipeline.engine import StageContext, implementation
 from jinxuan.pipeline.models import StageRun
+from jinxuan.pipeline.services import apply_result
 
 from .models import Draw, Evidence, Finding, Inspection, Verdict
 from .publication import FORMAT, PROCEDURE
@@ -60,18 +63,26 @@ def checks(campaign) -> list[str]:
 
 def roadshow_run(campaign) -> StageRun | None:
     """The latest final result of the campaign's roadshow stage, if it was closed."""
-    stage = campaign.stages.filter(kind="roadshow").first()
-    if stage is None:
-        return None
-    return StageRun.objects.filter(campaign=campaign, stage_key=stage.key, is_final=True).order_by("-pk").first()
+    return runtime.kind_run(campaign, "roadshow")
 
 
 def stage_run(campaign) -> StageRun | None:
     """The stored final result of the site inspection stage, once it was closed."""
-    stage = stage_of(campaign)
-    if stage is None:
-        return None
-    return StageRun.objects.filter(campaign=campaign, stage_key=stage.key, is_final=True).order_by("-pk").first()
+    return runtime.final_run(campaign, stage_of(campaign))
+
+
+def ranking_stage(campaign):
+    """The stage whose ranking the draw samples from (the roadshow)."""
+    return runtime.stage_of(campaign, "roadshow")
+
+
+def committed_late(campaign, draw: Draw) -> bool:
+    """The seed was committed after the ranking it draws from was closed (known): such a draw is refused."""
+    ranking = ranking_stage(campaign)
+    if ranking is None:
+        return False
+    state = runtime.lifecycle(campaign, ranking)
+    return state.closed and state.closed_at is not None and draw.committed_at >= state.closed_at
 
 
 def live_draw(campaign) -> Draw | None:
@@ -121,6 +132,11 @@ def commit(campaign, actor=None, seed: str | None = None) -> tuple[Draw, str | N
     stage = stage_of(campaign)
     if stage is None:
         raise InspectionError("本活动没有实地考察阶段")
+    runtime.require_open(campaign, stage, InspectionError)
+    ranking = ranking_stage(campaign)
+    if ranking is not None and runtime.is_closed(campaign, ranking):
+        raise InspectionError(f"「{ranking.name}」已结束，抽取所依据的排名已经产生：随机种子须在该阶段结束之前承诺，"
+                              "现在不能再承诺")
     if Draw.objects.select_for_update().filter(campaign=campaign, stage_key=stage.key, voided_at=None).exists():
         raise InspectionError("已公布随机种子承诺值；如需重新承诺，请先作废当前承诺（须说明原因，并公开记录）")
     generated = not (seed or "").strip()
@@ -166,6 +182,8 @@ def reveal_and_draw(campaign, seed: str, actor=None) -> Draw:
         raise InspectionError("请先公布随机种子的承诺值，再进行抽取")
     if draw.is_drawn:
         raise InspectionError("已完成抽取，结果不可更改")
+    if committed_late(campaign, draw):
+        raise InspectionError("该随机种子是在排名产生之后才承诺的，不能用于抽取；请作废该承诺（须说明原因）")
     if not D.verify(draw.commitment, seed):
         record("inspection.reveal_refused", draw, campaign=campaign, actor=actor,
                after={"commitment": draw.commitment}, reason="揭示的随机种子与承诺值不符")
@@ -278,6 +296,7 @@ def input_names(index: int) -> tuple[str, str]:
 
 
 def _ensure_open(inspection: Inspection) -> None:
+    runtime.require_open(inspection.campaign, "site_inspection", InspectionError)
     if inspection.locked:
         raise InspectionError("考察记录已提交并锁定；如需修改，请联系活动工作组退回")
     if stage_run(inspection.campaign) is not None:
@@ -401,9 +420,6 @@ def stage_data(draw: Draw) -> dict:
 def close_inspection(campaign, actor=None, notify: bool = True) -> StageRun:
     """Refuse while a drawn application lacks a submitted verdict; then run the stage and apply it: not drawn or
     通过 → advance, 不通过 → 取消资格 with the verdict's reason (audited)."""
-    from jinxuan.pipeline.engine import Entrant, StageContext, implementation
-    from jinxuan.pipeline.services import apply_result
-
     stage = stage_of(campaign)
     if stage is None:
         raise InspectionError("本活动没有实地考察阶段")
@@ -419,7 +435,6 @@ def close_inspection(campaign, actor=None, notify: bool = True) -> StageRun:
     ids = [row["application_id"] for row in draw.ranking]
     apps = list(Application.objects.filter(campaign=campaign, pk__in=ids, state=State.IN_STAGE)
                 .select_related("track"))
-    entrants = [Entrant(a.pk, a.track.key, a.submitted_at.isoformat() if a.submitted_at else "") for a in apps]
     result = implementation("site_inspection")(stage.key, stage.params).run(
-        entrants, StageContext(campaign.slug, data={stage.key: stage_data(draw)}))
+        runtime.entrants(apps), StageContext(campaign.slug, data={stage.key: stage_data(draw)}))
     return apply_result(campaign, result, actor=actor, notify=notify)

@@ -5,3 +5,10 @@ class OpsConfig(AppConfig):
     name = "jinxuan.ops"
     label = "ops"
     verbose_name = "运维"
+
+    def ready(self):
+        from jinxuan.campaigns.readiness import register_check
+
+        from .filestorage import storage_problem
+
+        register_check(storage_problem)  # an object store that cannot be reached makes the host not ready

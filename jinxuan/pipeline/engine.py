@@ -47,7 +47,8 @@ class StageResult:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "StageResult":
-        entries = tuple(RankedEntry(**{k: v for k, v in e.items()}) for e in data["entries"])
+        entries = tuple(RankedEntry(**{k: (Decimal(str(v)) if k == "score" and v is not None else v)
+                                       for k, v in e.items()}) for e in data["entries"])  # scores as computed
         return cls(stage_key=data["stage_key"], kind=data["kind"], entries=entries, params=data["params"],
                    inputs_digest=data["inputs_digest"], inputs=data.get("inputs", {}))
 

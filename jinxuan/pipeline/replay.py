@@ -8,6 +8,7 @@ the stage kind, run again on them, yields the same ranks and the same advanced s
 
 from .engine import Entrant, StageContext, StageResult, digest_of, implementation
 from .models import StageRun
+from .registry import stage_app
 
 
 def _entries(result: dict) -> list[tuple]:
@@ -18,7 +19,9 @@ def _entries(result: dict) -> list[tuple]:
 def replay(run: StageRun) -> dict:
     stored = run.result
     inputs = stored.get("inputs") or {}
-    out = {"campaign": run.campaign.slug, "stage": run.stage_key, "kind": run.kind, "run": run.pk}
+    app = stage_app(run.kind)
+    out = {"campaign": run.campaign.slug, "stage": run.stage_key, "kind": run.kind, "label": app.label if app else run.kind,
+           "run": run.pk}
     if not inputs:
         return out | {"same": False, "problem": "该阶段结果未保存输入，无法重算"}
     if digest_of(inputs) != run.inputs_digest:
@@ -33,7 +36,7 @@ def replay(run: StageRun) -> dict:
         earlier[key] = StageResult.from_json(match[0].result)
     context = StageContext(run.campaign.slug, earlier=earlier, data=inputs["data"])
     entrants = [Entrant(application_id=e["application_id"], track=e["track"], submitted_at=e.get("submitted_at", ""),
-                        flags=frozenset(e.get("flags", ()))) for e in inputs["entrants"]]
+                        flags=frozenset(e.get("flags", ()))) for e in inputs["entrants"]]  # as stored, not rebuilt
     try:
         again = implementation(run.kind)(run.stage_key, stored["params"]).run(entrants, context)
     except Exception as exc:  # noqa: BLE001 — reported, the caller decides

@@ -7,4 +7,6 @@ class PublicityConfig(AppConfig):
     verbose_name = "结果公示"
 
     def ready(self):
-        from . import stage  # noqa: F401  (registers the `publicity` stage kind)
+        from . import registration
+
+        registration.register()  # this stage kind's description, read by the stage runtime

@@ -34,7 +34,10 @@ from jinxuan.campaigns.schema import Attachment
 from jinxuan.campaigns.stage_params import STAGE_KIND_LABELS, PublicityParams
 from jinxuan.outcomes import workdays
 from jinxuan.outcomes.backfill import Departure, Ranked, backfill
+from jinxuan.pipeline import runtime
+from jinxuan.pipeline.engine import StageContext, implementation
 from jinxuan.pipeline.models import StageRun
+from jinxuan.pipeline.services import apply_result
 
 from .models import Objection, Publicity, Substitution
 
@@ -56,6 +59,10 @@ class ObjectionRefused(PublicityError):
     def __init__(self, problems: list[str]):
         super().__init__("；".join(problems))
         self.problems = problems
+
+
+def _objection_closed(message: str) -> ObjectionRefused:
+    return ObjectionRefused([message])
 
 
 # ------------------------------------------------------------------------------------------------ settings
@@ -137,8 +144,7 @@ def compute_period(campaign, start: date) -> tuple[date, date]:
 # ------------------------------------------------------------------------------------------------ rankings
 
 
-def final_run(campaign, key: str) -> StageRun | None:
-    return StageRun.objects.filter(campaign=campaign, stage_key=key, is_final=True).order_by("-pk").first()
+final_run = runtime.final_run
 
 
 def earlier_stages(campaign) -> list:
@@ -250,12 +256,18 @@ def _run_backfill(campaign, pub: Publicity, departures: list[Departure], *, caus
 
 
 @transaction.atomic
-def open_publicity(campaign, start: date, actor=None) -> Publicity:
-    """Publish the list on ``start``: compute the end day, list the previous stage's advanced entries and
-    replace (顺位递补) those the site inspection disqualified."""
+def open_publicity(campaign, start: date, actor=None, today: date | None = None) -> Publicity:
+    """Publish the list on ``start`` (today or later: a publicity never starts before the day it is published):
+    compute the end day, list the previous stage's advanced entries and replace (顺位递补) those the site
+    inspection disqualified."""
     s = stage(campaign)
     if s is None:
         raise PublicityError("本活动没有结果公示阶段")
+    runtime.require_open(campaign, s, PublicityError)
+    day = today or local_today()
+    if isinstance(start, date) and start < day:
+        raise PublicityError(f"公示发布日期 {start:%Y年%m月%d日} 早于今天（{day:%Y年%m月%d日}）：公示期不能从发布之前开始计算，"
+                             "请填写今天或以后的日期")
     pub = Publicity.objects.select_for_update().get(pk=record_of(campaign).pk)
     if pub.is_open:
         raise PublicityError("公示已发布，不能重复发布")
@@ -345,6 +357,7 @@ def file_objection(campaign, *, application_id, name: str, contact: str, text: s
     """File an objection during the publicity period. Refuses with every problem listed (Chinese)."""
     pub = record_of(campaign)
     day = day or local_today()
+    runtime.require_open(campaign, stage(campaign), _objection_closed)
     if ip and not _count(f"{RATE_PREFIX}:ip:{campaign.pk}:{ip}", ATTEMPTS_PER_IP_HOUR, 3600):
         raise ObjectionRefused(["提交过于频繁，请一小时后再试"])
     if not params(campaign).objections:
@@ -410,6 +423,7 @@ def handle_objection(objection: Objection, decision: str, reason: str, actor=Non
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     campaign = objection.campaign
     reason = (reason or "").strip()
+    runtime.require_open(campaign, stage(campaign), PublicityError)
     if objection.status != Objection.PENDING:
         raise PublicityError(f"异议 {objection.receipt} 已处理（{objection.get_status_display()}）")
     if decision not in (Objection.UPHELD, Objection.DISMISSED):
@@ -444,9 +458,6 @@ def handle_objection(objection: Objection, decision: str, reason: str, actor=Non
 @transaction.atomic
 def close_publicity(campaign, actor=None, today: date | None = None) -> StageRun:
     """After the end day, with every objection handled: the publicity stage through the pipeline (audited)."""
-    from jinxuan.pipeline.engine import Entrant, StageContext, implementation
-    from jinxuan.pipeline.services import apply_result
-
     s = stage(campaign)
     if s is None:
         raise PublicityError("本活动没有结果公示阶段")
@@ -474,9 +485,12 @@ def close_publicity(campaign, actor=None, today: date | None = None) -> StageRun
                                "working_days": pub.working_days, "start_counts": pub.start_counts},
                     "objections": {st: Objection.objects.filter(campaign=campaign, status=st).count()
                                    for st in (Objection.UPHELD, Objection.DISMISSED)}}}
-    people = [Entrant(a.pk, a.track.key, a.submitted_at.isoformat() if a.submitted_at else "",
-                      frozenset({"district_recommended"} if a.district_recommended else set()))
-              for a in (apps[i] for i in ids if i in apps)]
+    # removed during the publicity by an upheld objection: entrants that do not advance (the funnel adds up)
+    removed = [x.left_id for x in chain(campaign).filter(cause=Substitution.OBJECTION).order_by("pk")
+               if x.left_id not in ids]
+    for a in Application.objects.filter(campaign=campaign, pk__in=removed).select_related("track"):
+        apps[a.pk] = a
+    people = runtime.entrants(apps[i] for i in ids + removed if i in apps)
     result = implementation("publicity")(s.key, s.params).run(people, StageContext(campaign.slug, data=data))
     run = apply_result(campaign, result, actor=actor)
     pub.closed_at, pub.stage_run = timezone.now(), run

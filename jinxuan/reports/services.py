@@ -8,7 +8,9 @@ from django.utils import timezone
 from jinxuan.applicants.models import Application, ApplicationUnit
 from jinxuan.applicants.states import State
 from jinxuan.formalreview.models import Decision, FormalDecision, ScreeningResult
+from jinxuan.pipeline import runtime
 from jinxuan.pipeline.models import StageRun
+from jinxuan.pipeline.registry import stage_app
 
 from . import tables as T
 
@@ -28,6 +30,28 @@ def runs(campaign) -> dict[str, T.Run]:
         target = final if run.is_final else provisional
         target[run.stage_key] = T.Run(run.result, run.is_final, run.created_at)
     return provisional | final
+
+
+def _who(user) -> str:
+    return (user.get_full_name() or user.username) if user is not None else "系统"
+
+
+def live(campaign) -> dict[str, T.Live]:
+    """Each stage's lifecycle (the runtime) and what it holds now (its registered app)."""
+    out = {}
+    for s in campaign.stages.order_by("position"):
+        state = runtime.lifecycle(campaign, s)
+        app = stage_app(s.kind)
+        parts = []
+        if state.opened_at:
+            parts.append(f"{_who(state.opened_by)} 于 {timezone.localtime(state.opened_at):%Y-%m-%d %H:%M} 开启")
+        if state.closed and state.closed_at:
+            parts.append(f"{_who(state.closed_by)} 于 {timezone.localtime(state.closed_at):%Y-%m-%d %H:%M} 结束")
+        if state.reopen_reason and not state.closed:
+            parts.append(f"已重开：{state.reopen_reason}")
+        out[s.key] = T.Live(state.status, (app.activity(campaign) or "") if app else "", state.stale_reason,
+                            app.collects if app else "", "；".join(parts))
+    return out
 
 
 def applications(campaign):
@@ -84,7 +108,8 @@ def formal_rows(campaign, apps) -> list[T.FormalRow]:
 
 def stage_tables(campaign) -> list[T.StageTable]:
     apps = list(applications(campaign))
-    return T.build_tables(stages(campaign), runs(campaign), app_infos(campaign, apps), formal_rows(campaign, apps))
+    return T.build_tables(stages(campaign), runs(campaign), app_infos(campaign, apps), formal_rows(campaign, apps),
+                          live(campaign))
 
 
 def key_numbers(campaign, tables: list[T.StageTable]) -> list[tuple[str, str]]:

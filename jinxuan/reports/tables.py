@@ -50,6 +50,7 @@ KEY_LABELS = {
     "scores": "评分", "dropped_high": "去掉最高分", "dropped_low": "去掉最低分", "mean_all": "全部评分平均分",
     "position": "出场顺序", "aggregate": "汇总方式", "drawn": "抽中考察", "verdict": "考察结论",
     "verdict_reason": "考察说明", "disqualified": "取消资格", "backfilled_for": "递补对象", "from_rank": "原名次",
+    "removed_by": "移出原因",
 }
 VALUE_LABELS = {
     "advanced_by": {"quota": "比例内晋级", "tie_at_cut": "并列晋级", "direct_entry": "直接晋级（不占名额）",
@@ -80,6 +81,18 @@ class Stage:
     @property
     def kind_label(self) -> str:
         return STAGE_KIND_LABELS.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class Live:
+    """A stage's lifecycle as the runtime holds it: status key (pending / open / closed), what it holds now, and
+    why its result is stale (an earlier stage was reopened), if it is."""
+
+    status: str = "pending"
+    activity: str = ""
+    stale: str = ""
+    collects: str = ""
+    lifecycle: str = ""  # who opened / closed it and when, in Chinese
 
 
 @dataclass(frozen=True)
@@ -158,10 +171,16 @@ class StageTable:
     params: dict[str, Any] = field(default_factory=dict)
     created_at: Any = None
     note: str = ""
+    live: Live = field(default_factory=Live)
 
     @property
     def started(self) -> bool:
-        return self.status != NOT_STARTED
+        """The stage has a result to count (a running stage with no result yet has none)."""
+        return self.status != NOT_STARTED and not (self.status == RUNNING and not self.rows)
+
+    @property
+    def stale(self) -> str:
+        return self.live.stale
 
     @property
     def entered(self) -> int | None:
@@ -382,8 +401,10 @@ def derived_table(stage: Stage, composite: Run, apps: Mapping[int, AppInfo],
 
 
 def build_tables(stages: Sequence[Stage], runs: Mapping[str, Run], apps: Mapping[int, AppInfo],
-                 formal: Sequence[FormalRow] = ()) -> list[StageTable]:
-    """One table per stage, in the campaign's order."""
+                 formal: Sequence[FormalRow] = (), live: Mapping[str, Live] | None = None) -> list[StageTable]:
+    """One table per stage, in the campaign's order. A stage with no result that the runtime holds open is 进行中
+    with what it holds now (e.g. the votes received)."""
+    live = live or {}
     names = {s.key: s.name for s in stages}
     tables = []
     for i, stage in enumerate(stages):
@@ -399,7 +420,11 @@ def build_tables(stages: Sequence[Stage], runs: Mapping[str, Run], apps: Mapping
                 table = derived_table(stage, composite, apps, names)
                 if table is not None:
                     break
-        tables.append(table or StageTable(stage, NOT_STARTED))
+        state = live.get(stage.key, Live())
+        if table is None:
+            table = StageTable(stage, RUNNING if state.status == "open" else NOT_STARTED, note=state.activity)
+        table.live = state
+        tables.append(table)
     return tables
 
 
@@ -415,11 +440,43 @@ class FunnelStep:
     advanced: int | None
     eliminated: int | None
     pending: int = 0
+    from_previous: int | None = None  # of the previous stage's advanced, those that entered this one
+    backfilled: int = 0  # entered without being advanced by the previous stage (顺位递补)
+    left: int = 0  # advanced by the previous stage, not entered (disqualified or withdrawn in between)
+    disqualified: int = 0  # entered, removed by this stage (取消资格)
+
+    @property
+    def balance(self) -> str:
+        """How the entrants add up, in Chinese: 进入 N = 上一阶段晋级 A + 递补 B − 退出 C."""
+        if self.entered is None or self.from_previous is None:
+            return ""
+        text = f"进入 {self.entered} = 上一阶段晋级 {self.from_previous + self.left}"
+        if self.backfilled:
+            text += f" + 递补 {self.backfilled}"
+        if self.left:
+            text += f" − 其间退出 {self.left}"
+        if self.disqualified:
+            text += f"；本阶段取消资格 {self.disqualified}"
+        return text
 
 
 def funnel(tables: Sequence[StageTable]) -> list[FunnelStep]:
-    return [FunnelStep(t.stage.key, t.stage.name, t.stage.kind_label, t.status, t.entered, t.advanced,
-                       t.eliminated, t.pending) for t in tables]
+    """Each stage's counts, with how its entrants follow from the previous stage's advanced set."""
+    steps, previous = [], None
+    for t in tables:
+        extra = {}
+        if t.started and previous is not None and previous.started:
+            advanced = {r.application_id for r in previous.rows if r.advanced}
+            entered = {r.application_id for r in t.rows}
+            extra = {"from_previous": len(entered & advanced), "backfilled": len(entered - advanced),
+                     "left": len(advanced - entered)}
+        if t.started:
+            extra["disqualified"] = sum(1 for r in t.rows if r.values.get("disqualified") is True)
+        steps.append(FunnelStep(t.stage.key, t.stage.name, t.stage.kind_label, t.status, t.entered, t.advanced,
+                                t.eliminated, t.pending, **extra))
+        if t.started:
+            previous = t
+    return steps
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,15 @@
 """Stage results for organisers and the guidance unit: overview, one stage's table, the printable report, Excel."""
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
 
 from jinxuan.accounts.access import guard
 from jinxuan.campaigns.lookups import campaign_from_url
+from jinxuan.pipeline import runtime
 
 from . import charts, excel, services
 from . import tables as T
@@ -20,8 +24,40 @@ def overview(request, slug):
     tables = services.stage_tables(campaign)
     steps = T.funnel(tables)
     cards = [{"table": t, "step": s, "summary": T.summary(t.scores)} for t, s in zip(tables, steps, strict=True)]
-    return render(request, "reports/overview.html", {"campaign": campaign, "cards": cards,
-                                                     "funnel": charts.funnel_chart(steps)})
+    return render(request, "reports/overview.html", {
+        "campaign": campaign, "cards": cards, "funnel": charts.funnel_chart(steps),
+        "can_manage": request.user.has_perm(runtime.MANAGE_PERMISSION, campaign)})
+
+
+ACTIONS = {"open": "开启", "close": "结束", "reopen": "重开"}
+
+
+@require_POST
+@guard(runtime.MANAGE_PERMISSION, obj=campaign_from_url)
+def lifecycle(request, slug, stage_key):
+    """The organiser opens, closes or reopens (with a reason) one stage; the page says what happened."""
+    campaign = request.access_target
+    stage = runtime.stage_by_key(campaign, stage_key)
+    action = request.POST.get("action", "")
+    if stage is None or action not in ACTIONS:
+        raise Http404
+    try:
+        if action == "open":
+            runtime.open_stage(campaign, stage, actor=request.user)
+            messages.success(request, f"已开启「{stage.name}」")
+        elif action == "close":
+            runtime.close_stage(campaign, stage, actor=request.user)
+            messages.success(request, f"已结束「{stage.name}」，本阶段不再接受任何提交与决定")
+        else:
+            stale = runtime.reopen_stage(campaign, stage, request.POST.get("reason", ""), actor=request.user)
+            names = dict(campaign.stages.values_list("key", "name"))
+            text = f"已重开「{stage.name}」"
+            if stale:
+                text += "；以下阶段的结果需要重新计算：" + "、".join(names[k] for k in stale)
+            messages.success(request, text)
+    except ValueError as exc:  # LifecycleError, or the stage's own refusal (e.g. work still pending)
+        messages.error(request, f"未能{ACTIONS[action]}「{stage.name}」：{exc}")
+    return redirect(f"{reverse('reports:overview', args=[slug])}#stage-{stage.key}")
 
 
 def _headers(table: T.StageTable, sort: str, desc: bool, advanced: str) -> list[dict]:

@@ -7,4 +7,6 @@ class ResultsConfig(AppConfig):
     verbose_name = "评奖与发布"
 
     def ready(self):
-        from . import stage  # noqa: F401  (registers the `award` and `publish` stage kinds)
+        from . import registration
+
+        registration.register()  # this stage kind's description, read by the stage runtime

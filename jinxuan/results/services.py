@@ -7,7 +7,6 @@ Plain functions; views only call these. Deciding the awards goes through the pip
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,8 +16,10 @@ from jinxuan.applicants.states import State
 from jinxuan.audit.log import record
 from jinxuan.campaigns.stage_params import AwardParams
 from jinxuan.outcomes import awards as A
-from jinxuan.pipeline.engine import Entrant, RankedEntry, StageContext, StageResult, implementation
-from jinxuan.pipeline.models import StageRun
+from jinxuan.pipeline import runtime
+from jinxuan.pipeline.engine import StageContext, implementation
+from jinxuan.pipeline.runtime import stored_result
+from jinxuan.pipeline.services import apply_result, store_run
 
 from .models import Award, AwardDecision, CapTieDecision
 from .stage import UNSCORED_RULE
@@ -47,24 +48,11 @@ def decision(campaign) -> AwardDecision | None:
     return AwardDecision.objects.filter(campaign=campaign).first()
 
 
-def final_run(campaign, key: str) -> StageRun | None:
-    return StageRun.objects.filter(campaign=campaign, stage_key=key, is_final=True).order_by("-pk").first()
+final_run = runtime.final_run
 
 
 def previous_stage(campaign):
-    s = award_stage(campaign)
-    if s is None:
-        return None
-    return campaign.stages.filter(position__lt=s.position).order_by("-position").first()
-
-
-def stored_result(run: StageRun) -> StageResult:
-    """A stored stage result as the engine's StageResult (what `context.earlier` holds)."""
-    entries = tuple(
-        RankedEntry(e["application_id"], e["rank"], Decimal(str(e["score"])) if e["score"] is not None else None,
-                    e["advanced"], e.get("reason", ""), e.get("detail") or {})
-        for e in run.result["entries"])
-    return StageResult(run.stage_key, run.kind, entries, run.result.get("params") or {}, run.inputs_digest)
+    return runtime.previous_stage(campaign, award_stage(campaign))
 
 
 def entrants(campaign) -> list[Application]:
@@ -75,8 +63,13 @@ def entrants(campaign) -> list[Application]:
     run = final_run(campaign, previous.key)
     if run is None:
         raise ResultsError(f"上一阶段「{previous.name}」尚未结束")
-    ids = [e["application_id"] for e in run.result["entries"] if e["advanced"]]
-    return list(Application.objects.filter(campaign=campaign, pk__in=ids, state=State.IN_STAGE)
+    ids = runtime.advanced_ids(run)
+    s = award_stage(campaign)
+    if runtime.superseded_run(campaign, s) is not None:  # closed again after a reopen: winners are 入选 already
+        states = [State.IN_STAGE, State.AWARDED]
+    else:
+        states = [State.IN_STAGE]
+    return list(Application.objects.filter(campaign=campaign, pk__in=ids, state__in=states)
                 .select_related("track").order_by("pk"))
 
 
@@ -114,8 +107,7 @@ def compute_with_ties(campaign):
     source = final_run(campaign, p.rank_by)
     if source is None:
         raise ResultsError(f"排名依据的阶段 {p.rank_by!r} 尚无结果")
-    people = [Entrant(a.pk, a.track.key, a.submitted_at.isoformat() if a.submitted_at else "",
-                      frozenset({"district_recommended"} if a.district_recommended else set())) for a in apps]
+    people = runtime.entrants(apps)
     data = {s.key: {"scheme": campaign.spec.awards.model_dump(mode="json"), "tracks": tracks_data(campaign),
                     "late": _late(campaign), "tie_decisions": tie_decisions(campaign),
                     "labels": {a.pk: f"{a.number}「{a.title}」" for a in apps}}}
@@ -165,8 +157,6 @@ def decide_cap_tie(campaign, track_key: str, chosen, reason: str, actor=None) ->
 
 def close_award(campaign, actor=None, notify: bool = True) -> AwardDecision:
     """Decide the awards: the award stage through the pipeline; winners → 入选, others → 未晋级 (audited)."""
-    from jinxuan.pipeline.services import apply_result
-
     with transaction.atomic():
         if decision(campaign) is not None:
             raise ResultsError("奖项已评定")
@@ -205,6 +195,7 @@ def set_specials(campaign, choices: Mapping[str, Sequence[int] | int | None], ac
             raise ResultsError("请先评定奖项，特别奖项只能授予已获奖的案例")
         if made.published_at is not None:
             raise ResultsError("结果已发布，不能再修改特别奖项")
+        runtime.require_open(campaign, "publish", ResultsError)  # special awards are decided until publication
         scheme = campaign.spec.awards
         if not scheme.special:
             raise ResultsError("本活动未设特别奖项")
@@ -255,13 +246,12 @@ def publish_results(campaign, actor=None) -> AwardDecision:
         if not apps:
             raise ResultsError("没有可发布的获奖案例")
         now = timezone.now()
-        people = [Entrant(a.pk, a.track.key, a.submitted_at.isoformat() if a.submitted_at else "") for a in apps]
+        people = runtime.entrants(apps)
         data = {s.key: {"order": [a.pk for a in apps], "published_at": now.isoformat(),
                         "award_run": made.stage_run.inputs_digest}}
         result = implementation("publish")(s.key, s.params).run(people, StageContext(campaign.slug, data=data))
         # Published winners stay 入选: there is no state to move, so the run is stored without apply_result.
-        run = StageRun.objects.create(campaign=campaign, stage_key=result.stage_key, kind=result.kind,
-                                      result=result.to_json(), inputs_digest=result.inputs_digest, is_final=True)
+        run = store_run(campaign, result, actor=actor)
         Award.objects.filter(campaign=campaign, application__in=apps).update(published_at=now)
         made.published_at, made.published_by, made.publish_run = now, actor, run
         made.save(update_fields=["published_at", "published_by", "publish_run"])
@@ -273,13 +263,22 @@ def publish_results(campaign, actor=None) -> AwardDecision:
     return made
 
 
-def on_published(campaign, actor=None) -> None:
-    """After publication: every awarded application enters the case library with its tier and special award
-    (public fields only; `library.publish_application` is idempotent)."""
-    from jinxuan.library.services import publish_application
+# Installed by the apps above (the case library): award → None, run for every award once results are published.
+# The results app never imports the library; the library installs itself here when it loads.
+AWARD_PUBLISHED: list = []
 
+
+def install_award_published(hook) -> None:
+    if hook not in AWARD_PUBLISHED:
+        AWARD_PUBLISHED.append(hook)
+
+
+def on_published(campaign, actor=None) -> None:
+    """After publication: each installed hook sees every award (the library takes the awarded applications in
+    with their tier and special award, public fields only)."""
     for award in Award.objects.filter(campaign=campaign).select_related("application").order_by("position", "pk"):
-        publish_application(award.application, tier=award.tier_name, special=award.special_name, actor=actor)
+        for hook in AWARD_PUBLISHED:
+            hook(award, actor)
 
 
 def is_published(campaign) -> bool:

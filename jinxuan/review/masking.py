@@ -25,6 +25,7 @@ from functools import lru_cache
 
 from stdnum.cn import uscc
 
+from jinxuan.accounts.patterns import MOBILE
 from jinxuan.screening.brands import GENERIC_CORES, INDUSTRY_WORDS, name_variants
 from jinxuan.screening.regions import place_prefixes
 
@@ -43,10 +44,6 @@ _CS = r"[ \-]?"
 SPACED_CODE = re.compile(
     _LEFT + (_CODE_CH + _CS) * 2 + (_D + _CS) * 6 + (_CODE_CH + _CS) * 9 + _CODE_CH + _RIGHT)
 _SEP = r"[ \-－]?"
-MOBILE = re.compile(
-    _DIGIT_LEFT + r"(?:(?:\+|＋)?(?:86|８６)[ \-－]?)?" + "[1１][3-9３-９]" + _D
-    + _SEP + _D + "{4}" + _SEP + _D + "{4}"
-    + _DIGIT_RIGHT)
 LANDLINE = re.compile(
     r"(?:[(（]" + "[0０]" + _D + r"{2,3}[)）]\s?|" + _DIGIT_LEFT + "[0０]" + _D + "{2,3}" + _SEP + ")"
     + _D + "{3,4}" + _SEP + _D + "{4}"

@@ -14,6 +14,9 @@ from jinxuan.applicants.models import Application, ApplicationUnit, Membership
 from jinxuan.applicants.states import State
 from jinxuan.audit.log import record
 from jinxuan.campaigns.stage_params import ExpertReviewParams
+from jinxuan.pipeline import runtime
+from jinxuan.pipeline.engine import StageContext, implementation
+from jinxuan.pipeline.services import apply_result
 
 from . import affinity as A
 from . import calibration as C
@@ -435,6 +438,7 @@ def notify_assignments(campaign, base_url: str = "", reminder: bool = False) -> 
 
 def save_review(assignment: Assignment, data, *, submit: bool, actor=None) -> tuple[Review, dict]:
     """Store an expert's scores and comments (a draft keeps whatever was entered); submit locks the review."""
+    runtime.require_open(assignment.campaign, "expert_review", ReviewError)
     rubric = assignment.campaign.spec.rubric
     if rubric is None:
         raise ReviewError("本活动未设置评审标准")
@@ -465,6 +469,7 @@ def reopen(review: Review, reason: str, actor=None) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise ReviewError("退回评分须说明原因")
+    runtime.require_open(review.assignment.campaign, "expert_review", ReviewError)
     if review.state != Review.SUBMITTED:
         raise ReviewError("该评分尚未提交")
     review.state, review.submitted_at = Review.DRAFT, None
@@ -528,34 +533,29 @@ def stage_data(campaign) -> dict:
 
 def stage_run(campaign):
     """The stored final result of the expert_review stage, if it was closed."""
-    from jinxuan.pipeline.models import StageRun
-
-    stage = campaign.stages.filter(kind="expert_review").first()
-    if stage is None:
-        return None
-    return StageRun.objects.filter(campaign=campaign, stage_key=stage.key, is_final=True).order_by("-pk").first()
+    return runtime.kind_run(campaign, "expert_review")
 
 
 @transaction.atomic
 def close_review(campaign, actor=None, notify: bool = True):
-    """Rank the entrants by the preset's aggregate, apply the stage result (advanced → 评审中, others → 未晋级)."""
-    from jinxuan.pipeline.engine import Entrant, StageContext, implementation
-    from jinxuan.pipeline.services import apply_result
-
-    stage = campaign.stages.filter(kind="expert_review").first()
+    """Rank the entrants by the preset's aggregate, apply the stage result (advanced → 评审中, others → 未晋级).
+    Closed again after a reopen, the stage ranks the same entrants it read the first time."""
+    stage = runtime.stage_of(campaign, "expert_review")
     if stage is None:
         raise ReviewError("本活动没有专业评审阶段")
     if stage_run(campaign) is not None:
         raise ReviewError("专业评审已结束，晋级名单已确定")
-    apps = list(Application.objects.filter(campaign=campaign, state=State.ACCEPTED).select_related("track"))
+    runtime.settle_earlier(campaign, stage, actor=actor)  # formal review stores its result first
+    again = runtime.entered_ids(runtime.superseded_run(campaign, stage))
+    found = (Application.objects.filter(campaign=campaign, pk__in=again).exclude(state__in=[State.WITHDRAWN])
+             if again else Application.objects.filter(campaign=campaign, state=State.ACCEPTED))
+    apps = list(found.select_related("track"))
     if not apps:
         raise ReviewError("没有待评审的申报")
     pending = Assignment.objects.filter(campaign=campaign, application__in=apps).exclude(
         review__state=Review.SUBMITTED).count()
     if pending:
         raise ReviewError(f"尚有 {pending} 份评分未提交，请先提醒专家完成或撤销相应分配")
-    entrants = [Entrant(a.pk, a.track.key, a.submitted_at.isoformat() if a.submitted_at else "",
-                        frozenset({"district_recommended"} if a.district_recommended else set())) for a in apps]
     result = implementation("expert_review")(stage.key, stage.params).run(
-        entrants, StageContext(campaign.slug, data={stage.key: stage_data(campaign)}))
+        runtime.entrants(apps), StageContext(campaign.slug, data={stage.key: stage_data(campaign)}))
     return apply_result(campaign, result, actor=actor, notify=notify)

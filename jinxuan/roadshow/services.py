@@ -28,6 +28,9 @@ from jinxuan.applicants.models import Application
 from jinxuan.applicants.states import State
 from jinxuan.audit.log import record
 from jinxuan.campaigns.stage_params import RoadshowParams
+from jinxuan.pipeline import runtime
+from jinxuan.pipeline.engine import StageContext, implementation
+from jinxuan.pipeline.services import apply_result
 
 from . import scoring
 from .models import Judge, ScoreSheet, Slot, SlotState
@@ -53,25 +56,14 @@ def params(campaign) -> RoadshowParams:
     return RoadshowParams.model_validate(stage.params if stage else {})
 
 
-def _final_run(campaign, key):
-    from jinxuan.pipeline.models import StageRun
-
-    return StageRun.objects.filter(campaign=campaign, stage_key=key, is_final=True).order_by("-pk").first()
-
-
 def stage_run(campaign):
     """The stored final result of the roadshow stage, if it was closed."""
-    stage = roadshow_stage(campaign)
-    return _final_run(campaign, stage.key) if stage else None
+    return runtime.final_run(campaign, roadshow_stage(campaign))
 
 
 def previous_run(campaign):
     """The stored result of the stage just before the roadshow (000: the composite)."""
-    stage = roadshow_stage(campaign)
-    if stage is None:
-        return None
-    before = campaign.stages.filter(position__lt=stage.position).order_by("-position").first()
-    return _final_run(campaign, before.key) if before else None
+    return runtime.previous_run(campaign, roadshow_stage(campaign))
 
 
 def entrants(campaign):
@@ -92,6 +84,7 @@ def _require_open_stage(campaign):
         raise RoadshowError("本活动没有路演答辩阶段")
     if stage_run(campaign) is not None:
         raise RoadshowError("路演答辩已结束，结果已确定")
+    runtime.require_open(campaign, "roadshow", RoadshowError)
 
 
 # ------------------------------------------------------------------------------------------------ panel
@@ -299,6 +292,7 @@ def sheet_of(slot: Slot, judge: Judge) -> ScoreSheet:
 
 
 def _check_scorable(slot: Slot, judge: Judge) -> None:
+    runtime.require_open(slot.campaign, "roadshow", RoadshowError)
     if judge.campaign_id != slot.campaign_id or not judge.active:
         raise RoadshowError("您不在本场路演的评委名单中")
     if slot.state == SlotState.PENDING:
@@ -428,19 +422,10 @@ def stage_data(campaign, closed_only: bool = True) -> dict:
     return data
 
 
-def _entrant(app: Application):
-    from jinxuan.pipeline.engine import Entrant
-
-    return Entrant(app.pk, app.track.key, app.submitted_at.isoformat() if app.submitted_at else "",
-                   frozenset({"district_recommended"} if app.district_recommended else set()))
-
-
 def _run(campaign, apps):
-    from jinxuan.pipeline.engine import StageContext, implementation
-
     stage = roadshow_stage(campaign)
     return implementation("roadshow")(stage.key, stage.params).run(
-        [_entrant(a) for a in apps], StageContext(campaign.slug, data={stage.key: stage_data(campaign)}))
+        runtime.entrants(apps), StageContext(campaign.slug, data={stage.key: stage_data(campaign)}))
 
 
 def running_ranking(campaign) -> list:
@@ -455,8 +440,6 @@ def running_ranking(campaign) -> list:
 def close_roadshow(campaign, actor=None, notify: bool = True):
     """Rank the presentations by their roadshow scores only and apply the result (advanced → 评审中 at the next
     stage, the others → 未晋级). Refused while any slot is open."""
-    from jinxuan.pipeline.services import apply_result
-
     _require_open_stage(campaign)
     items = list(slots(campaign))
     if not items:

@@ -5,3 +5,8 @@ class VotingConfig(AppConfig):
     name = "jinxuan.voting"
     label = "voting"
     verbose_name = "网络投票"
+
+    def ready(self):
+        from . import registration
+
+        registration.register()  # this stage kind's description, read by the stage runtime

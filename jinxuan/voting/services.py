@@ -19,7 +19,6 @@ import hmac
 import logging
 import re
 import secrets
-from decimal import Decimal
 
 import psycopg
 from django.conf import settings
@@ -32,6 +31,10 @@ from jinxuan.applicants.models import Application
 from jinxuan.applicants.states import State
 from jinxuan.audit.log import record
 from jinxuan.campaigns.stage_params import PublicVoteParams
+from jinxuan.pipeline import runtime
+from jinxuan.pipeline.composite import CompositeError, close_composite
+from jinxuan.pipeline.engine import StageContext, implementation
+from jinxuan.pipeline.services import store_run
 
 from .counters import counters
 from .models import SmsCode, Vote, Voter, VoteWindow
@@ -110,12 +113,10 @@ def is_open(campaign, now=None) -> bool:
 
 def entrants(campaign):
     """Applications that passed expert review (the stage result moved them to 评审中 at that stage)."""
-    from jinxuan.review.services import stage_run
-
-    run = stage_run(campaign)
+    run = runtime.previous_run(campaign, vote_stage(campaign))
     if run is None:
         return Application.objects.none()
-    advanced = [e["application_id"] for e in run.result["entries"] if e["advanced"]]
+    advanced = runtime.advanced_ids(run)
     return (Application.objects.filter(campaign=campaign, pk__in=advanced, state=State.IN_STAGE)
             .select_related("track", "campaign").order_by("pk"))
 
@@ -134,7 +135,9 @@ def snapshot(campaign) -> dict:
     if found and now - found[0] < SNAPSHOT_SECONDS:
         return found[1]
     w = window(campaign)
+    stage = vote_stage(campaign)
     snap = {"opens_at": w.opens_at, "closes_at": w.closes_at, "params": params(campaign),
+            "closed": runtime.closed_message(stage) if runtime.is_closed(campaign, stage) else "",
             "entrants": frozenset(entrants(campaign).values_list("pk", flat=True))}
     _snapshots[campaign.pk] = (now, snap)
     return snap
@@ -278,6 +281,8 @@ def cast_id(campaign, application_id: int, voter_id: int, *, ip: str | None = No
     total's INCR."""
     now = now or timezone.now()
     snap = snapshot(campaign)
+    if snap["closed"]:  # closed by the organiser, whatever the window says
+        raise VoteError(snap["closed"])
     if not (snap["opens_at"] and snap["closes_at"] and snap["opens_at"] <= now <= snap["closes_at"]):
         raise VoteError("当前不在投票时间内")
     if application_id not in snap["entrants"]:
@@ -498,43 +503,47 @@ def detect_signals(campaign) -> dict[str, int]:
 
 
 def composite_run(campaign):
-    from jinxuan.pipeline.models import StageRun
-
-    stage = campaign.stages.filter(kind="composite").first()
-    if stage is None:
-        return None
-    return StageRun.objects.filter(campaign=campaign, stage_key=stage.key, is_final=True).order_by("-pk").first()
+    return runtime.kind_run(campaign, "composite")
 
 
 @transaction.atomic
-def close_vote(campaign, actor=None, notify: bool = True, now=None):
-    """After the vote: the composite stage (expert score and votes by the preset's weights, the cut, direct
-    entries) through the pipeline; the result moves the applications on (audited)."""
-    from jinxuan.pipeline.engine import Entrant, StageContext, implementation
-    from jinxuan.pipeline.services import apply_result
-    from jinxuan.review.services import stage_run as review_run
+def close_public_vote(campaign, actor=None):
+    """Close the vote: its window ends now if it ends later, and its result (valid votes per entrant, every
+    entrant advancing) is stored; no vote is accepted after, whatever the dates say."""
+    stage = vote_stage(campaign)
+    if stage is None:
+        raise VoteError("本活动没有网络投票阶段")
+    if runtime.final_run(campaign, stage) is not None:
+        raise VoteError("网络投票已结束，票数已确定")
+    previous = runtime.previous_run(campaign, stage)
+    if previous is None:
+        raise VoteError("上一阶段尚未结束，不能结束投票")
+    w = window(campaign)
+    now = timezone.now()
+    if w.closes_at is None or w.closes_at > now:
+        set_window(campaign, w.opens_at if w.opens_at and w.opens_at < now else None, now, actor=actor)
+    apps = list(entrants(campaign))
+    totals = stored_totals(campaign)
+    result = implementation("public_vote")(stage.key, stage.params).run(
+        runtime.entrants(apps), StageContext(campaign.slug, data={stage.key: {a.pk: totals.get(a.pk, 0) for a in apps}}))
+    run = store_run(campaign, result, actor=actor)
+    forget_snapshot(campaign)
+    return run
 
-    composite = campaign.stages.filter(kind="composite").first()
-    if composite is None:
+
+def close_vote(campaign, actor=None, notify: bool = True, now=None):
+    """After the vote window: the vote's counts are stored, then the composite stage (which reads only the stored
+    results of earlier stages) moves the applications on (audited)."""
+    if campaign.stages.filter(kind="composite").first() is None:
         raise VoteError("本活动没有综合得分阶段")
     if composite_run(campaign) is not None:
         raise VoteError("综合得分已计算，晋级名单已确定")
     w = window(campaign)
     if w.closes_at is None or (now or timezone.now()) < w.closes_at:
         raise VoteError("投票尚未结束：请在投票结束后计算综合得分，或先将结束时间调整为现在")
-    expert = review_run(campaign)
-    if expert is None:
+    if runtime.kind_run(campaign, "expert_review") is None:
         raise VoteError("专业评审尚未结束")
-    apps = list(entrants(campaign))
-    expert_scores = {e["application_id"]: Decimal(str(e["score"])) for e in expert.result["entries"]
-                     if e["score"] is not None}
-    data = {expert.stage_key: {a.pk: expert_scores.get(a.pk) for a in apps if expert_scores.get(a.pk) is not None}}
-    vote = vote_stage(campaign)
-    if vote is not None:
-        totals = stored_totals(campaign)
-        data[vote.key] = {a.pk: totals.get(a.pk, 0) for a in apps}
-    people = [Entrant(a.pk, a.track.key, a.submitted_at.isoformat() if a.submitted_at else "",
-                      frozenset({"district_recommended"} if a.district_recommended else set())) for a in apps]
-    result = implementation("composite")(composite.key, composite.params).run(
-        people, StageContext(campaign.slug, data=data))
-    return apply_result(campaign, result, actor=actor, notify=notify)
+    try:
+        return close_composite(campaign, actor=actor, notify=notify)
+    except CompositeError as exc:
+        raise VoteError(str(exc)) from exc

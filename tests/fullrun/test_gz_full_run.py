@@ -104,13 +104,13 @@ def test_gz_full_run(campaigns, make_user, monkeypatch):
             _, errors = roadshow.sign_off(s, judge, {"score": str(60 + (s.application_id * 7 + j * 3) % 40)},
                                           actor=judge.user)
             assert errors == {}
+    _, seed = inspection.commit(gz, actor=organiser)  # the seed is committed before the ranking is known
     roadshow_run = roadshow.close_roadshow(gz, actor=organiser, notify=False)
     passers = [e["application_id"] for e in roadshow_run.result["entries"] if e["advanced"]]
     assert len(passers) == len(finalists)
 
     # 实地考察: committed seed, verifiable draw of 30 % (rounded up), one case fails and is disqualified
     inspector = make_user("fullrun_inspector", Role.INSPECTOR, campaign=gz)
-    _, seed = inspection.commit(gz, actor=organiser)
     draw = inspection.reveal_and_draw(gz, seed, actor=organiser)
     records = list(draw.inspections.order_by("application_id"))
     assert len(records) == sample_size(len(passers), fraction="0.3")
@@ -129,8 +129,10 @@ def test_gz_full_run(campaigns, make_user, monkeypatch):
 
     # 公示: 7 working days from 2026-09-30 (National Day) end on 2026-10-14; the failed inspection is backfilled
     # from the frozen composite ranking; an upheld objection brings in the next one
-    monkeypatch.setattr(publicity, "local_today", lambda: dt.date(2026, 10, 9))
+    today = {"day": dt.date(2026, 9, 30)}  # published on its first day; objections come in during the period
+    monkeypatch.setattr(publicity, "local_today", lambda: today["day"])
     pub = publicity.open_publicity(gz, dt.date(2026, 9, 30), actor=organiser)
+    today["day"] = dt.date(2026, 10, 9)
     assert pub.ends_on == dt.date(2026, 10, 14)
     ranked_out = [e["application_id"] for e in sorted(entries, key=lambda e: e["rank"]) if not e["advanced"]]
     listed = publicity.current_ids(gz)
@@ -165,6 +167,27 @@ def test_gz_full_run(campaigns, make_user, monkeypatch):
     assert {r["stage"] for r in replays} >= {"expert_review", "composite", "roadshow", "site_inspection", "publicity",
                                              "award"}
     assert [r for r in replays if not r["same"]] == []
+
+    # the funnel adds up: each stage's entrants are the previous stage's advanced, plus backfills, minus those
+    # that left in between; the case removed by the upheld objection is a publicity entrant that did not advance
+    from jinxuan.reports import services as reports
+    from jinxuan.reports import tables as T
+
+    tables = reports.stage_tables(gz)
+    steps = T.funnel(tables)
+    for before, step in zip(steps, steps[1:], strict=False):
+        assert step.entered == step.from_previous + step.backfilled, step.key
+        assert step.from_previous + step.left == before.advanced, step.key
+        assert step.advanced + step.eliminated == step.entered, step.key
+    by_key = {s.key: s for s in steps}
+    assert (by_key["site_inspection"].disqualified, by_key["site_inspection"].advanced) == (1, len(passers) - 1)
+    publicity_step = by_key["publicity"]
+    assert (publicity_step.backfilled, publicity_step.disqualified) == (2, 1)  # inspection and objection
+    assert publicity_step.entered == len(passers) - 1 + 2 and publicity_step.advanced == len(passers)
+    assert "递补 2" in publicity_step.balance
+    removed = next(r for r in next(t for t in tables if t.stage.key == "publicity").rows if r.application_id == target)
+    assert not removed.advanced and "取消资格" in removed.reason
+    assert by_key["award"].entered == by_key["award"].from_previous == len(passers)
 
 
 def test_campaign_page_links_each_stage_once_it_has_something_to_show(campaigns, client, make_user):

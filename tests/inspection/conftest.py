@@ -8,7 +8,7 @@ from jinxuan.accounts.models import Role
 from jinxuan.applicants.models import Organisation
 from jinxuan.applicants.states import State
 from jinxuan.demo.population import credit_code
-from jinxuan.pipeline.models import StageRun
+from jinxuan.pipeline.models import StageRun, StageState
 from tests.review.conftest import make_application
 
 
@@ -30,9 +30,13 @@ def roadshow_run(campaign, apps, advanced=None, ranks=None):
                 "advanced": a.pk in advanced, "reason": "", "detail": {}} for i, a in enumerate(apps)]
     # stored out of rank order on purpose: the draw must order by rank itself
     entries = entries[1::2] + entries[0::2]
-    return StageRun.objects.create(campaign=campaign, stage_key=key, kind="roadshow", is_final=True,
-                                   inputs_digest="0" * 64, result={"stage_key": key, "kind": "roadshow",
-                                                                   "entries": entries, "params": {}})
+    run = StageRun.objects.create(campaign=campaign, stage_key=key, kind="roadshow", is_final=True,
+                                  inputs_digest="0" * 64, result={"stage_key": key, "kind": "roadshow",
+                                                                  "entries": entries, "params": {}})
+    # the ranking is stored but its stage not closed yet, so the tests may still commit a seed (in a real campaign
+    # the seed is committed before the roadshow closes: see tests/pipeline/test_lifecycle.py)
+    StageState.objects.update_or_create(campaign=campaign, stage_key=key, defaults={"status": StageState.OPEN})
+    return run
 
 
 def make_pipeline_apps(campaign, n, start=0, tracks=None):

@@ -88,10 +88,10 @@ def test_the_follow_loop_catches_a_host_up_and_readiness_reports_the_lag(gz, lib
     found(a, ""), found(b, "")
     services.add_historical_case(campaign=gz, title="新增案例", paragraphs=[f"{TERM}第二例。"])
     with engine.at(b):
-        lag = readiness.library_lag()
+        lag = readiness.reports()["library_index"]
         assert lag["behind"] == 1 and lag["head"] == changes.head()[0] and lag["seconds"] >= 0
         follow.follow(interval=0.01, rounds=1)  # one round of `jinxuan library follow`
-        assert readiness.library_lag()["behind"] == 0
+        assert readiness.reports()["library_index"]["behind"] == 0
     assert len(in_index(b)) == 1 and in_index(a) == set()  # host a has not searched yet
 
 

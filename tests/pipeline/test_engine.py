@@ -107,5 +107,7 @@ def test_applying_a_result_moves_applications_and_audits_it(registry, campaigns,
                       apps[1].pk: State.ELIMINATED, apps[3].pk: State.ELIMINATED}
     assert Application.objects.get(pk=apps[1].pk).state_reason == "排名在后一半"
     assert run.result["entries"][0]["application_id"] == apps[0].pk
-    assert AuditEvent.objects.count() == before + 1 + len(apps)
+    closed = AuditEvent.objects.filter(action="stage.closed")
+    assert sorted(e.after["stage"] for e in closed) == ["expert_review", "formal_review"]  # the earlier stage too
+    assert AuditEvent.objects.count() == before + 1 + len(apps) + 2
     assert AuditEvent.objects.filter(action="stage.result_applied").exists()

@@ -17,8 +17,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_gz_publicity_to_published_results(gz, organiser, apps, client, monkeypatch):
-    monkeypatch.setattr(publicity, "local_today", lambda: dt.date(2026, 10, 9))
+    today = {"day": dt.date(2026, 9, 30)}
+    monkeypatch.setattr(publicity, "local_today", lambda: today["day"])
     publicity.open_publicity(gz, dt.date(2026, 9, 30), actor=organiser)  # 2 failed the inspection → 4 comes in
+    today["day"] = dt.date(2026, 10, 9)
     filed = publicity.file_objection(gz, application_id=apps[2].pk, name="赵某", contact="zhao@example.cn",
                                      text="该案例的数据与公开年报不一致，请核实。", ip="10.1.1.1")
     publicity.handle_objection(filed, "upheld", "经核实数据不实", actor=organiser)  # 3 out → 5 in

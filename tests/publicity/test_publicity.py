@@ -10,6 +10,7 @@ from jinxuan.accounts.models import Role
 from jinxuan.applicants.models import Application
 from jinxuan.applicants.states import State
 from jinxuan.audit.models import AuditEvent
+from jinxuan.pipeline import runtime
 from jinxuan.pipeline.models import StageRun
 from jinxuan.publicity import services
 from jinxuan.publicity.models import Objection, Substitution
@@ -80,7 +81,7 @@ def test_unknown_year_is_a_clear_error_then_works_after_overrides(gz, organiser,
     assert services.record_of(gz).ends_on == dt.date(2027, 3, 9)
 
 
-def test_opening_backfills_the_entry_the_site_inspection_disqualified(gz, organiser, apps):
+def test_opening_backfills_the_entry_the_site_inspection_disqualified(gz, organiser, apps, today):
     pub = services.open_publicity(gz, START, actor=organiser)
     assert (pub.starts_on, pub.ends_on, pub.working_days, pub.frozen_stage) == (START, END, 7, "composite")
     assert pub.listed == [apps[0].pk, apps[2].pk]
@@ -251,3 +252,37 @@ def test_anonymous_is_sent_to_login_and_the_manage_pages_answer_the_organiser(gz
     assert client.get(reverse("results:manage", args=[gz.slug])).status_code == 200
     # a campaign without a publicity stage has no publicity page
     assert client.get(reverse("publicity:manage", args=["xinhua-nqp-2025"])).status_code == 404
+
+
+def test_a_back_dated_publicity_is_refused(gz, organiser, client, apps, today):
+    today["day"] = START + dt.timedelta(days=60)  # two months after the date asked for
+    with pytest.raises(services.PublicityError, match="早于今天"):
+        services.open_publicity(gz, START, actor=organiser)
+    client.force_login(organiser)
+    page = client.post(reverse("publicity:open", args=[gz.slug]), {"start": START.isoformat()}, follow=True)
+    assert "早于今天" in page.content.decode() and not services.record_of(gz).is_open
+
+
+def test_an_early_close_is_refused_and_a_closed_publicity_takes_no_objection(gz, organiser, client, apps, today):
+    services.open_publicity(gz, START, actor=organiser)
+    filed = objection(gz, apps[0])
+    client.force_login(organiser)
+    close = reverse("reports:lifecycle", args=[gz.slug, "publicity"])
+    page = client.post(close, {"action": "close"}, follow=True).content.decode()  # on the first day
+    assert "起方可结束公示" in page and not runtime.is_closed(gz, services.stage(gz))
+    today["day"] = END + dt.timedelta(days=1)
+    page = client.post(close, {"action": "close"}, follow=True).content.decode()  # an objection is pending
+    assert "尚有 1 件异议未处理" in page and not runtime.is_closed(gz, services.stage(gz))
+    services.handle_objection(filed, "dismissed", "不成立", actor=organiser)
+    page = client.post(close, {"action": "close"}, follow=True).content.decode()
+    assert runtime.is_closed(gz, services.stage(gz)) and "已结束「" in page
+    # late objections: refused in the service and on the page, even on a day the period would have covered
+    today["day"] = END
+    with pytest.raises(services.ObjectionRefused, match="阶段已结束"):
+        objection(gz, apps[2])
+    client.logout()
+    response = client.post(reverse("publicity:objection", args=[gz.slug]),
+                           {"application": apps[2].pk, "name": "李某", "contact": "lee@example.cn",
+                            "text": "该案例与另一单位的公开案例高度重复。"})
+    assert response.status_code == 400 and "阶段已结束" in response.content.decode()
+    assert Objection.objects.count() == 1

@@ -224,7 +224,8 @@ def test_closing_the_vote_runs_the_composite(gz, vote_open, organiser, client):
     assert sum(e["detail"]["advanced_by"] == "quota" for e in entries.values()) == quota
     assert set(direct) <= set(advanced)
     assert all(gz.applications.get(pk=a).state == State.IN_STAGE for a in advanced)
-    assert AuditEvent.objects.filter(action="stage.result_applied").count() == 2  # expert review, composite
+    # formal review, expert review, the public vote and the composite: every stage stores its result
+    assert AuditEvent.objects.filter(action="stage.result_applied").count() == 4
     page = client.get(reverse("vote_manage:overview", args=[gz.slug])).content.decode()
     last = vote_open[-1]
     assert f"<td>{last.number} {last.title}</td>" in page  # the composite table names cases, not ids

@@ -36,9 +36,8 @@ class Command(BaseCommand):
                            "fields": sum(1 for _ in preset.form.fields()), "stages": [s.kind for s in preset.stages]}
                 self.stdout.write(json.dumps(summary, ensure_ascii=False))
             else:
-                from jinxuan.campaigns.loader import load_preset
+                from jinxuan.campaigns.loader import after_load, load_preset
                 from jinxuan.campaigns.models import Campaign
-                from jinxuan.formalreview.recheck import recheck_if_changed
 
                 previous = Campaign.objects.filter(slug=preset.slug).values_list("preset_hash", flat=True).first()
                 try:
@@ -50,8 +49,7 @@ class Command(BaseCommand):
                     continue
                 verb = "已创建" if created else "已更新"
                 self.stdout.write(f"{verb}征集活动 {campaign.slug}（{campaign.name}）")
-                batch = recheck_if_changed(campaign, previous)
-                if batch:
-                    self.stdout.write(f"预设已变更：已对 {batch.total} 份待审申报重新运行形式审核规则")
+                for line in after_load(campaign, previous):
+                    self.stdout.write(line)
         if failed:
             raise CommandError(f"{failed} 个预设文件有错误")

@@ -1,0 +1,47 @@
+"""The formal review as the stage runtime sees it (registered when the app loads)."""
+
+from django.urls import reverse
+
+from jinxuan.pipeline.registry import StageApp, register_stage_app
+
+
+def _submitted(campaign):
+    from jinxuan.applicants.models import Application  # app registry is ready only after load
+    from jinxuan.applicants.states import State
+
+    return Application.objects.filter(campaign=campaign).exclude(state__in=[State.DRAFT])
+
+
+def _activity(campaign) -> str | None:
+    from jinxuan.applicants.states import State
+
+    qs = _submitted(campaign)
+    total = qs.count()
+    if not total:
+        return None
+    waiting = qs.filter(state__in=[State.SUBMITTED, State.FORMAL_REVIEW, State.NEEDS_CORRECTION]).count()
+    return f"已提交 {total} 件，待审核或补正 {waiting} 件"
+
+
+def _close(campaign, actor):
+    from .services import close_formal
+
+    return close_formal(campaign, actor=actor)
+
+
+def _recheck(campaign, previous_hash, actor) -> str | None:
+    from .recheck import recheck_if_changed  # imports models: only once the app registry is ready
+
+    batch = recheck_if_changed(campaign, previous_hash, actor=actor)
+    return f"预设已变更：已对 {batch.total} 份待审申报重新运行形式审核规则" if batch else None
+
+
+def register() -> None:
+    from jinxuan.campaigns.loader import install_after_load
+
+    install_after_load(_recheck)
+    register_stage_app(StageApp(
+        kind="formal_review", label="形式审核", module="jinxuan.formalreview.stage", close=_close, collects="申报单位提交的申报书与附件，规则自动检查后由形式审核人员逐件决定",
+        manage_link=lambda c: ("形式审核", reverse("formal:queue", args=[c.slug])),
+        started=lambda c: _submitted(c).exists(), activity=_activity, permissions=("formal.review",),
+    ))

@@ -1,0 +1,47 @@
+"""The public vote as the stage runtime sees it (registered when the app loads)."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from jinxuan.pipeline.registry import StageApp, register_stage_app
+
+
+def _public(campaign):
+    from .services import window  # services import models: loaded after the app registry
+
+    if window(campaign).opens_at is None:
+        return None
+    return ("网络投票", reverse("vote:index", args=[campaign.slug]))
+
+
+def _started(campaign) -> bool:
+    from .models import Vote, VoteWindow
+
+    if Vote.objects.filter(campaign=campaign).exists():
+        return True
+    w = VoteWindow.objects.filter(campaign=campaign).first()
+    return w is not None and w.opens_at is not None and w.opens_at <= timezone.now()
+
+
+def _activity(campaign) -> str | None:
+    from .models import Vote
+
+    total = Vote.objects.filter(campaign=campaign).count()
+    if not total:
+        return None
+    valid = Vote.objects.filter(campaign=campaign, valid=True).count()
+    return f"已收到 {total} 票（有效 {valid} 票）"
+
+
+def _close(campaign, actor):
+    from .services import close_public_vote
+
+    return close_public_vote(campaign, actor=actor)
+
+
+def register() -> None:
+    register_stage_app(StageApp(
+        kind="public_vote", label="网络投票", module="jinxuan.voting.stage", collects="公众经手机验证码验证后在线投票，按预设限额计票",
+        public_link=_public, manage_link=lambda c: ("网络投票", reverse("vote_manage:overview", args=[c.slug])),
+        started=_started, activity=_activity, close=_close, permissions=("vote.manage", "vote.oversee"),
+    ))

@@ -1,0 +1,23 @@
+"""Special awards are decided until publication: a closed publish stage takes no change."""
+
+import pytest
+
+from jinxuan.pipeline import runtime
+from jinxuan.results import services
+from jinxuan.results.models import Award
+
+from .conftest import set_awards
+from .test_awards import SPECIAL, reviewed
+
+pytestmark = pytest.mark.django_db
+
+
+def test_no_special_award_once_publication_closed(xinhua, organiser_of):
+    xinhua = set_awards(xinhua, SPECIAL)
+    organiser = organiser_of(xinhua)
+    apps, _ = reviewed(xinhua, [90, 85, 80, 75, 70, 65])
+    services.close_award(xinhua, actor=organiser)
+    runtime.mark_closed(xinhua, runtime.stage_of(xinhua, "publish"), actor=organiser)
+    with pytest.raises(services.ResultsError, match="阶段已结束"):
+        services.set_specials(xinhua, {"tech": [apps[0].pk]}, actor=organiser)
+    assert not Award.objects.exclude(special_key="").exists()

@@ -151,6 +151,15 @@ def _lock(invitation: SeatInvitation) -> SeatInvitation:
     return locked
 
 
+# role -> what the app that owns the seat does once it is accepted (e.g. the expert review seats the expert in
+# the campaign's pool); installed by that app, since accounts sit below the stage apps.
+SEAT_HANDLERS: dict = {}
+
+
+def install_seat_handler(role: str, handler) -> None:
+    SEAT_HANDLERS[role] = handler
+
+
 def _grant(invitation: SeatInvitation, user: User) -> SeatInvitation:
     RoleAssignment.objects.get_or_create(user=user, role=invitation.role, campaign=invitation.campaign)
     invitation.state, invitation.accepted_by, invitation.accepted_at = (SeatInvitation.ACCEPTED, user,
@@ -159,10 +168,9 @@ def _grant(invitation: SeatInvitation, user: User) -> SeatInvitation:
     record("accounts.seat_granted", invitation, campaign=invitation.campaign, actor=user,
            after={"user": user.username, "role": invitation.role, "email": invitation.email})
     user._role_cache = None
-    if invitation.role == Role.EXPERT and invitation.campaign is not None:
-        from jinxuan.review.services import seat_expert
-
-        seat_expert(invitation.campaign, user, actor=user, **invitation.profile)
+    handler = SEAT_HANDLERS.get(invitation.role)
+    if handler is not None and invitation.campaign is not None:
+        handler(invitation.campaign, user, actor=user, **invitation.profile)
     return invitation
 
 

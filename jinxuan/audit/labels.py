@@ -16,8 +16,21 @@ EVENT_LABELS: dict[str, str] = {
     "application.unit_removed": "移除联合申报单位",
     "application.paper_received": "收到纸质材料",
     "application.contact_consent": "更改公开联系方式的同意",
-    "organisation.registered": "登记申报单位",
+    "application.draft_edited": "修改申报草稿",
+    "application.unit_consented": "联合申报单位同意参与",
+    "application.unit_declined": "联合申报单位拒绝参与",
+    "organisation.claimed": "申请认领申报单位",
+    "organisation.licence_uploaded": "上传营业执照",
+    "organisation.verified": "核验申报单位",
+    "organisation.claim_rejected": "驳回申报单位认领",
+    "organisation.units_taken_over": "核验后接管联合申报单位",
     "organisation.member_joined": "加入申报单位",
+    # accounts and seats
+    "accounts.signed_up": "注册账号",
+    "accounts.email_verified": "验证电子邮箱",
+    "accounts.seat_invited": "发出职务邀请",
+    "accounts.seat_granted": "接受职务邀请",
+    "accounts.seat_invitation_revoked": "撤回职务邀请",
     # campaign set-up
     "campaign.preset_loaded": "载入活动配置",
     "campaign.rescheduled": "调整活动日程",
@@ -26,6 +39,10 @@ EVENT_LABELS: dict[str, str] = {
     # formal review and stage results
     "formal.decision": "形式审核结论",
     "stage.result_applied": "应用阶段结果",
+    "stage.opened": "开启阶段",
+    "stage.closed": "关闭阶段",
+    "stage.reopened": "重新开启阶段",
+    "library.unpublish": "从案例库撤下案例",
     # expert review
     "review.peer_visibility": "设置评审专家能否查看他人评分",
     "review.group_map": "设置评审分组",

@@ -145,7 +145,7 @@ def accept_new(token: str, *, username: str, password: str, display_name: str = 
 
 
 def _lock(invitation: SeatInvitation) -> SeatInvitation:
-    locked = SeatInvitation.objects.select_for_update().select_related("campaign").get(pk=invitation.pk)
+    locked = SeatInvitation.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=invitation.pk)
     if locked.state != SeatInvitation.PENDING:
         raise InvitationError("该邀请已被接受，链接不能再次使用。")
     return locked

@@ -103,6 +103,17 @@ def build(seed: int = 2025, applications_per_campaign: int = 14, progress=lambda
         _build(seed, applications_per_campaign, progress)
 
 
+def _keep_applications_open(campaign) -> None:
+    """The demo shows applying and voting on one campaign at once: its first stage (which reads the applications)
+    stays open, so its stored result does not freeze the applications."""
+    from jinxuan.pipeline.models import StageState
+
+    first = campaign.stages.order_by("position").first()
+    if first is not None:
+        StageState.objects.update_or_create(campaign=campaign, stage_key=first.key,
+                                            defaults={"status": StageState.OPEN, "opened_at": timezone.now()})
+
+
 def _build(seed: int, applications_per_campaign: int, progress) -> None:
     rng = random.Random(seed)
     faker = TextFaker(seed)
@@ -166,6 +177,7 @@ def _build(seed: int, applications_per_campaign: int, progress) -> None:
     if gz is not None:
         votes.build(gz, rng)
         progress(f"网络投票：{gz.short_name} 投票进行中，含一组模拟刷票供异常审核")
+        _keep_applications_open(gz)
 
         from . import history
 

@@ -32,8 +32,8 @@ def overview(request, slug):
 ACTIONS = {"open": "开启", "close": "结束", "reopen": "重开"}
 
 
-@require_POST
 @guard(runtime.MANAGE_PERMISSION, obj=campaign_from_url)
+@require_POST
 def lifecycle(request, slug, stage_key):
     """The organiser opens, closes or reopens (with a reason) one stage; the page says what happened."""
     campaign = request.access_target

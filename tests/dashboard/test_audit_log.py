@@ -7,10 +7,11 @@ import pytest
 from django.utils import timezone
 
 from jinxuan.accounts.models import Role
-from jinxuan.applicants.models import Application, ApplicationUnit, Membership, Organisation
+from jinxuan.applicants.models import Application, ApplicationUnit, Membership
 from jinxuan.audit.log import record
 from jinxuan.audit.models import AuditEvent
 from jinxuan.dashboard.audit_log import PER_PAGE, AuditFilter
+from tests.factories import verified_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ RAW_KEY = re.compile(r"\b[a-z_]+\.[a-z_]+\b")
 def logged(campaigns, make_user):
     gz = campaigns["gz-dianshu-2025"]
     organiser = make_user("gz-organiser", Role.ORGANISER, campaign=gz)
-    org = Organisation.objects.create(name="广州示例数字科技有限公司", credit_code="91440101MA5CXXXX1X")
+    org = verified_organisation("广州示例数字科技有限公司", "91440101MA5CXXXX1X")  # ownership checked
     applicant = make_user("applicant")
     Membership.objects.create(user=applicant, organisation=org, is_admin=True)
     app = Application.objects.create(campaign=gz, track=gz.tracks.first(), title="智慧信贷风控平台")

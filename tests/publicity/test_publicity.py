@@ -103,7 +103,7 @@ def test_public_page_is_404_before_opening_and_shows_public_fields_only(gz, orga
     page = client.get(url).content.decode()
     assert "2026年9月30日 至 2026年10月14日" in page and "7 个工作日" in page
     assert "发布当日为工作日的，计为第 1 个工作日" in page
-    assert "法定节假日安排" in page and "chinesecalendar" not in page and "YYYY" not in page  # plain words
+    assert "法定节假日及调休安排" in page and "chinesecalendar" not in page and "YYYY" not in page  # plain words
     for listed in (apps[0], apps[2], apps[3]):
         assert listed.title in page
     assert apps[1].title not in page and apps[4].title not in page

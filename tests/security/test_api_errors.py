@@ -124,5 +124,5 @@ def test_no_attachment_added_through_the_api_once_accepted(client, draft_and_own
     response = client.post(f"/api/v1/applications/{draft.pk}/attachments",
                            {"key": "business_licence", "file": SimpleUploadedFile("营业执照.pdf", tiny_pdf())},
                            **bearer(owner))
-    assert response.status_code == 409 and "不可上传附件" in response.json()["detail"]
+    assert response.status_code == 409 and "不能再更改申报材料" in response.json()["detail"]
     assert not draft.attachments.exists()

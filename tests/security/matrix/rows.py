@@ -194,11 +194,13 @@ ROWS: dict[str, Row] = {
     "manage/results/<slug:slug>/close/": camp(ORG),
     "manage/results/<slug:slug>/special/": camp(ORG),
     "manage/results/<slug:slug>/publish/": camp(ORG),
+    "manage/results/<slug:slug>/tie/": camp(ORG),
     # stage reports, dashboard, library
     "manage/stages/<slug:slug>/": camp(OVERSIGHT),
     "manage/stages/<slug:slug>/report/": camp(OVERSIGHT),
     "manage/stages/<slug:slug>/stages.xlsx": camp(OVERSIGHT),
     "manage/stages/<slug:slug>/<str:stage_key>/": camp(OVERSIGHT),
+    "manage/stages/<slug:slug>/<str:stage_key>/lifecycle/": camp(ORG),
     "manage/library/<slug:slug>/compendium/": camp(ORG),
     "manage/library/<slug:slug>/compendium.docx": camp(ORG),
     "manage/library/<slug:slug>/compendium.pdf": camp(ORG),

@@ -138,8 +138,8 @@ def update_application(request, id: int, body: AnswersIn):
     from jinxuan.applicants.answer_keys import refusal
 
     refused = refusal(request.access_target.campaign.spec, body.answers, body.units)
-    if refused:
-        raise HttpError(422, refused)
+    if refused:  # the shape of every 422 (InvalidRequest): the message and the problem at the body's answers
+        return Status(422, {"detail": refused, "errors": [{"loc": ["body", "answers"], "message": refused}]})
     try:
         app = save_draft(request.access_target, body.answers, body.units, actor=request.user, via="API")
     except SubmissionError as exc:

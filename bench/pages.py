@@ -140,7 +140,8 @@ class Walker:
         return response.status_code, response.get("Content-Type", ""), len(body), len(queries), seconds
 
 
-def walk(requests: int, base_url: str | None, only: str, slow_limit: float = 60, progress=print) -> dict:
+def walk(requests: int, base_url: str | None, only: str, slow_limit: float = 60, exclude=(),
+         progress=print) -> dict:
     from django.db import connection
 
     from bench.support import latency_ms, percentile
@@ -156,7 +157,8 @@ def walk(requests: int, base_url: str | None, only: str, slow_limit: float = 60,
     walkers = {role: Walker(user, base_url, ApiToken.issue(user, "pages-bench")[1] if user else None)
                for role, user in users.items()}
     measured, skipped = [], []
-    routes = [r for r in all_routes() if r.key.startswith(only) or only in r.key]
+    routes = [r for r in all_routes() if (r.key.startswith(only) or only in r.key)
+              and not any(word and word in r.key for word in exclude)]
     for route in routes:
         row = ROWS.get(route.key)
         method = route.methods[0]
@@ -201,6 +203,7 @@ def main() -> None:
     p.add_argument("--requests", type=int, default=5, help="timed GETs per route and role (after one warm-up)")
     p.add_argument("--base-url", default="", help="a live server on the same database (default: in process)")
     p.add_argument("--only", default="", help="only routes whose key starts with or contains this")
+    p.add_argument("--exclude", action="append", default=[], help="leave out routes whose key contains this")
     p.add_argument("--slow-limit", type=float, default=60,
                    help="seconds: a route whose warm-up takes longer is not repeated (its one sample is recorded)")
     p.add_argument("--note", default="", help="a note recorded with the figures (e.g. the machine's load)")
@@ -220,12 +223,12 @@ def main() -> None:
     started = dt.datetime.now(dt.UTC)
     load_before = os.getloadavg()
     t0 = time.monotonic()
-    result = walk(args.requests, args.base_url.rstrip("/") or None, args.only, args.slow_limit)
+    result = walk(args.requests, args.base_url.rstrip("/") or None, args.only, args.slow_limit, args.exclude)
     rows = result["measured"]
     slowest = sorted(rows, key=lambda r: -(r["p95"] or 0))[:10]
     misses = [r for r in rows if r["meets_target"] is False]
     out = {"date": started.isoformat(), "machine": {**machine(), "load_average_before": [round(x, 2) for x in load_before]},
-           "note": args.note, "inputs": {"dataset": dataset, "requests": args.requests,
+           "note": args.note, "inputs": {"dataset": dataset, "requests": args.requests, "only": args.only, "exclude": args.exclude,
                                          "mode": "live server " + args.base_url if args.base_url else "in process",
                                          "database": args.database_url.rsplit("@", 1)[-1]},
            "targets": {"html_p95_ms": HTML_P95_MS, "export_s": EXPORT_S}, "wall_seconds": round(time.monotonic() - t0, 1),

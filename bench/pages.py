@@ -142,14 +142,9 @@ class Walker:
 
 def walk(requests: int, base_url: str | None, only: str, slow_limit: float = 60, exclude=(),
          progress=print) -> dict:
-    from django.db import connection
-
-    from bench.support import latency_ms, percentile
     from jinxuan.accounts.models import ApiToken
     from jinxuan.voting import services as voting
-    from tests.security.matrix import world as w
     from tests.security.matrix.routes import all_routes
-    from tests.security.matrix.rows import ROWS
 
     users = role_users()
     gz, values = dataset_values(users)
@@ -159,6 +154,20 @@ def walk(requests: int, base_url: str | None, only: str, slow_limit: float = 60,
     measured, skipped = [], []
     routes = [r for r in all_routes() if (r.key.startswith(only) or only in r.key)
               and not any(word and word in r.key for word in exclude)]
+    try:
+        _walk_routes(routes, walkers, values, requests, slow_limit, measured, skipped, progress)
+    except KeyboardInterrupt:  # stopped early (Ctrl-C, timeout -s INT): keep what was measured
+        skipped.append({"route": "*", "why": "interrupted: the routes after the last measured one were not walked"})
+    return {"measured": measured, "skipped": skipped, "values": values}
+
+
+def _walk_routes(routes, walkers, values, requests, slow_limit, measured, skipped, progress) -> None:
+    from django.db import connection
+
+    from bench.support import latency_ms, percentile
+    from tests.security.matrix import world as w
+    from tests.security.matrix.rows import ROWS
+
     for route in routes:
         row = ROWS.get(route.key)
         method = route.methods[0]
@@ -194,7 +203,6 @@ def walk(requests: int, base_url: str | None, only: str, slow_limit: float = 60,
             })
             progress(f"{route.key:60} {role:18} {status} p95 {p95 * 1000:8.1f} ms  {counts[-1]} queries")
             connection.queries_log.clear()
-    return {"measured": measured, "skipped": skipped, "values": values}
 
 
 def main() -> None:
@@ -206,6 +214,7 @@ def main() -> None:
     p.add_argument("--exclude", action="append", default=[], help="leave out routes whose key contains this")
     p.add_argument("--slow-limit", type=float, default=60,
                    help="seconds: a route whose warm-up takes longer is not repeated (its one sample is recorded)")
+    p.add_argument("--tag", default="", help="results file pages-<tag>-<date>.json instead of pages-<date>.json")
     p.add_argument("--note", default="", help="a note recorded with the figures (e.g. the machine's load)")
     args = p.parse_args()
     setup(args.database_url)
@@ -234,7 +243,7 @@ def main() -> None:
            "targets": {"html_p95_ms": HTML_P95_MS, "export_s": EXPORT_S}, "wall_seconds": round(time.monotonic() - t0, 1),
            "routes": rows, "skipped": result["skipped"], "slowest_ten": [f"{r['route']} × {r['role']}" for r in slowest],
            "missed_targets": [f"{r['route']} × {r['role']}: p95 {r['p95']} ms" for r in misses]}
-    path, _ = write_result("pages", out, sep="-")
+    path, _ = write_result(f"pages-{args.tag}" if args.tag else "pages", out, sep="-")
     print(f"\n{len(rows)} route × role pairs measured, {len(result['skipped'])} skipped; dataset {dataset}")
     print(f"load average {out['machine']['load_average']} on {out['machine']['nproc']} cores\n")
     print(f"{'route':58} {'role':18} {'p50 ms':>9} {'p95 ms':>9} {'queries':>7}")

@@ -19,6 +19,7 @@ from jinxuan.audit.log import record
 
 from . import formcheck
 from .models import Application, ApplicationUnit, Consent, Membership, Organisation, OrganisationClaim
+from .prefetch import prefetched
 
 LICENCE_MAX_BYTES = 10 * 1024 * 1024
 LICENCE_TYPES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png"}
@@ -323,7 +324,7 @@ def answer_request(unit: ApplicationUnit, user, accept: bool) -> ApplicationUnit
 
 def submit_problems(application: Application) -> list[formcheck.Problem]:
     """What ownership still blocks: joint units whose administrators have not yet consented."""
-    if "units" in getattr(application, "_prefetched_objects_cache", {}):  # a list loaded them: no query here
+    if prefetched(application, "units"):  # a list loaded them: no query here
         pending = [u for u in application.units.all() if u.consent == Consent.PENDING]
     else:
         pending = application.units.filter(consent=Consent.PENDING).select_related("organisation")

@@ -14,6 +14,7 @@ from jinxuan.audit.log import record
 
 from . import formcheck
 from .models import Application, ApplicationVersion
+from .prefetch import prefetched
 from .services import content_hash, content_of, snapshot_version, transition
 from .signals import version_submitted
 from .states import State, TransitionError
@@ -88,13 +89,8 @@ def edit_refusal(application: Application, at=None) -> str:
     return f"申报当前状态为“{State(state).label}”，已不能再更改申报材料"
 
 
-def _prefetched(application: Application, name: str) -> bool:
-    """Whether a list read `name` for all its applications at once (prefetch_related): then no query here."""
-    return name in getattr(application, "_prefetched_objects_cache", {})
-
-
 def units_of(application: Application) -> list[dict]:
-    units = (sorted(application.units.all(), key=lambda u: u.position) if _prefetched(application, "units")
+    units = (sorted(application.units.all(), key=lambda u: u.position) if prefetched(application, "units")
              else application.units.select_related("organisation").order_by("position"))
     return [
         {"credit_code": u.organisation.credit_code, "name": u.organisation.name, "is_lead": u.is_lead, "answers": u.answers}
@@ -105,7 +101,7 @@ def units_of(application: Application) -> list[dict]:
 def problems_of(application: Application, for_submit: bool = True) -> list[formcheck.Problem]:
     problems = formcheck.check(application.campaign.spec, application.answers, units_of(application), for_submit=for_submit)
     if for_submit:
-        have = ({a.key for a in application.attachments.all()} if _prefetched(application, "attachments")
+        have = ({a.key for a in application.attachments.all()} if prefetched(application, "attachments")
                 else set(application.attachments.values_list("key", flat=True)))
         for rule in application.campaign.spec.attachments:
             if rule.required and rule.key not in have:

@@ -17,13 +17,14 @@ from .queries import managed_campaigns, state_counts, track_counts
 
 @guard("accounts.workspace")
 def workspace(request):
-    roles = roles_of(request.user)
-    if request.user.is_superuser or roles & {Role.ORGANISER, Role.GUIDANCE}:
-        if not roles & {Role.APPLICANT}:
-            return redirect("dashboard:home")
+    """Every role's landing page: what needs action now (待办), the roles held with their pages, own applications."""
+    from .todo import role_links, todo_for
+
     applications = visible_applications(request.user).select_related("campaign", "track")
-    assignments = request.user.role_assignments.select_related("campaign")
-    return render(request, "dashboard/workspace.html", {"applications": applications, "assignments": assignments})
+    assignments = request.user.role_assignments.select_related("campaign").prefetch_related("campaign__stages")
+    return render(request, "dashboard/workspace.html", {
+        "applications": applications, "roles": role_links(assignments), "groups": todo_for(request.user),
+        "manages": request.user.is_superuser or bool(roles_of(request.user) & {Role.ORGANISER, Role.GUIDANCE})})
 
 
 @guard("campaigns.list_managed")

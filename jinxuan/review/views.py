@@ -20,6 +20,17 @@ def application_for_expert(request, slug, pk, **_):
     return get_object_or_404(Application.objects.select_related("campaign", "track"), campaign__slug=slug, pk=pk)
 
 
+@guard("accounts.workspace")
+def home(request):
+    """/review/: the expert's campaigns with their sheets to do; straight to the one campaign when there is one."""
+    from jinxuan.dashboard.todo import expert_groups
+
+    groups = expert_groups(request.user)
+    if len(groups) == 1:
+        return redirect("review:workspace", slug=groups[0].campaign.slug)
+    return render(request, "review/home.html", {"groups": groups})
+
+
 @guard("review.workspace", obj=campaign_from_url)
 def workspace(request, slug):
     campaign = request.access_target
@@ -32,8 +43,12 @@ def workspace(request, slug):
     extra = services.settings_of(campaign).mask_terms
     for a in rows:
         a.shown_title = masked_title(a.application, extra) if blind else a.application.title
+    from jinxuan.dashboard.todo import deadline_words
+
+    deadline, overdue = deadline_words(stage.ends if stage else None)
     return render(request, "review/workspace.html", {
-        "campaign": campaign, "rows": rows, "done": done, "stage": stage, "blind": blind})
+        "campaign": campaign, "rows": rows, "done": done, "stage": stage, "blind": blind,
+        "todo": len(rows) - done, "deadline": deadline, "overdue": overdue})
 
 
 def _rubric_rows(rubric, review):

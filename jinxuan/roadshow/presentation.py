@@ -73,3 +73,30 @@ def control(campaign, now=None) -> dict:
                         "status": ("signed" if signed.get(j.pk) and signed[j.pk].signed else
                                    "draft" if j.pk in signed else "none")} for j in judges]})
     return data
+
+
+def judge_waiting(campaign) -> str:
+    """What a judge with nothing to score now reads: the roadshow is over, not yet scheduled, or the next session."""
+    if services.stage_run(campaign) is not None:
+        return "路演答辩已结束，结果已确定。感谢您的评审。"
+    items = list(services.slots(campaign))
+    if not items:
+        return "路演日程尚未排定。排定后，本页会显示您要评分的场次。"
+    upcoming = [s for s in items if s.state == SlotState.PENDING]
+    if not upcoming:
+        return "全部场次均已结束，您没有待签署的评分。"
+    first = upcoming[0]
+    when = f"（计划 {timezone.localtime(first.planned_start):%m月%d日 %H:%M} 开始）" if first.planned_start else ""
+    return (f"当前没有需要您评分的答辩。下一场是第 {first.position} 场：{first.application.number} "
+            f"{first.application.title}{when}；开始后本页会自动更新。")
+
+
+def named_entries(run) -> list[dict]:
+    """A stored result's entries, each with its case named "编号 案例名称" (never the raw id)."""
+    from jinxuan.voting.presentation import case_names
+
+    if run is None:
+        return []
+    entries = run.result.get("entries", [])
+    names = case_names(e["application_id"] for e in entries)
+    return [{**e, "name": names.get(e["application_id"], "（已删除的申报）")} for e in entries]

@@ -108,7 +108,7 @@ def judge(request, slug):
     return render(request, "roadshow/judge.html", {
         "campaign": campaign, "seat": seat, "slot": slot, "sheet": sheet, "timer": services.timer(slot),
         "rows": _criteria_rows(campaign, values, errors), "form_error": errors.get("__all__", ""), "mine": mine,
-        "signed": bool(sheet and sheet.signed)})
+        "signed": bool(sheet and sheet.signed), "waiting": None if slot else presentation.judge_waiting(campaign)})
 
 
 @guard("roadshow.judge", obj=campaign_from_url)
@@ -138,10 +138,12 @@ def control(request, slug):
     rows = [{"slot": s, "sheets": sheets.get(s.pk, []), "signed": [x for x in sheets.get(s.pk, []) if x.signed],
              "result": services.slot_result(s) if s.state == SlotState.CLOSED else None,
              "missing": services.missing_judges(s) if s.state == SlotState.SCORING else []} for s in items]
+    run = services.stage_run(campaign)
     return render(request, "roadshow/control.html", {
         "campaign": campaign, "rows": rows, "params": services.params(campaign), "panel": services.panel(campaign),
+        "results": presentation.named_entries(run),
         "current": services.current_slot(campaign), "next": services.next_pending(campaign),
-        "run": services.stage_run(campaign), "previous": services.previous_run(campaign),
+        "run": run, "previous": services.previous_run(campaign),
         "organiser": check(request.user, "roadshow.manage", campaign), "data": presentation.control(campaign),
         "entrants": services.entrants(campaign).count(), "all_closed": bool(items) and all(
             s.state == SlotState.CLOSED for s in items)})

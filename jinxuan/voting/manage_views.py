@@ -22,8 +22,10 @@ from .presentation import case_names
 @guard("vote.oversee", obj=campaign_from_url)
 def overview(request, slug):
     campaign = request.access_target
-    apps = list(services.entrants(campaign))
-    live, shown = services.live_totals(campaign), services.shown_totals(campaign)
+    apps = list(services.tallied(campaign))
+    # the counters hold the cases still in the vote; those that did not advance keep their stored counts
+    live = {**services.stored_totals(campaign), **services.live_totals(campaign)}
+    shown = services.shown_totals(campaign) if services.display_delay(campaign) else live
     invalid = dict(Vote.objects.filter(campaign=campaign, valid=False).values_list("application_id")
                    .annotate(n=Count("id")).values_list("application_id", "n"))
     rows = sorted(({"app": a, "live": live.get(a.pk, 0), "shown": shown.get(a.pk, 0), "invalid": invalid.get(a.pk, 0)}

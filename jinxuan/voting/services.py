@@ -121,6 +121,16 @@ def entrants(campaign):
             .select_related("track", "campaign").order_by("pk"))
 
 
+def tallied(campaign):
+    """Every application that entered the vote, whatever became of it later: the vote table keeps the counts of
+    cases that did not advance after the composite was computed."""
+    run = runtime.previous_run(campaign, vote_stage(campaign))
+    if run is None:
+        return Application.objects.none()
+    return (Application.objects.filter(campaign=campaign, pk__in=runtime.advanced_ids(run))
+            .select_related("track", "campaign").order_by("pk"))
+
+
 SNAPSHOT_SECONDS = 5.0
 _snapshots: dict[int, tuple[float, dict]] = {}
 

@@ -11,7 +11,11 @@ from .models import Campaign
 
 @public
 def home(request):
-    campaigns = Campaign.objects.prefetch_related("tracks")
+    from .status import status_of
+
+    campaigns = list(Campaign.objects.prefetch_related("tracks", "stages"))
+    for c in campaigns:
+        c.status = status_of(c)
     return render(request, "campaigns/home.html", {"campaigns": campaigns})
 
 
@@ -20,8 +24,12 @@ def campaign(request, slug):
     campaign = get_object_or_404(Campaign.objects.prefetch_related("tracks", "stages"), slug=slug)
     spec = campaign.spec
     from .stage_links import public_links
+    from .status import public_text, status_of
 
-    return render(request, "campaigns/detail.html", {"campaign": campaign, "spec": spec, "links": public_links(campaign)})
+    results = public_text(spec.schedule.results)
+    return render(request, "campaigns/detail.html", {
+        "campaign": campaign, "spec": spec, "links": public_links(campaign), "status": status_of(campaign),
+        "results_when": results})
 
 
 @public

@@ -29,7 +29,9 @@ def test_public_visitor_sees_the_three_calls_and_the_past_edition(page, server):
 
 def test_organiser_opens_a_campaign_dashboard(page, server, tmp_path):
     login(page, server, "organiser")
-    page.wait_for_url("**/manage/")
+    page.wait_for_url("**/workspace/")  # the to-do list is every role's landing page
+    assert "待形式审核的申报" in page.inner_text("#todo")
+    page.goto(server + "/manage/")
     assert page.locator("tbody tr").count() == 4
     page.click("text=点数成金2025")
     page.wait_for_url("**/manage/gz-dianshu-2025/")

@@ -133,6 +133,7 @@ ROWS: dict[str, Row] = {
     "manage/review/<slug:slug>/assignment/": camp(ORG),
     "manage/review/<slug:slug>/reviews/<int:pk>/reopen/": camp(ORG),
     "manage/review/<slug:slug>/scores.xlsx": camp(OVERSIGHT),
+    "review/": plain(SIGNED_IN),
     "review/<slug:slug>/": camp(EXPERTS),
     "review/<slug:slug>/my-scores.xlsx": camp(EXPERTS),
     "review/<slug:slug>/<int:pk>/": app({EXPERT}, pk="reviewed"),

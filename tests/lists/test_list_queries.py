@@ -164,6 +164,7 @@ PAGES = [
     ListPage("manage/outbox", lambda w: f"/manage/{w.gz.slug}/outbox/", _outbox),
     ListPage("manage/review/experts", lambda w: f"/manage/review/{w.gz.slug}/experts/", _pool),
     ListPage("apply", lambda w: "/apply/", _applicant_apps, setup=_applicant_setup),
+    ListPage("workspace", lambda w: "/workspace/", _applicant_apps, setup=_applicant_setup),
     ListPage("api/applications", lambda w: "/api/v1/applications", _applicant_apps, setup=_api_setup,
              headers=lambda w: {"Authorization": f"Bearer {w.extra['token']}"}),
     ListPage("review", lambda w: f"/review/{w.gz.slug}/", _assignments, setup=_expert_setup),

@@ -46,8 +46,12 @@ def settings_of(campaign) -> ReviewSettings:
 
 
 def entrants(campaign):
-    """Applications that enter expert review: those that passed formal review (or already in a stage)."""
-    return Application.objects.filter(campaign=campaign, state__in=REVIEWABLE_STATES).select_related("track", "campaign")
+    """Applications the experts review: those that passed formal review (or already in a stage), without
+    district-recommended cases when the preset lets them skip the review (they pass the stage unranked)."""
+    found = Application.objects.filter(campaign=campaign, state__in=REVIEWABLE_STATES)
+    if runtime.skips_review_and_vote(campaign):
+        found = found.filter(district_recommended=False)
+    return found.select_related("track", "campaign")
 
 
 def set_peer_visibility(campaign, visible: bool, actor=None) -> bool:

@@ -358,6 +358,8 @@ def assign_manually(campaign, expert: Expert, application: Application, actor=No
         raise ReviewError("该申报不属于本活动")
     if not PoolMember.objects.filter(campaign=campaign, expert=expert).exists():
         raise ReviewError(f"{expert.name} 不在本活动专家库中")
+    if application.district_recommended and runtime.skips_review_and_vote(campaign):
+        raise ReviewError("区级政府推荐的案例按本活动规则免于专业评审，不能分配")
     if Conflict.objects.filter(expert=expert, application=application).exists():
         raise ReviewError(f"{expert.name} 与该申报存在利益冲突，不能分配")
     if PairRule.objects.filter(expert=expert, application=application, kind=PairRule.FORBID).exists():

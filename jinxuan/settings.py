@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "jinxuan.ops",
     "jinxuan.library",
     "jinxuan.reports",
+    "jinxuan.recommendations",
 ]
 
 MIDDLEWARE = [

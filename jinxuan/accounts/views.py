@@ -128,9 +128,6 @@ def invitation(request, token):
     })
 
 
-SEAT_ROLES = ("roadshow_judge", "inspector", "guidance", "formal_reviewer")
-
-
 def _campaign(request, slug, **_):
     from jinxuan.campaigns.lookups import campaign_from_url
 
@@ -139,41 +136,49 @@ def _campaign(request, slug, **_):
 
 @guard("accounts.invite_seat", obj=_campaign)
 def seats(request, slug):
-    """The organiser invites judges, inspectors, guidance units and formal reviewers; every invitation of the
-    campaign (experts too) with its state and who accepted it."""
+    """活动管理 › 人员: invite experts, judges, inspectors, guidance units and formal reviewers (one by one or
+    pasted in bulk); every invitation of the campaign grouped by role, with resend and withdraw."""
     from django.shortcuts import get_object_or_404
 
-    from . import invitations
-    from .models import Role, SeatInvitation
+    from . import invitations, people
+    from .models import SeatInvitation
 
     campaign = request.access_target
     base_url = request.build_absolute_uri("/")[:-1]
+    values, bulk_errors = {}, []
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "invite":
-                role = request.POST.get("role", "")
-                if role not in SEAT_ROLES:
-                    raise invitations.InvitationError("请选择要邀请的职务")
-                name = request.POST.get("name", "").strip()
-                if not name:
-                    raise invitations.InvitationError("姓名：必填")
-                invitations.invite(request.POST.get("email", ""), role, campaign, name=name, actor=request.user,
-                                   base_url=base_url)
-                messages.success(request, f"已向 {name} 发送邀请；对方通过邮件中的链接确认后获得该职务")
-            elif action == "revoke":
-                invite = get_object_or_404(SeatInvitation, pk=request.POST.get("invitation"), campaign=campaign,
-                                           state=SeatInvitation.PENDING)
-                invitations.revoke(invite, actor=request.user)
-                messages.success(request, f"已撤回对 {invite.name} 的邀请")
+                people.invite_one(campaign, request.POST.get("role", ""), request.POST.get("name", ""),
+                                  request.POST.get("email", ""), actor=request.user, base_url=base_url)
+                messages.success(request, f"已向 {request.POST.get('name', '').strip()} 发送邀请；"
+                                          "对方通过邮件中的链接确认后获得该职务")
+                return redirect("accounts:seats", slug=slug)
+            if action == "bulk":
+                bulk = people.invite_many(campaign, request.POST.get("role", ""), request.POST.get("people", ""),
+                                          actor=request.user, base_url=base_url)
+                if not bulk.errors:
+                    messages.success(request, f"已发送 {len(bulk.people)} 份邀请")
+                    return redirect("accounts:seats", slug=slug)
+                values, bulk_errors = request.POST, bulk.errors
+            elif action in ("revoke", "resend"):
+                invite = get_object_or_404(SeatInvitation, pk=request.POST.get("invitation"), campaign=campaign)
+                if action == "revoke":
+                    if invite.state != SeatInvitation.PENDING:
+                        raise invitations.InvitationError("该邀请已接受或已撤回，不能撤回")
+                    invitations.revoke(invite, actor=request.user)
+                    messages.success(request, f"已撤回对 {invite.name} 的邀请")
+                else:
+                    people.resend(invite, actor=request.user, base_url=base_url)
+                    messages.success(request, f"已重新向 {invite.name} 发送邀请，原链接已失效")
+                return redirect("accounts:seats", slug=slug)
         except invitations.InvitationError as exc:
             messages.error(request, str(exc))
-        return redirect("accounts:seats", slug=slug)
-    sent = list(SeatInvitation.objects.filter(campaign=campaign).select_related("accepted_by", "invited_by"))
-    for invite in sent:
-        invite.label = invitations.state_label(invite)
+            values = request.POST
+    status = 400 if values else 200
     return render(request, "accounts/seats.html", {
-        "campaign": campaign, "invitations": sent,
-        "roles": [(r, Role(r).label) for r in SEAT_ROLES],
-        "values": request.POST if request.method == "POST" else {},
-    })
+        "campaign": campaign, "groups": people.grouped(campaign),
+        "roles": [(r.value, r.label) for r in people.PEOPLE_ROLES],
+        "values": values, "bulk_errors": bulk_errors,
+    }, status=status)

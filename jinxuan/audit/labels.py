@@ -31,6 +31,11 @@ EVENT_LABELS: dict[str, str] = {
     "accounts.seat_invited": "发出职务邀请",
     "accounts.seat_granted": "接受职务邀请",
     "accounts.seat_invitation_revoked": "撤回职务邀请",
+    "accounts.seat_invitation_resent": "重新发送职务邀请",
+    # district recommendations (they change who advances)
+    "recommendation.marked": "登记区级推荐",
+    "recommendation.changed": "更改区级推荐",
+    "recommendation.withdrawn": "撤销区级推荐",
     # campaign set-up
     "campaign.preset_loaded": "载入活动配置",
     "campaign.rescheduled": "调整活动日程",

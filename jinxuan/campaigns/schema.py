@@ -442,6 +442,10 @@ class Preset(Strict):
     stages: list[Stage] = Field(min_length=1)
     policies: list[Text] = Field(default_factory=list)  # policy documents the call cites
     screening: list[ScreeningRule] = Field(default_factory=list)  # formal-review rules (jinxuan.screening)
+    district_recommendation_skips: Literal["cut", "review_and_vote"] = Field(
+        "cut", description="区级政府部门推荐的案例免于什么：cut 仅免于综合得分的晋级比例（仍参加专业评审和网络投票，"
+                           "名次在比例外时直接进入路演答辩，不占名额）；review_and_vote 还免于专业评审和网络投票"
+                           "（不参加综合排名，直接进入路演答辩）")
 
     @model_validator(mode="after")
     def cross_references(self):
@@ -454,6 +458,14 @@ class Preset(Strict):
                 if source not in earlier:
                     raise ValueError(f"阶段 {stage.key} 引用的来源阶段 {source!r} 不在它之前")
             earlier.add(stage.key)
+        if self.district_recommendation_skips == "review_and_vote":
+            kinds = {s.kind for s in self.stages}
+            if "roadshow" not in kinds:
+                raise ValueError("district_recommendation_skips 为 review_and_vote 时，活动必须设有路演答辩阶段")
+            if not any(s.kind == "composite" and s.params.direct_entry_flag == "district_recommended"
+                       for s in self.stages):
+                raise ValueError("district_recommendation_skips 为 review_and_vote 时，综合得分阶段必须设置 "
+                                 "direct_entry_flag: district_recommended")
         if sum(1 for f in self.form.fields() if f.type == "track") > 1:
             raise ValueError("表单中最多只能有一个 track（申报方向）字段")
         return self

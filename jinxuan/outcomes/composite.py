@@ -173,6 +173,8 @@ class Row:
 @register
 class CompositeStage(StageKind):
     kind = "composite"
+    label = "综合得分排名"
+    bypassable = True
 
     def rank(self, entrants: Sequence[Entrant], context: StageContext) -> list[RankedEntry]:
         p = self.params

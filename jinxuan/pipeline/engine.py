@@ -17,6 +17,11 @@ from pydantic import BaseModel
 
 from jinxuan.campaigns.stage_params import STAGE_PARAMS
 
+# An entrant with this flag passes a bypassable stage unranked and advances (a district-recommended case when the
+# preset's `district_recommendation_skips` is "review_and_vote": no expert review, no vote, no composite cut).
+BYPASS_FLAG = "direct_to_roadshow"
+BYPASS_REASON = "区级政府推荐，免于{stage}，直接进入路演答辩（不参加本阶段排名，不占名额）"
+
 
 @dataclass(frozen=True)
 class Entrant:
@@ -71,6 +76,8 @@ class StageContext:
 
 class StageKind(ABC):
     kind: ClassVar[str]
+    label: ClassVar[str] = "本阶段"
+    bypassable: ClassVar[bool] = False  # entrants flagged BYPASS_FLAG pass it unranked (see BYPASS_FLAG)
 
     def __init__(self, key: str, params: BaseModel | Mapping[str, Any] | None = None):
         model = STAGE_PARAMS[self.kind]
@@ -83,7 +90,11 @@ class StageKind(ABC):
 
     def run(self, entrants: Sequence[Entrant], context: StageContext) -> StageResult:
         entrants = sorted(entrants, key=lambda e: e.application_id)
-        entries = self.rank(entrants, context)
+        passing = [e for e in entrants if self.bypassable and BYPASS_FLAG in e.flags]
+        ranked = [e for e in entrants if not (self.bypassable and BYPASS_FLAG in e.flags)]
+        entries = list(self.rank(ranked, context)) + [
+            RankedEntry(e.application_id, None, None, True, BYPASS_REASON.format(stage=self.label),
+                        {"bypassed": True, "direct_entry": True, "advanced_by": "direct_entry"}) for e in passing]
         given = sorted(e.application_id for e in entries)
         if given != [e.application_id for e in entrants]:
             raise ValueError(f"阶段 {self.key} 的结果必须恰好包含每个参与者一次")

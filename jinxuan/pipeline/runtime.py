@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from jinxuan.audit.log import record
 
-from .engine import Entrant, RankedEntry, StageResult
+from .engine import BYPASS_FLAG, Entrant, RankedEntry, StageResult
 from .models import StageRun, StageState
 from .registry import stage_app
 
@@ -107,22 +107,36 @@ def stored_result(run: StageRun) -> StageResult:
 # ------------------------------------------------------------------------------------------------ entrants
 
 
-def flags_of(application) -> frozenset[str]:
+def skips_review_and_vote(campaign) -> bool:
+    """The preset's choice: a district recommendation also skips the expert review and the public vote."""
+    return campaign.spec.district_recommendation_skips == "review_and_vote"
+
+
+def flags_of(application, bypass: bool | None = None) -> frozenset[str]:
     """Every flag a stage may read of an application (the inputs digest covers them)."""
     flags = set()
     if getattr(application, "district_recommended", False):
         flags.add("district_recommended")
+        if bypass is None:
+            bypass = skips_review_and_vote(application.campaign)
+        if bypass:
+            flags.add(BYPASS_FLAG)
     return frozenset(flags)
 
 
-def entrant(application) -> Entrant:
+def entrant(application, bypass: bool | None = None) -> Entrant:
     """The one way an application becomes a stage entrant."""
     submitted = application.submitted_at.isoformat() if application.submitted_at else ""
-    return Entrant(application.pk, application.track.key, submitted, flags_of(application))
+    return Entrant(application.pk, application.track.key, submitted, flags_of(application, bypass))
 
 
 def entrants(applications: Iterable) -> list[Entrant]:
-    return [entrant(a) for a in applications]
+    applications = list(applications)
+    bypass = {}  # campaign id → the preset's choice, read once
+    for a in applications:
+        if a.campaign_id not in bypass:
+            bypass[a.campaign_id] = skips_review_and_vote(a.campaign)
+    return [entrant(a, bypass[a.campaign_id]) for a in applications]
 
 
 # ------------------------------------------------------------------------------------------------ lifecycle

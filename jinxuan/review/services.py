@@ -46,8 +46,12 @@ def settings_of(campaign) -> ReviewSettings:
 
 
 def entrants(campaign):
-    """Applications that enter expert review: those that passed formal review (or already in a stage)."""
-    return Application.objects.filter(campaign=campaign, state__in=REVIEWABLE_STATES).select_related("track", "campaign")
+    """Applications the experts review: those that passed formal review (or already in a stage), without
+    district-recommended cases when the preset lets them skip the review (they pass the stage unranked)."""
+    found = Application.objects.filter(campaign=campaign, state__in=REVIEWABLE_STATES)
+    if runtime.skips_review_and_vote(campaign):
+        found = found.filter(district_recommended=False)
+    return found.select_related("track", "campaign")
 
 
 def set_peer_visibility(campaign, visible: bool, actor=None) -> bool:
@@ -354,6 +358,8 @@ def assign_manually(campaign, expert: Expert, application: Application, actor=No
         raise ReviewError("该申报不属于本活动")
     if not PoolMember.objects.filter(campaign=campaign, expert=expert).exists():
         raise ReviewError(f"{expert.name} 不在本活动专家库中")
+    if application.district_recommended and runtime.skips_review_and_vote(campaign):
+        raise ReviewError("区级政府推荐的案例按本活动规则免于专业评审，不能分配")
     if Conflict.objects.filter(expert=expert, application=application).exists():
         raise ReviewError(f"{expert.name} 与该申报存在利益冲突，不能分配")
     if PairRule.objects.filter(expert=expert, application=application, kind=PairRule.FORBID).exists():

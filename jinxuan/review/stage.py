@@ -17,6 +17,8 @@ LABELS = {"mean": "平均分", "trimmed_mean": "截尾平均分", "median": "中
 @register
 class ExpertReviewStage(StageKind):
     kind = "expert_review"
+    label = "专业评审"
+    bypassable = True
 
     def rank(self, entrants, context):
         scores = context.data.get(self.key) or {}

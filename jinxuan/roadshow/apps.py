@@ -10,3 +10,10 @@ class RoadshowConfig(AppConfig):
         from . import registration
 
         registration.register()  # this stage kind's description, read by the stage runtime
+
+        from jinxuan.accounts.invitations import install_seat_handler
+        from jinxuan.accounts.models import Role
+
+        from .services import seat_invited_judge
+
+        install_seat_handler(Role.ROADSHOW_JUDGE, seat_invited_judge)  # an accepted invitation seats the judge

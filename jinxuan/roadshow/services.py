@@ -112,6 +112,11 @@ def sync_judges(campaign, actor=None) -> list[Judge]:
     return panel(campaign)
 
 
+def seat_invited_judge(campaign, user, actor=None, **_profile) -> None:
+    """An accepted judge invitation puts the new judge on the panel at once (audited by sync_judges)."""
+    sync_judges(campaign, actor=actor)
+
+
 def panel(campaign) -> list[Judge]:
     return list(Judge.objects.filter(campaign=campaign, active=True).select_related("user"))
 

@@ -111,7 +111,7 @@ def is_open(campaign, now=None) -> bool:
     return bool(w.opens_at and w.closes_at and w.opens_at <= now <= w.closes_at)
 
 
-def entrants(campaign):
+def stage_entrants(campaign):
     """Applications that passed expert review (the stage result moved them to 评审中 at that stage)."""
     run = runtime.previous_run(campaign, vote_stage(campaign))
     if run is None:
@@ -129,6 +129,15 @@ def tallied(campaign):
         return Application.objects.none()
     return (Application.objects.filter(campaign=campaign, pk__in=runtime.advanced_ids(run))
             .select_related("track", "campaign").order_by("pk"))
+
+
+def entrants(campaign):
+    """What the public votes on: the stage's entrants, without district-recommended cases when the preset lets
+    them skip the vote (they pass the stage unranked)."""
+    found = stage_entrants(campaign)
+    if runtime.skips_review_and_vote(campaign):
+        found = found.filter(district_recommended=False)
+    return found
 
 
 SNAPSHOT_SECONDS = 5.0
@@ -532,7 +541,7 @@ def close_public_vote(campaign, actor=None):
     now = timezone.now()
     if w.closes_at is None or w.closes_at > now:
         set_window(campaign, w.opens_at if w.opens_at and w.opens_at < now else None, now, actor=actor)
-    apps = list(entrants(campaign))
+    apps = list(stage_entrants(campaign))
     totals = stored_totals(campaign)
     result = implementation("public_vote")(stage.key, stage.params).run(
         runtime.entrants(apps), StageContext(campaign.slug, data={stage.key: {a.pk: totals.get(a.pk, 0) for a in apps}}))

@@ -15,6 +15,8 @@ from jinxuan.pipeline.engine import RankedEntry, StageKind, register
 @register
 class PublicVoteStage(StageKind):
     kind = "public_vote"
+    label = "网络投票"
+    bypassable = True
 
     def rank(self, entrants, context):
         data = {int(k): int(v) for k, v in (context.data.get(self.key) or {}).items()}

@@ -20,14 +20,15 @@ from tests.review.test_review_flow import sheet
 PASSWORD = "s3cret-Passw0rd!"
 
 
-def gz_copy(slug: str):
-    """The reference preset loaded as another campaign (so the demo's gz-dianshu-2025 stays in its vote)."""
+def gz_copy(slug: str, **overrides):
+    """The reference preset loaded as another campaign (so the demo's gz-dianshu-2025 stays in its vote), with
+    top-level keys overridden (e.g. district_recommendation_skips)."""
     from jinxuan.campaigns.loader import load_preset
     from jinxuan.campaigns.preset_io import read_preset
     from jinxuan.campaigns.schema import Preset
 
     preset = read_preset(settings.PRESET_DIR / "gz-dianshu-2025.yaml")
-    data = preset.model_dump(mode="json") | {"slug": slug, "short_name": f"路演演练{slug[-4:]}"}
+    data = preset.model_dump(mode="json") | {"slug": slug, "short_name": f"路演演练{slug[-4:]}"} | overrides
     return load_preset(Preset.model_validate(data))[0]
 
 

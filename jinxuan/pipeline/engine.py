@@ -71,6 +71,7 @@ class StageContext:
 
 class StageKind(ABC):
     kind: ClassVar[str]
+    score_noun: ClassVar[str] = "得分"  # what an entry's score is; "得分" is read on a 100-point scale
 
     def __init__(self, key: str, params: BaseModel | Mapping[str, Any] | None = None):
         model = STAGE_PARAMS[self.kind]

@@ -522,13 +522,24 @@ def close_public_vote(campaign, actor=None):
     now = timezone.now()
     if w.closes_at is None or w.closes_at > now:
         set_window(campaign, w.opens_at if w.opens_at and w.opens_at < now else None, now, actor=actor)
-    apps = list(entrants(campaign))
-    totals = stored_totals(campaign)
-    result = implementation("public_vote")(stage.key, stage.params).run(
-        runtime.entrants(apps), StageContext(campaign.slug, data={stage.key: {a.pk: totals.get(a.pk, 0) for a in apps}}))
-    run = store_run(campaign, result, actor=actor)
+    run = store_run(campaign, _result(campaign, stage), actor=actor)
     forget_snapshot(campaign)
     return run
+
+
+def _result(campaign, stage):
+    apps = list(entrants(campaign))
+    totals = stored_totals(campaign)
+    return implementation("public_vote")(stage.key, stage.params).run(
+        runtime.entrants(apps), StageContext(campaign.slug, data={stage.key: {a.pk: totals.get(a.pk, 0) for a in apps}}))
+
+
+def preview_vote(campaign) -> dict | None:
+    """The counts the vote would store if it closed now (for the stage report while it is open)."""
+    stage = vote_stage(campaign)
+    if stage is None or runtime.previous_run(campaign, stage) is None:
+        return None
+    return _result(campaign, stage).to_json()
 
 
 def close_vote(campaign, actor=None, notify: bool = True, now=None):

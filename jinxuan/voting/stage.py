@@ -15,6 +15,7 @@ from jinxuan.pipeline.engine import RankedEntry, StageKind, register
 @register
 class PublicVoteStage(StageKind):
     kind = "public_vote"
+    score_noun = "票数"
 
     def rank(self, entrants, context):
         data = {int(k): int(v) for k, v in (context.data.get(self.key) or {}).items()}

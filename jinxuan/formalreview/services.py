@@ -169,10 +169,10 @@ def close_formal(campaign, actor=None):
         raise FormalReviewError("本活动没有形式审核阶段")
     if runtime.final_run(campaign, stage) is not None:
         raise FormalReviewError("形式审核已结束")
-    return store_run(campaign, _result(campaign, stage), actor=actor)
+    return store_run(campaign, _stage_result(campaign, stage), actor=actor)
 
 
-def _result(campaign, stage):
+def _stage_result(campaign, stage):
     apps = stage_entrants(campaign)
     return implementation("formal_review")(stage.key, stage.params).run(
         runtime.entrants(apps), StageContext(campaign.slug, data={stage.key: stage_data(campaign, apps)}))
@@ -184,7 +184,7 @@ def preview_formal(campaign) -> dict | None:
     stage = runtime.stage_of(campaign, "formal_review")
     if stage is None or not stage_entrants(campaign):
         return None
-    data = _result(campaign, stage).to_json()
+    data = _stage_result(campaign, stage).to_json()
     waiting = set(Application.objects.filter(campaign=campaign, state__in=IN_REVIEW).values_list("pk", flat=True))
     for e in data["entries"]:
         if int(e["application_id"]) in waiting:

@@ -29,6 +29,12 @@ def _close(campaign, actor):
     return close_formal(campaign, actor=actor)
 
 
+def _preview(campaign):
+    from .services import preview_formal
+
+    return preview_formal(campaign)
+
+
 def _recheck(campaign, previous_hash, actor) -> str | None:
     from .recheck import recheck_if_changed  # imports models: only once the app registry is ready
 
@@ -43,5 +49,5 @@ def register() -> None:
     register_stage_app(StageApp(
         kind="formal_review", label="形式审核", module="jinxuan.formalreview.stage", close=_close, collects="申报单位提交的申报书与附件，规则自动检查后由形式审核人员逐件决定",
         manage_link=lambda c: ("形式审核", reverse("formal:queue", args=[c.slug])),
-        started=lambda c: _submitted(c).exists(), activity=_activity, permissions=("formal.review",),
+        started=lambda c: _submitted(c).exists(), activity=_activity, preview=_preview, permissions=("formal.review",),
     ))

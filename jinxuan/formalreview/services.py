@@ -123,6 +123,7 @@ def expire_corrections(now: dt.datetime | None = None) -> int:
 # ------------------------------------------------------------------------------------------------ the stage
 
 PASSED = {State.ACCEPTED, State.IN_STAGE, State.ELIMINATED, State.DISQUALIFIED, State.AWARDED}
+IN_REVIEW = (State.SUBMITTED, State.FORMAL_REVIEW, State.NEEDS_CORRECTION)  # no final decision yet
 OUTCOME = {State.REJECTED: "reject", State.NEEDS_CORRECTION: "correction", State.WITHDRAWN: "withdrawn"}
 
 
@@ -168,7 +169,24 @@ def close_formal(campaign, actor=None):
         raise FormalReviewError("本活动没有形式审核阶段")
     if runtime.final_run(campaign, stage) is not None:
         raise FormalReviewError("形式审核已结束")
+    return store_run(campaign, _stage_result(campaign, stage), actor=actor)
+
+
+def _stage_result(campaign, stage):
     apps = stage_entrants(campaign)
-    result = implementation("formal_review")(stage.key, stage.params).run(
+    return implementation("formal_review")(stage.key, stage.params).run(
         runtime.entrants(apps), StageContext(campaign.slug, data={stage.key: stage_data(campaign, apps)}))
-    return store_run(campaign, result, actor=actor)
+
+
+def preview_formal(campaign) -> dict | None:
+    """The result formal review would store if it closed now; an application still awaiting a decision or a
+    correction is marked pending (for the stage report while the stage is open)."""
+    stage = runtime.stage_of(campaign, "formal_review")
+    if stage is None or not stage_entrants(campaign):
+        return None
+    data = _stage_result(campaign, stage).to_json()
+    waiting = set(Application.objects.filter(campaign=campaign, state__in=IN_REVIEW).values_list("pk", flat=True))
+    for e in data["entries"]:
+        if int(e["application_id"]) in waiting:
+            e["pending"] = True
+    return data

@@ -75,6 +75,20 @@ def head() -> tuple[int, str]:
     return (row[0], row[1]) if row else (0, "")
 
 
+def start_epoch() -> str:
+    """Start the log over under a new epoch (after a restore: the restored log's numbers may repeat numbers that
+    hosts' indexes already applied from the database before it), so every host rebuilds its index once."""
+    global _recent
+    from .models import _new_epoch
+
+    epoch = _new_epoch()
+    with transaction.atomic(using=DB):
+        if not ChangeHead.objects.using(DB).filter(pk=1).update(epoch=epoch):
+            ChangeHead.objects.using(DB).create(pk=1, epoch=epoch)
+    _recent = None
+    return epoch
+
+
 def after(seq: int, limit: int) -> list[tuple[int, int]]:
     """(number, case id) of the first `limit` changes after `seq`, in order."""
     return list(Change.objects.using(DB).filter(seq__gt=seq).order_by("seq").values_list("seq", "case_id")[:limit])

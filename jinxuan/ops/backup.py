@@ -231,8 +231,10 @@ def restore(archive: Path, progress=lambda msg: None) -> RestoreReport:
             anchor_file.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(anchors, anchor_file)
     progress("重建案例库检索索引")
+    from jinxuan.library.changes import start_epoch
     from jinxuan.library.search import rebuild
 
+    start_epoch()  # every host's index was built from another database: each rebuilds once, not only this one
     rebuild()  # the index is not in the archive: it is derived from the restored cases
     return verify(manifest, progress)
 

@@ -78,6 +78,7 @@ class StageKind(ABC):
     kind: ClassVar[str]
     label: ClassVar[str] = "本阶段"
     bypassable: ClassVar[bool] = False  # entrants flagged BYPASS_FLAG pass it unranked (see BYPASS_FLAG)
+    score_noun: ClassVar[str] = "得分"  # what an entry's score is; "得分" is read on a 100-point scale
 
     def __init__(self, key: str, params: BaseModel | Mapping[str, Any] | None = None):
         model = STAGE_PARAMS[self.kind]

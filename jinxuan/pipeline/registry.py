@@ -33,6 +33,8 @@ class StageApp:
     manage_link        campaign → (label, url) of its organiser page, else None
     started            campaign → True once the stage holds work (votes, scores …) although nobody opened it
     activity           campaign → a short Chinese line on what it holds now ("已收到 441 票"), or None
+    preview            campaign → the result JSON the stage would store if it closed now (entries still awaiting a
+                       decision carry ``"pending": true``), for the stage report while it is open; None if nothing yet
     close              (campaign, actor) → computes and stores the stage result (the stage's own close action)
     reopen             (campaign, actor) → what the app resets when its stage is reopened (e.g. a closed period)
     permissions        the permission names its pages are guarded by
@@ -47,6 +49,7 @@ class StageApp:
     manage_link: Callable[[Any], Link | None] = _none
     started: Callable[[Any], bool] = field(default=lambda campaign: False)
     activity: Callable[[Any], str | None] = _none
+    preview: Callable[[Any], dict | None] = _none
     close: Callable[..., Any] | None = None
     reopen: Callable[..., Any] | None = None
     permissions: tuple[str, ...] = ()

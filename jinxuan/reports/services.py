@@ -1,4 +1,4 @@
-"""Read a campaign's stages, stage runs, applications and formal-review decisions into the pure tables."""
+"""Read a campaign's stages, stage runs, applications and each stage's lifecycle into the pure tables."""
 
 from __future__ import annotations
 
@@ -7,15 +7,11 @@ from django.utils import timezone
 
 from jinxuan.applicants.models import Application, ApplicationUnit
 from jinxuan.applicants.states import State
-from jinxuan.formalreview.models import Decision, FormalDecision, ScreeningResult
 from jinxuan.pipeline import runtime
 from jinxuan.pipeline.models import StageRun
 from jinxuan.pipeline.registry import stage_app
 
 from . import tables as T
-
-PASSED_FORMAL = {State.ACCEPTED, State.IN_STAGE, State.ELIMINATED, State.DISQUALIFIED, State.AWARDED}
-IN_FORMAL = {State.SUBMITTED, State.FORMAL_REVIEW, State.NEEDS_CORRECTION}
 
 
 def stages(campaign) -> list[T.Stage]:
@@ -49,8 +45,9 @@ def live(campaign) -> dict[str, T.Live]:
             parts.append(f"{_who(state.closed_by)} 于 {timezone.localtime(state.closed_at):%Y-%m-%d %H:%M} 结束")
         if state.reopen_reason and not state.closed:
             parts.append(f"已重开：{state.reopen_reason}")
+        preview = app.preview(campaign) if app and state.status == "open" and not runtime.final_run(campaign, s) else None
         out[s.key] = T.Live(state.status, (app.activity(campaign) or "") if app else "", state.stale_reason,
-                            app.collects if app else "", "；".join(parts))
+                            app.collects if app else "", "；".join(parts), preview)
     return out
 
 
@@ -70,45 +67,9 @@ def app_infos(campaign, apps) -> dict[int, T.AppInfo]:
     return out
 
 
-def formal_rows(campaign, apps) -> list[T.FormalRow]:
-    """Every submitted application, as formal review left it (states and the latest decision)."""
-    decisions: dict[int, FormalDecision] = {}
-    for d in FormalDecision.objects.filter(application__campaign=campaign).order_by("decided_at", "pk"):
-        decisions[d.application_id] = d
-    screenings: dict[int, ScreeningResult] = {}
-    for s in (ScreeningResult.objects.filter(application__campaign=campaign).order_by("created_at", "pk")
-              .only("application_id", "blocking", "warnings", "created_at")):
-        screenings[s.application_id] = s
-    rows = []
-    for a in apps:
-        if a.state == State.WITHDRAWN and a.submitted_at is None:
-            continue  # withdrawn as a draft: never entered formal review
-        if a.state in PASSED_FORMAL:
-            outcome = T.ADVANCED
-        elif a.state in IN_FORMAL:
-            outcome = T.PENDING
-        else:
-            outcome = T.ELIMINATED
-        d, s = decisions.get(a.pk), screenings.get(a.pk)
-        if d is not None:
-            reason = d.reason.strip() or d.get_decision_display()
-            if d.decision == Decision.PASS and d.override_reason:
-                reason += f"（推翻 {len(d.overridden)} 项阻断性问题：{d.override_reason}）"
-        elif outcome == T.ADVANCED:
-            reason = "形式审核通过"
-        else:
-            reason = a.state_reason or State(a.state).label
-        if a.state == State.WITHDRAWN:
-            reason = a.state_reason or "已撤回"
-        rows.append(T.FormalRow(a.pk, outcome, State(a.state).label, reason,
-                                d.get_decision_display() if d else "", s.blocking if s else None,
-                                s.warnings if s else None, len(d.overridden) if d else 0))
-    return rows
-
-
 def stage_tables(campaign) -> list[T.StageTable]:
     apps = list(applications(campaign))
-    return T.build_tables(stages(campaign), runs(campaign), app_infos(campaign, apps), formal_rows(campaign, apps),
+    return T.build_tables(stages(campaign), runs(campaign), app_infos(campaign, apps),
                           live(campaign))
 
 

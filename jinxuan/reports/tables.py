@@ -1,15 +1,13 @@
 """Per-stage tables, the funnel and score distributions from stored stage results, with no Django import.
 
 Input is plain data: the campaign's stages in order (`Stage`), each stage's stored run (`Run`: the JSON of
-``StageResult.to_json()`` kept in ``pipeline.StageRun.result``), the applications by id (`AppInfo`) and, for a
-formal review that stores no run, one `FormalRow` per submitted application (its state and latest decision).
+``StageResult.to_json()`` kept in ``pipeline.StageRun.result``), the applications by id (`AppInfo`) and each
+stage's lifecycle (`Live`), which for an open stage may carry a preview: the result it would store if it closed now.
 
 Rules:
 
-* A stage uses its own run. A stage with no run whose key is a component source of a later composite run
-  (the public vote feeds its counts to the composite) is read from that composite's detail: every composite
-  entrant entered it and advanced through it, its score is the raw value. A formal review with no run is
-  counted from the application states. Any other stage with no run is 未开始.
+* A stage uses its own run. An open stage with no run shows its preview (进行中; entries still awaiting a decision
+  are pending). Any other stage with no run is 未开始 (or 进行中 with what it holds, when open).
 * ``detail`` is flattened to columns generically (nested mappings → "a.b", lists of mappings keyed by their
   ``source`` / ``key``), so a new stage kind shows without code. Numbers stored as strings (Decimals) become
   numbers. Keys that could name a person (expert, judge, email …) are never shown.
@@ -29,12 +27,12 @@ from typing import Any
 import numpy
 
 from jinxuan.campaigns.stage_params import STAGE_KIND_LABELS
+from jinxuan.pipeline.engine import implementation
 
 NOT_STARTED = "未开始"
 DONE = "已完成"
 RUNNING = "进行中"
 PROVISIONAL = "进行中（暂存结果）"
-DERIVED = "已完成（计入综合得分）"
 
 ADVANCED, ELIMINATED, PENDING = "advanced", "eliminated", "pending"
 OUTCOME_LABELS = {ADVANCED: "晋级", ELIMINATED: "未晋级", PENDING: "待定"}
@@ -93,6 +91,7 @@ class Live:
     stale: str = ""
     collects: str = ""
     lifecycle: str = ""  # who opened / closed it and when, in Chinese
+    preview: Mapping[str, Any] | None = None  # the result it would store if it closed now (open stages)
 
 
 @dataclass(frozen=True)
@@ -110,19 +109,6 @@ class Run:
     final: bool = True
     created_at: Any = None
 
-
-@dataclass(frozen=True)
-class FormalRow:
-    """A submitted application as formal review left it: its state and the latest decision, if any."""
-
-    application_id: int
-    outcome: str  # ADVANCED / ELIMINATED / PENDING
-    state_label: str
-    reason: str = ""
-    decision_label: str = ""
-    blocking: int | None = None
-    warnings: int | None = None
-    overridden: int = 0
 
 
 @dataclass(frozen=True)
@@ -204,7 +190,8 @@ class StageTable:
 
     @property
     def distribution_title(self) -> str:
-        noun = "数值" if self.status == DERIVED else "" if self.stage.name.endswith("得分") else "得分"
+        noun = score_noun(self.stage.kind)
+        noun = "" if noun == "得分" and self.stage.name.endswith("得分") else noun
         return f"{self.stage.name}{noun}分布"
 
     def param_items(self) -> list[tuple[str, str]]:
@@ -346,7 +333,7 @@ def _entry_rows(entries: Iterable[Mapping[str, Any]]) -> list[dict]:
         score = scalar(e.get("score"))
         rows.append({"application_id": int(e["application_id"]), "rank": e.get("rank"),
                      "score": Decimal(score) if isinstance(score, int) else score if isinstance(score, Decimal)
-                     else None, "outcome": ADVANCED if e.get("advanced") else ELIMINATED,
+                     else None, "outcome": PENDING if e.get("pending") else ADVANCED if e.get("advanced") else ELIMINATED,
                      "reason": e.get("reason") or "", "detail": e.get("detail") or {}})
     return rows
 
@@ -356,76 +343,35 @@ def run_table(stage: Stage, run: Run, apps: Mapping[int, AppInfo], stage_names: 
                   stage_names, params=dict(run.result.get("params") or {}), created_at=run.created_at)
 
 
-def formal_table(stage: Stage, formal: Sequence[FormalRow], apps: Mapping[int, AppInfo],
-                 stage_names: Mapping[str, str]) -> StageTable:
-    """Formal review counted from application states (it records decisions per application, not a stage run)."""
-    if not formal:
-        return StageTable(stage, NOT_STARTED)
-    raw = []
-    for f in formal:
-        detail: dict[str, Any] = {"state": f.state_label, "decision": f.decision_label or None,
-                                  "blocking": f.blocking, "warnings": f.warnings}
-        if f.overridden:
-            detail["overridden"] = f.overridden
-        raw.append({"application_id": f.application_id, "rank": None, "score": None, "outcome": f.outcome,
-                    "reason": f.reason or f.state_label, "detail": detail})
-    status = RUNNING if any(f.outcome == PENDING for f in formal) else DONE
-    return _table(stage, status, raw, apps, stage_names, note="按申报状态与形式审核结论统计")
-
-
-def derived_table(stage: Stage, composite: Run, apps: Mapping[int, AppInfo],
-                  stage_names: Mapping[str, str]) -> StageTable | None:
-    """A stage with no run of its own, read from a later composite that used it as a component."""
-    raw = []
-    for e in composite.result.get("entries", []):
-        parts = [c for c in (e.get("detail") or {}).get("components", []) if c.get("source") == stage.key]
-        if not parts:
-            return None
-        part = parts[0]
-        value = scalar(part.get("raw"))
-        score = Decimal(value) if isinstance(value, int | Decimal) else None
-        label = part.get("label") or stage.kind_label
-        reason = f"{label} {display(score)}" if score is not None else f"无{label}数据"
-        raw.append({"application_id": int(e["application_id"]), "rank": None, "score": score,
-                    "outcome": ADVANCED, "reason": reason + "，计入综合得分", "detail": {"raw": part.get("raw")}})
-    if not raw:
-        return None
-    ordered = sorted(raw, key=lambda r: -(r["score"] or 0))
-    position, previous = 0, None
-    for i, r in enumerate(ordered):
-        if r["score"] != previous:
-            position, previous = i + 1, r["score"]
-        r["rank"] = position if r["score"] is not None else None
-    return _table(stage, DERIVED, raw, apps, stage_names, created_at=composite.created_at,
-                  note=f"本阶段不单独淘汰，数值取自{stage_names.get(composite.result.get('stage_key'), '综合得分')}")
-
-
 def build_tables(stages: Sequence[Stage], runs: Mapping[str, Run], apps: Mapping[int, AppInfo],
-                 formal: Sequence[FormalRow] = (), live: Mapping[str, Live] | None = None) -> list[StageTable]:
+                 live: Mapping[str, Live] | None = None) -> list[StageTable]:
     """One table per stage, in the campaign's order. A stage with no result that the runtime holds open is 进行中
     with what it holds now (e.g. the votes received)."""
     live = live or {}
     names = {s.key: s.name for s in stages}
     tables = []
-    for i, stage in enumerate(stages):
+    for stage in stages:
         run = runs.get(stage.key)
+        state = live.get(stage.key, Live())
         table = None
         if run is not None:
             table = run_table(stage, run, apps, names)
-        elif stage.kind == "formal_review":
-            table = formal_table(stage, formal, apps, names)
-        else:
-            later = [runs[s.key] for s in stages[i + 1:] if s.key in runs and runs[s.key].result.get("kind") == "composite"]
-            for composite in later:
-                table = derived_table(stage, composite, apps, names)
-                if table is not None:
-                    break
-        state = live.get(stage.key, Live())
+        elif state.status == "open" and state.preview:
+            table = _table(stage, RUNNING, _entry_rows(state.preview.get("entries", [])), apps, names,
+                           params=dict(state.preview.get("params") or {}), note="按当前数据预览，阶段结束后以存储结果为准")
         if table is None:
             table = StageTable(stage, RUNNING if state.status == "open" else NOT_STARTED, note=state.activity)
         table.live = state
         tables.append(table)
     return tables
+
+
+def score_noun(kind: str) -> str:
+    """What a stage kind's score is ("得分", or e.g. "票数"), as its engine class says; "得分" if unknown."""
+    try:
+        return implementation(kind).score_noun
+    except NotImplementedError:
+        return "得分"
 
 
 # -- funnel, distributions, sorting ---------------------------------------------------------------------------
@@ -520,7 +466,7 @@ def histogram(values: Sequence[float], advanced: Sequence[bool] | None = None, b
 def stage_histogram(table: StageTable, bins: int = 10) -> list[Bin]:
     scored = [r for r in table.rows if r.score is not None]
     return histogram([float(r.score) for r in scored], [r.advanced for r in scored], bins,
-                     hundred=table.status != DERIVED)  # a derived stage carries raw values (votes), not scores
+                     hundred=score_noun(table.stage.kind) == "得分")  # votes are counts, not 100-point scores
 
 
 @dataclass(frozen=True)

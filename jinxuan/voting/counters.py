@@ -35,11 +35,22 @@ class RedisCounters:
         self._take = self.client.register_script(_TAKE)
         self._give_back = self.client.register_script(_GIVE_BACK)
 
-    def take(self, claim_key: str, daily_key: str, limit: int) -> int:
-        """The vote path's Redis step before the INSERT: SET NX the (voter, application, day) claim and INCR the
-        voter's daily count. Returns the daily count (>= 1), 0 for a repeat or -1 over the daily limit (nothing
-        kept in either case). The application's total is counted only once the vote is stored (`count`)."""
-        return self._send(_TAKE, self._take.sha, (claim_key, daily_key), (TTL, limit))
+    def take(self, claim_key: str, daily_key: str, limit: int, closed_key: str = "closed:none") -> int:
+        """The vote path's Redis step before the INSERT: unless `closed_key` is set (the vote was closed, by any
+        process), SET NX the (voter, application, day) claim and INCR the voter's daily count. Returns the daily
+        count (>= 1), 0 for a repeat, -1 over the daily limit or -2 closed (nothing kept in those cases). The
+        application's total is counted only once the vote is stored (`count`)."""
+        return self._send(_TAKE, self._take.sha, (claim_key, daily_key, closed_key), (TTL, limit))
+
+    def flag(self, key: str) -> bool:
+        return bool(self.client.exists(self.prefix + key))
+
+    def set_flag(self, key: str, on: bool) -> None:
+        """Set (without expiry) or clear a flag every process's `take` reads, e.g. the vote's closed flag."""
+        if on:
+            self.client.set(self.prefix + key, 1)
+        else:
+            self.client.delete(self.prefix + key)
 
     def count(self, total_key: str) -> None:
         """After the vote's INSERT has committed: INCR the application's total (if it exists; a missing total is
@@ -128,8 +139,9 @@ class RedisCounters:
             self.client.delete(key)
 
 
-# KEYS: claim, daily; ARGV: TTL, daily limit.
+# KEYS: claim, daily, closed flag; ARGV: TTL, daily limit.
 _TAKE = """
+if redis.call('EXISTS', KEYS[3]) == 1 then return -2 end
 if not redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[1]) then return 0 end
 local n = redis.call('INCR', KEYS[2])
 redis.call('EXPIRE', KEYS[2], ARGV[1])
@@ -153,7 +165,9 @@ _BUMP = "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', 
 class CacheCounters:
     shared = False  # per process: the database enforces the limits
 
-    def take(self, claim_key, daily_key, limit):
+    def take(self, claim_key, daily_key, limit, closed_key="closed:none"):
+        if cache.get(closed_key):
+            return -2
         claimed, count = self.claim(claim_key, daily_key)
         if not claimed:
             return 0
@@ -164,6 +178,15 @@ class CacheCounters:
 
     def count(self, total_key):
         self.bump(total_key, 1)
+
+    def flag(self, key):
+        return bool(cache.get(key))
+
+    def set_flag(self, key, on):
+        if on:
+            cache.set(key, 1, None)
+        else:
+            cache.delete(key)
 
     def give_back(self, claim_key, daily_key, keep_claim):
         if keep_claim:

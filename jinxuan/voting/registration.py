@@ -39,9 +39,21 @@ def _close(campaign, actor):
     return close_public_vote(campaign, actor=actor)
 
 
+def _reopen(campaign, actor):
+    from .services import reopen_public_vote
+
+    reopen_public_vote(campaign)
+
+
+def _preview(campaign):
+    from .services import preview_vote
+
+    return preview_vote(campaign)
+
+
 def register() -> None:
     register_stage_app(StageApp(
         kind="public_vote", label="网络投票", module="jinxuan.voting.stage", collects="公众经手机验证码验证后在线投票，按预设限额计票",
         public_link=_public, manage_link=lambda c: ("网络投票", reverse("vote_manage:overview", args=[c.slug])),
-        started=_started, activity=_activity, close=_close, permissions=("vote.manage", "vote.oversee"),
+        started=_started, activity=_activity, preview=_preview, close=_close, reopen=_reopen, permissions=("vote.manage", "vote.oversee"),
     ))

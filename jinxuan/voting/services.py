@@ -19,6 +19,7 @@ import hmac
 import logging
 import re
 import secrets
+import time
 
 import psycopg
 from django.conf import settings
@@ -146,9 +147,8 @@ _snapshots: dict[int, tuple[float, dict]] = {}
 
 def snapshot(campaign) -> dict:
     """Window, limits and entrant ids of a campaign, kept per process for SNAPSHOT_SECONDS so the vote path
-    reads no settings from the database (an organiser's change applies within seconds)."""
-    import time
-
+    reads no settings from the database (an organiser's change applies within seconds; a close, at once: see
+    `closed_key`)."""
     now = time.monotonic()
     found = _snapshots.get(campaign.pk)
     if found and now - found[0] < SNAPSHOT_SECONDS:
@@ -175,8 +175,6 @@ _campaigns: dict[str, tuple[float, object]] = {}
 
 def campaign_by_slug(slug: str):
     """The campaign with a public vote stage named by `slug` (None if none), kept per process briefly."""
-    import time
-
     from jinxuan.campaigns.models import Campaign
 
     now = time.monotonic()
@@ -278,6 +276,21 @@ def _key(*parts) -> str:
 
 
 REPEAT = "您今天已为该案例投过票，明天可再投"
+CLOSED = "网络投票已结束，不再接受投票"
+CLOSE_SETTLE_SECONDS = 1.0  # after the shared closed flag is set, votes already past it commit within this
+
+
+def closed_key(campaign_id: int) -> str:
+    """The flag that tells every process's vote step (in Redis when shared) that the vote is closed."""
+    return _key("closed", campaign_id)
+
+
+def _flag_closed(campaign, on: bool) -> None:
+    store = counters()
+    store.set_flag(closed_key(campaign.pk), on)
+    forget_snapshot(campaign)
+    if on and store.shared:
+        time.sleep(CLOSE_SETTLE_SECONDS)  # let votes that passed the flag before it was set commit first
 
 
 def _over_limit(p: PublicVoteParams) -> str:
@@ -321,7 +334,9 @@ def _cast_with_redis(row: dict, daily: str, p: PublicVoteParams) -> int:
     final word. A vote not stored gives its step back; the total is counted once the vote is stored."""
     claim = _key("claim", row["voter_id"], row["application_id"], row["day"])
     store = counters()
-    taken = store.take(claim, daily, p.max_votes_per_day)
+    taken = store.take(claim, daily, p.max_votes_per_day, closed_key(row["campaign_id"]))
+    if taken == -2:
+        raise VoteError(CLOSED)
     if taken == 0:
         raise VoteError(REPEAT)
     if taken < 0:
@@ -345,6 +360,8 @@ def _cast_in_database(row: dict, daily: str, p: PublicVoteParams) -> int:
     claim = _key("claim", row["voter_id"], row["application_id"], row["day"]) \
         if p.votes_per_application_per_day == 1 else None
     store = counters()
+    if store.flag(closed_key(row["campaign_id"])):
+        raise VoteError(CLOSED)
     claimed, count = store.claim(claim, daily)
     if not claimed:
         raise VoteError(REPEAT)
@@ -537,17 +554,34 @@ def close_public_vote(campaign, actor=None):
     previous = runtime.previous_run(campaign, stage)
     if previous is None:
         raise VoteError("上一阶段尚未结束，不能结束投票")
+    _flag_closed(campaign, True)  # every process refuses from now on, not only after its snapshot expires
     w = window(campaign)
     now = timezone.now()
     if w.closes_at is None or w.closes_at > now:
         set_window(campaign, w.opens_at if w.opens_at and w.opens_at < now else None, now, actor=actor)
-    apps = list(stage_entrants(campaign))
-    totals = stored_totals(campaign)
-    result = implementation("public_vote")(stage.key, stage.params).run(
-        runtime.entrants(apps), StageContext(campaign.slug, data={stage.key: {a.pk: totals.get(a.pk, 0) for a in apps}}))
-    run = store_run(campaign, result, actor=actor)
+    run = store_run(campaign, _stage_result(campaign, stage), actor=actor)
     forget_snapshot(campaign)
     return run
+
+
+def _stage_result(campaign, stage):
+    apps = list(stage_entrants(campaign))
+    totals = stored_totals(campaign)
+    return implementation("public_vote")(stage.key, stage.params).run(
+        runtime.entrants(apps), StageContext(campaign.slug, data={stage.key: {a.pk: totals.get(a.pk, 0) for a in apps}}))
+
+
+def reopen_public_vote(campaign) -> None:
+    """The vote's stage was reopened: its closed flag is cleared (the window's dates still apply)."""
+    _flag_closed(campaign, False)
+
+
+def preview_vote(campaign) -> dict | None:
+    """The counts the vote would store if it closed now (for the stage report while it is open)."""
+    stage = vote_stage(campaign)
+    if stage is None or runtime.previous_run(campaign, stage) is None:
+        return None
+    return _stage_result(campaign, stage).to_json()
 
 
 def close_vote(campaign, actor=None, notify: bool = True, now=None):

@@ -17,6 +17,7 @@ class PublicVoteStage(StageKind):
     kind = "public_vote"
     label = "网络投票"
     bypassable = True
+    score_noun = "票数"
 
     def rank(self, entrants, context):
         data = {int(k): int(v) for k, v in (context.data.get(self.key) or {}).items()}

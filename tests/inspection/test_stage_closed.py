@@ -2,6 +2,7 @@
 record or evidence."""
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from jinxuan.inspection import services
@@ -41,3 +42,16 @@ def test_no_record_once_the_inspection_is_closed(gz, drawn, organiser, inspector
     runtime.mark_closed(gz, runtime.stage_of(gz, "site_inspection"), actor=organiser)
     with pytest.raises(services.InspectionError, match="阶段已结束"):
         services.save_record(record, {"verdict": "pass", "reason": "现场核实一致"}, submit=True, actor=inspector)
+
+
+def test_the_record_page_refuses_once_the_inspection_is_closed(client, gz, drawn, organiser, inspector):
+    draw, _ = drawn
+    record = draw.inspections.order_by("application_id").first()
+    services.assign(record, [inspector], actor=organiser)
+    runtime.mark_closed(gz, runtime.stage_of(gz, "site_inspection"), actor=organiser)
+    client.force_login(inspector)
+    page = client.post(reverse("inspection:record", args=[gz.slug, record.application_id]),
+                       {"verdict": "pass", "reason": "现场核实一致", "action": "submit"}, follow=True)
+    assert "阶段已结束" in page.content.decode()
+    record.refresh_from_db()
+    assert record.submitted_at is None

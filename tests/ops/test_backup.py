@@ -61,8 +61,13 @@ def _empty_target(tmp, base, name):
     return _env(tmp, "", name), lambda: None
 
 
+def _epoch(env) -> str:
+    code = "from jinxuan.library.changes import head; print(head()[1])"
+    return _run(["shell", "-c", code], env).stdout.strip()
+
+
 def test_restore_into_empty_database_verifies(source):
-    tmp, base, archive, created, _ = source
+    tmp, base, archive, created, source_env = source
     assert created["counts"]["applicants.Application"] > 0 and created["files"] > 0
     env, drop = _empty_target(tmp, base, "target")
     try:
@@ -73,6 +78,8 @@ def test_restore_into_empty_database_verifies(source):
         assert report["replayed"] >= 1 and report["replay_problems"] == []
         media = Path(env["JINXUAN_DATA_DIR"]) / "media"
         assert sum(1 for p in media.rglob("*") if p.is_file()) == created["files"]
+        # the library's change log starts a new epoch: every host's index, built from the other database, rebuilds
+        assert _epoch(env) and _epoch(env) != _epoch(source_env)
         # the restored installation answers the stage replay command on its own too
         assert _run(["pipeline", "replay"], env).returncode == 0
     finally:

@@ -1,9 +1,11 @@
 """Stage results made by the real stage kinds (expert_review, composite) plus one of a kind the report does not know."""
 
+from jinxuan.formalreview.stage import FormalReviewStage
 from jinxuan.outcomes.composite import CompositeStage
 from jinxuan.pipeline.engine import Entrant, StageContext
 from jinxuan.reports import tables as T
 from jinxuan.review.stage import ExpertReviewStage
+from jinxuan.voting.stage import PublicVoteStage
 
 STAGES = [
     T.Stage("formal_review", "formal_review", "形式审核"),
@@ -39,8 +41,13 @@ def expert_result(ids=range(1, 7)):
         people, StageContext("gz", data={"expert_review": data}))
 
 
-def composite_result(expert):
-    context = StageContext("gz", earlier={"expert_review": expert}, data={"public_vote": VOTES})
+def vote_result(expert):
+    people = entrants(sorted(expert.advanced))
+    return PublicVoteStage("public_vote", {}).run(people, StageContext("gz", data={"public_vote": VOTES}))
+
+
+def composite_result(expert, vote):
+    context = StageContext("gz", earlier={"expert_review": expert, "public_vote": vote})
     return CompositeStage("composite", COMPOSITE_PARAMS).run(entrants(sorted(expert.advanced)), context)
 
 
@@ -57,22 +64,33 @@ def roadshow_json(ids):
 
 
 APPS = {i: T.AppInfo(i, f"GD2025-{i:04d}", f"案例{i}", "赛道一" if i % 2 else "赛道二", f"单位{i}") for i in range(1, 9)}
-FORMAL = [T.FormalRow(i, T.ADVANCED, "评审中", "形式审核通过", "通过", 0, 1) for i in range(1, 7)] + [
-    T.FormalRow(7, T.ELIMINATED, "形式审核未通过", "缺少营业执照", "不通过", 2, 0),
-    T.FormalRow(8, T.PENDING, "待补正", "请补充授权书", "退回补正", 1, 0),
-]
+FORMAL = {i: {"decision": "pass", "state": "评审中", "reason": "", "blocking": 0, "warnings": 1} for i in range(1, 7)} | {
+    7: {"decision": "reject", "state": "形式审核未通过", "reason": "缺少营业执照", "blocking": 2, "warnings": 0},
+    8: {"decision": "correction", "state": "待补正", "reason": "请补充授权书", "blocking": 1, "warnings": 0},
+}
+
+
+def formal_preview():
+    """The open formal review as its registered preview gives it: 8 still awaits its correction."""
+    result = FormalReviewStage("formal_review", {}).run(
+        entrants(range(1, 9)), StageContext("gz", data={"formal_review": FORMAL})).to_json()
+    for e in result["entries"]:
+        e["pending"] = e["application_id"] == 8
+    return result
 
 
 def all_runs():
     expert = expert_result()
-    composite = composite_result(expert)
+    vote = vote_result(expert)
+    composite = composite_result(expert, vote)
     advanced = sorted(composite.advanced)
     return {
         "expert_review": T.Run(expert.to_json()),
+        "public_vote": T.Run(vote.to_json()),
         "composite": T.Run(composite.to_json()),
         "roadshow": T.Run(roadshow_json(advanced), final=False),
     }
 
 
 def build():
-    return T.build_tables(STAGES, all_runs(), APPS, FORMAL)
+    return T.build_tables(STAGES, all_runs(), APPS, {"formal_review": T.Live("open", preview=formal_preview())})

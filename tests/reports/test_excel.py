@@ -57,7 +57,7 @@ def test_sheet_titles_are_valid_and_unique():
 
 
 def test_an_empty_campaign_still_exports():
-    tables = T.build_tables([T.Stage("formal_review", "formal_review", "形式审核")], {}, {}, [])
+    tables = T.build_tables([T.Stage("formal_review", "formal_review", "形式审核")], {}, {})
     wb = load_workbook(io.BytesIO(excel.stages_workbook("空活动", tables)))
     assert wb.sheetnames == ["各阶段汇总", "形式审核"]
 

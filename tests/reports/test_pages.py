@@ -7,6 +7,8 @@ from openpyxl import load_workbook
 
 from jinxuan.accounts.models import Role
 from jinxuan.applicants.models import Membership
+from jinxuan.formalreview.services import close_formal
+from jinxuan.pipeline import runtime
 from jinxuan.pipeline.services import apply_result
 
 from .fabricated import expert_result
@@ -16,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def reviewed(gz, accepted, organiser):
-    """gz with its expert review applied: five of six accepted applications scored and advanced."""
+    """gz with its formal review closed and its expert review applied: five of six accepted applications scored
+    and advanced."""
+    close_formal(gz, actor=organiser)
     apply_result(gz, expert_result([a.pk for a in accepted]), actor=organiser, notify=False)
     return accepted
 
@@ -61,7 +65,7 @@ def test_stage_table_sorts_and_filters(client, gz, reviewed, organiser):
     assert "未开始" in page
 
     formal = client.get(reverse("reports:stage", args=[gz.slug, "formal_review"])).content.decode()
-    assert "按申报状态与形式审核结论统计" in formal and "形式审核通过" in formal
+    assert "已完成" in formal and "形式审核通过" in formal  # read from its own stored run
 
 
 def test_report_is_one_printable_page_with_svg_charts(client, gz, reviewed, organiser):
@@ -114,3 +118,10 @@ def test_the_campaign_dashboard_links_here(client, gz, organiser):
     client.force_login(organiser)
     page = client.get(reverse("dashboard:campaign", args=[gz.slug])).content.decode()
     assert reverse("reports:overview", args=[gz.slug]) in page
+
+
+def test_an_open_formal_review_shows_its_preview(client, gz, accepted, organiser):
+    runtime.open_stage(gz, runtime.stage_of(gz, "formal_review"), actor=organiser)
+    client.force_login(organiser)
+    formal = client.get(reverse("reports:stage", args=[gz.slug, "formal_review"])).content.decode()
+    assert "进行中" in formal and "按当前数据预览" in formal and accepted[0].title in formal

@@ -56,3 +56,25 @@ def test_the_composite_reads_the_stored_vote_and_replays(gz, vote_open, voter, o
     replays = replay_all(gz)
     assert {r["stage"] for r in replays} == {"formal_review", "expert_review", "public_vote", "composite"}
     assert [r for r in replays if not r["same"]] == []
+
+
+def test_a_close_reaches_every_process_at_once(gz, vote_open, voter, organiser):
+    """Another process still holding its snapshot of the open vote refuses too: the closed flag is shared."""
+    import time
+
+    from jinxuan.voting.counters import counters
+
+    services.cast(gz, vote_open[0].pk, voter)
+    stale = services.snapshot(gz)
+    stage = runtime.stage_of(gz, "public_vote")
+    runtime.close_stage(gz, stage, actor=organiser)
+    services._snapshots[gz.pk] = (time.monotonic(), stale)  # as another process still sees it
+    with pytest.raises(services.VoteError, match="网络投票已结束"):
+        services.cast(gz, vote_open[1].pk, voter)
+    assert Vote.objects.filter(campaign=gz).count() == 1
+    runtime.reopen_stage(gz, stage, "核实后补录", actor=organiser)
+    assert not counters().flag(services.closed_key(gz.pk))
+    w = services.window(gz)  # the close ended the window now; the organiser widens it again
+    services.set_window(gz, w.opens_at, w.opens_at + dt.timedelta(days=30))
+    services.cast(gz, vote_open[1].pk, voter)
+    assert Vote.objects.filter(campaign=gz).count() == 2

@@ -24,7 +24,7 @@ def _results(campaign):
     aggregates = services.aggregate(campaign)
     by = services.stage_params(campaign).aggregate
     ranked = services.C.rank(aggregates, by=by) if aggregates else []
-    apps = Application.objects.in_bulk([a for a, _, _ in ranked])
+    apps = campaign.applications.in_bulk([a for a, _, _ in ranked])  # rows share the campaign: no query per row
     rows = [{"app": apps[a], "value": v, "position": pos, "s": aggregates[a]} for a, v, pos in ranked if a in apps]
     return aggregates, rows, by
 

@@ -35,7 +35,8 @@ def overview(request, slug):
     organiser = check(request.user, "review.manage", campaign)
     progress = services.progress(campaign)
     aggregates, rows, by = _results(campaign)
-    reviews = list(services.submitted_reviews(campaign).select_related("assignment__expert"))
+    reviews = list(services.submitted_reviews(campaign).select_related("assignment__expert")
+                   .only("scores", "total", "assignment__expert_id", "assignment__expert__name"))
     pseudonyms = {m.expert_id: m.pseudonym for m in PoolMember.objects.filter(campaign=campaign)}
     per_expert = {}
     for r in reviews:

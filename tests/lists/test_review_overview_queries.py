@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.exports.test_export_queries import EXPORTS, Export, _count, _values, world
+from tests.exports.test_export_queries import EXPORTS, Export, _count, world
 
 pytestmark = pytest.mark.django_db
 

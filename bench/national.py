@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
 import random
@@ -134,14 +135,18 @@ def _experts(campaign, users, n: int, rng: random.Random) -> list:
     from jinxuan.review import services
 
     choices = services.tag_choices(campaign)
-    out = [services.add_to_pool(campaign, email=users["expert"].email, name="全国规模专家", title="研究员",
-                                employer_name="金融科技研究院", tags=rng.sample(choices, min(4, len(choices))),
-                                load=200, invite=False, actor=users["organiser"]).expert]
+    from jinxuan.accounts.models import User
+    from jinxuan.demo.population import _demo_password_hash
+
+    # experts seated directly on their accounts (an invitation would wait for its acceptance)
+    seat = functools.partial(services.seat_expert, campaign, load=200, actor=users["organiser"])
+    out = [seat(users["expert"], name="全国规模专家", title="研究员", employer_name="金融科技研究院",
+                tags=rng.sample(choices, min(4, len(choices)))).expert]
     for i in range(1, n):
-        out.append(services.add_to_pool(campaign, email=f"nat_expert{i}@example.cn", name=f"专家{i:03d}",
-                                        title=rng.choice(["教授", "研究员", "高级工程师", "合伙人"]),
-                                        employer_name=f"某研究院第{i}研究室", tags=rng.sample(choices, min(4, len(choices))),
-                                        load=200, invite=False, actor=users["organiser"]).expert)
+        user = User.objects.create(username=f"nat_expert{i}", email=f"nat_expert{i}@example.cn",
+                                   display_name=f"专家{i:03d}", password=_demo_password_hash())
+        out.append(seat(user, name=f"专家{i:03d}", title=rng.choice(["教授", "研究员", "高级工程师", "合伙人"]),
+                        employer_name=f"某研究院第{i}研究室", tags=rng.sample(choices, min(4, len(choices)))).expert)
     return out
 
 

@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterable
 import phonenumbers
 from stdnum.cn import ric
 
+from jinxuan.applicants.prefetch import prefetched
 from jinxuan.exports.xlsx import CONTENT_TYPE as XLSX
 
 from .patterns import MOBILE
@@ -230,7 +231,10 @@ def contact_rows(application, masked: bool = True) -> list[dict]:
     """The contacts of an application: unit, name, title, mobile, e-mail (schema-driven; application-scope
     contacts are the lead unit's)."""
     spec = application.campaign.spec
-    units = list(application.units.select_related("organisation").order_by("position"))
+    if prefetched(application, "units"):  # a list loaded them (with their organisations) for all its rows
+        units = sorted(application.units.all(), key=lambda u: u.position)
+    else:
+        units = list(application.units.select_related("organisation").order_by("position"))
     lead = next((u.organisation.name for u in units if u.is_lead), "")
     rows = _contacts_in(spec.form.fields("application"), application.answers, lead, masked)
     for unit in units:

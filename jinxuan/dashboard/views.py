@@ -1,12 +1,13 @@
 """Organiser and guidance-unit dashboard; the personal workspace of every role."""
 
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from jinxuan.accounts.access import guard
 from jinxuan.accounts.models import Role
 from jinxuan.accounts.roles import roles_of
-from jinxuan.applicants.models import Application
+from jinxuan.applicants.models import ApplicationUnit
 from jinxuan.applicants.ownership import visible_applications
 from jinxuan.applicants.states import State
 from jinxuan.campaigns.lookups import campaign_from_url
@@ -87,8 +88,10 @@ def campaign_audit(request, slug):
 @guard("campaigns.view_dashboard", obj=campaign_from_url)
 def campaign_applications(request, slug):
     campaign = request.access_target
-    apps = (Application.objects.filter(campaign=campaign).exclude(state=State.DRAFT)
-            .select_related("track", "campaign").prefetch_related("units__organisation").order_by("pk"))
+    # rows share the campaign object (no preset parsed per row); the answers are not shown, so not read
+    apps = (campaign.applications.exclude(state=State.DRAFT).defer("answers").select_related("track")
+            .prefetch_related(Prefetch("units", ApplicationUnit.objects.defer("answers").select_related("organisation")))
+            .order_by("pk"))
     return render(request, "dashboard/applications.html", {
         "campaign": campaign, "applications": apps,
         "can_record_paper": request.user.has_perm("applicants.record_paper", campaign),

@@ -18,7 +18,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -68,9 +68,10 @@ def append(ws, values: Iterable[Any]) -> None:
             cells.append(v)
         ws.append(cells)
         return
-    ws.append([value_of(v) for v in values])
-    for c in ws[ws.max_row]:
+    cells = [Cell(ws, value=v) for v in map(value_of, values)]  # typed here: reading the row back
+    for c in cells:                                               # (ws[ws.max_row]) scans the whole sheet
         _as_text(c)
+    ws.append(cells)
 
 
 def header(ws, headers: Sequence[str], widths: Sequence[int] | int | None = None, freeze: bool = True) -> None:

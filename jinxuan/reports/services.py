@@ -52,9 +52,9 @@ def live(campaign) -> dict[str, T.Live]:
 
 
 def applications(campaign):
-    leads = Prefetch("units", queryset=ApplicationUnit.objects.filter(is_lead=True).select_related("organisation"),
-                     to_attr="lead_units")
-    return (Application.objects.filter(campaign=campaign).exclude(state=State.DRAFT)
+    leads = Prefetch("units", queryset=ApplicationUnit.objects.filter(is_lead=True).defer("answers")
+                     .select_related("organisation"), to_attr="lead_units")
+    return (campaign.applications.exclude(state=State.DRAFT).defer("answers")  # the tables show no answers
             .select_related("track").prefetch_related(leads).order_by("pk"))
 
 

@@ -10,6 +10,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from jinxuan.accounts.personal_data import mask_text
+from jinxuan.applicants.prefetch import share_campaign
 from jinxuan.exports import xlsx
 
 from .models import PoolMember
@@ -105,7 +106,13 @@ def expert_rows(campaign, assignments, blind: bool = False, extra_terms: list[st
 
     members = {m.expert_id: m for m in PoolMember.objects.filter(campaign=campaign)}
     rows = []
-    for a in assignments.select_related("application", "expert", "review").order_by("application_id", "expert_id"):
+    assignments = assignments.select_related("application", "expert", "review").order_by("application_id", "expert_id")
+    if blind:  # what the masking reads, for every row at once
+        assignments = assignments.select_related("application__created_by").prefetch_related(
+            "application__units__organisation")
+    assignments = list(assignments)
+    share_campaign((a.application for a in assignments), campaign)
+    for a in assignments:
         review = getattr(a, "review", None)
         member = members.get(a.expert_id)
         title = masked_title(a.application, extra_terms) if blind else a.application.title

@@ -24,7 +24,7 @@ def _results(campaign):
     aggregates = services.aggregate(campaign)
     by = services.stage_params(campaign).aggregate
     ranked = services.C.rank(aggregates, by=by) if aggregates else []
-    apps = Application.objects.in_bulk([a for a, _, _ in ranked])
+    apps = campaign.applications.in_bulk([a for a, _, _ in ranked])  # rows share the campaign: no query per row
     rows = [{"app": apps[a], "value": v, "position": pos, "s": aggregates[a]} for a, v, pos in ranked if a in apps]
     return aggregates, rows, by
 
@@ -35,7 +35,8 @@ def overview(request, slug):
     organiser = check(request.user, "review.manage", campaign)
     progress = services.progress(campaign)
     aggregates, rows, by = _results(campaign)
-    reviews = list(services.submitted_reviews(campaign).select_related("assignment__expert"))
+    reviews = list(services.submitted_reviews(campaign).select_related("assignment__expert")
+                   .only("scores", "total", "assignment__expert_id", "assignment__expert__name"))
     pseudonyms = {m.expert_id: m.pseudonym for m in PoolMember.objects.filter(campaign=campaign)}
     per_expert = {}
     for r in reviews:

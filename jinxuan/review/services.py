@@ -503,8 +503,8 @@ def submitted_reviews(campaign):
 
 def aggregate(campaign) -> dict:
     """Per application: raw mean, trimmed mean, median, calibrated score, spread, disagreement flag."""
-    reviews = [C.Review(r.assignment.application_id, r.assignment.expert_id, float(r.total))
-               for r in submitted_reviews(campaign) if r.total is not None]
+    reviews = [C.Review(app, expert, float(total)) for app, expert, total in submitted_reviews(campaign)
+               .filter(total__isnull=False).values_list("assignment__application_id", "assignment__expert_id", "total")]
     return C.aggregate(reviews, max_score=100.0)
 
 

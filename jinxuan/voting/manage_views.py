@@ -15,7 +15,6 @@ from jinxuan.campaigns.lookups import campaign_from_url
 
 from . import charts, services
 from .models import Vote
-from .phones import mask
 from .presentation import case_names
 
 
@@ -114,19 +113,11 @@ def window(request, slug):
 
 @guard("vote.oversee", obj=campaign_from_url)
 def export(request, slug):
-    from openpyxl import Workbook
-
     from jinxuan.exports import xlsx
 
+    from .export import votes_workbook
+
     campaign = request.access_target
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("投票明细")
-    xlsx.append(ws, ["票号", "申报编号", "案例名称", "投票人（已隐去）", "投票日", "时间", "IP", "有效", "作废原因", "异常信号"])
-    for v in (Vote.objects.filter(campaign=campaign).select_related("voter", "application").order_by("pk")
-              .iterator(chunk_size=2000)):
-        xlsx.append(ws, [v.pk, v.application.number, v.application.title, mask(v.voter.phone), v.day.isoformat(),
-                         timezone.localtime(v.created_at).strftime("%Y-%m-%d %H:%M:%S"), v.ip or "",
-                         "是" if v.valid else "否", v.invalid_reason, "；".join(s["message"] for s in v.signals)])
-    response = HttpResponse(xlsx.to_bytes(wb), content_type=xlsx.CONTENT_TYPE)
+    response = HttpResponse(votes_workbook(campaign), content_type=xlsx.CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="votes-{campaign.slug}-{dt.date.today()}.xlsx"'
     return response

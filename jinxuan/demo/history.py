@@ -179,7 +179,6 @@ def _place(campaign, pub) -> None:
         "award": (_at(pub.ends_on + dt.timedelta(days=1), 10), _at(pub.ends_on + dt.timedelta(days=2), 17)),
         "publish": (_at(pub.ends_on + dt.timedelta(days=3)), _at(pub.ends_on + dt.timedelta(days=3), 10)),
     }
-    timeline.place_submissions(campaign)
     for stage in campaign.stages.order_by("position"):
         opened, closed = windows[stage.kind]
         timeline.place_stage(campaign, stage.key, opened, closed)

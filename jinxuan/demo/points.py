@@ -84,8 +84,8 @@ def _gz_prepare(campaign) -> None:
 def _gz_run(campaign, experts, rng: random.Random, organiser) -> None:
     from jinxuan.pipeline.runtime import stage_of
 
-    review.seat(campaign, experts, rng)  # the pool is ready; nothing is assigned while applications come in
     timeline.place_submissions(campaign, until=days(0, hour=0))
+    review.seat(campaign, experts, rng)  # the pool is ready; nothing is assigned while applications come in
     timeline.place_stage(campaign, stage_of(campaign, "formal_review").key, opened=campaign.submission_opens)
 
 
@@ -111,10 +111,10 @@ def _xinhua_run(campaign, experts, rng: random.Random, organiser) -> None:
 
     start, end = _review_span(campaign)
     formal, expert = stage_of(campaign, "formal_review"), stage_of(campaign, "expert_review")
+    timeline.place_submissions(campaign)  # before any stage reads them (their results' digests cover them)
     close_formal(campaign, actor=organiser)
     review.seat(campaign, experts, rng)
     review.score(campaign, experts, rng, complete=False)
-    timeline.place_submissions(campaign)
     timeline.place_formal_review(campaign, campaign.submission_opens + dt.timedelta(days=1), days(start, hour=8))
     timeline.place_stage(campaign, formal.key, opened=campaign.submission_opens, closed=days(start, hour=8))
     timeline.set_stage_dates(campaign, expert.key, days(start).date(), days(end).date())
@@ -138,13 +138,13 @@ def _top10_run(campaign, experts, rng: random.Random, organiser) -> None:
     from jinxuan.pipeline.runtime import stage_of
     from jinxuan.results import services as results
 
+    timeline.place_submissions(campaign)  # before any stage reads them (their results' digests cover them)
     close_formal(campaign, actor=organiser)
     review.seat(campaign, experts, rng)
     review.score(campaign, experts, rng, complete=True)
     results.close_award(campaign, actor=organiser, notify=False)
     results.publish_results(campaign, actor=organiser)
 
-    timeline.place_submissions(campaign)
     stages = {kind: stage_of(campaign, kind) for kind in ("formal_review", "expert_review", "award", "publish")}
     (f0, f1), (e0, e1), (a0, a1), (p0, p1) = FINISHED.values()
     timeline.place_formal_review(campaign, campaign.submission_opens + dt.timedelta(days=1), days(f1, hour=8))

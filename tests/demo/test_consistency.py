@@ -174,3 +174,16 @@ def test_what_the_expert_and_reviewer_see(demo):
     assert any("已逾期" in line for line in late)
     judge = workspace(User.objects.get(username="judge"))
     assert any("点数成金2024" in line and "已签署评分" in line for line in judge)
+
+
+def test_stored_results_replay_and_read_the_stored_submissions(demo):
+    """Placing the demo in time changed nothing a stage read: every result replays, and the submission times a
+    stage stored are the applications' own."""
+    from jinxuan.pipeline.replay import replay_all
+
+    problems = [r for r in replay_all() if not r["same"]]
+    assert not problems, problems[:3]
+    for run in StageRun.objects.filter(kind="formal_review"):
+        stored = {e["application_id"]: e["submitted_at"] for e in run.result["inputs"]["entrants"]}
+        actual = {a.pk: a.submitted_at.isoformat() for a in Application.objects.filter(pk__in=stored)}
+        assert stored == actual, run.campaign.slug

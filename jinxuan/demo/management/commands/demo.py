@@ -26,6 +26,16 @@ class Command(BaseCommand):
         self.stdout.write(f"\n演示账户（密码均为 {DEMO_PASSWORD}）：")
         for username, role, scope in ACCOUNTS:
             self.stdout.write(f"  {username:<26} {role:<12} {scope}")
-            first = User.objects.filter(username=username.split(" ")[0]).first()
-            for line in workspace(first) if first is not None else []:
+            names = username.split(" … ")
+            first = User.objects.filter(username=names[0]).first()
+            if first is None:
+                continue
+            shown = workspace(first)
+            for line in shown:
                 self.stdout.write(f"  {'':<26} · {line}")
+            if len(names) == 2:  # a group: the others' lines only where they differ (e.g. an expert who is late)
+                prefix = names[0].rstrip("0123456789")
+                for user in User.objects.filter(username__startswith=prefix).exclude(pk=first.pk).order_by("pk"):
+                    for line in workspace(user):
+                        if "逾期" in line and line not in shown:
+                            self.stdout.write(f"  {'':<26} · {user.username}：{line}")

@@ -3,7 +3,9 @@ stage with the real services — formal review, expert review, the public vote a
 a verifiable site-inspection draw (one case fails), publicity with one upheld objection and 顺位递补, the shortlist
 and its publication (which also fills the case library). Dates are fixed in 2025 so the statutory calendar knows
 them whatever day the demo is built, one year before the reference call's own: submissions in its (shifted)
-window, the public vote in the summer, publicity from PUBLICITY_START."""
+window, the public vote in the summer, publicity from PUBLICITY_START; each stage's lifecycle, decisions, sheets and
+inspections are then placed in their 2025 windows (`_place`). Built before about November 2025, this edition would
+lie partly in the future."""
 
 from __future__ import annotations
 

@@ -3,7 +3,9 @@ stage with the real services — formal review, expert review, the public vote a
 a verifiable site-inspection draw (one case fails), publicity with one upheld objection and 顺位递补, the shortlist
 and its publication (which also fills the case library). Dates are fixed in 2025 so the statutory calendar knows
 them whatever day the demo is built, one year before the reference call's own: submissions in its (shifted)
-window, the public vote in the summer, publicity from PUBLICITY_START."""
+window, the public vote in the summer, publicity from PUBLICITY_START; each stage's lifecycle, decisions, sheets and
+inspections are then placed in their 2025 windows (`_place`). Built before about November 2025, this edition would
+lie partly in the future."""
 
 from __future__ import annotations
 
@@ -74,7 +76,8 @@ def build(orgs, experts, judge_user, inspector_user, organiser, faker, rng: rand
     from jinxuan.review.rubric import input_name
     from jinxuan.roadshow import services as roadshow
     from jinxuan.voting import services as voting
-    from jinxuan.voting.models import Vote, Voter
+
+    from . import votes
 
     campaign = load_copy()
     apps = _applications(campaign, orgs, faker, count)
@@ -100,20 +103,7 @@ def build(orgs, experts, judge_user, inspector_user, organiser, faker, rng: rand
     review.close_review(campaign, notify=False)
 
     vote_opens, vote_closes = (timezone.make_aware(t) for t in VOTE_WINDOW)
-    voting.set_window(campaign, vote_opens, vote_closes)
-    entrants = list(voting.entrants(campaign))
-    rows, stamps = [], []  # stored directly, as the demo's other vote: the cast path's claims live in the cache
-    for v in range(60):
-        at = vote_opens + (vote_closes - vote_opens) * rng.random()
-        voter = Voter.objects.create(phone=f"186{v:04d}{rng.randint(0, 9999):04d}", verified_at=at)
-        for app in rng.sample(entrants, min(3, len(entrants))):
-            stamps.append(at)
-            rows.append(Vote(campaign=campaign, application=app, voter=voter, day=timezone.localdate(at),
-                             ip=f"10.{v}.{rng.randint(0, 255)}.1", device=f"past{v:04d}", user_agent="Mozilla/5.0"))
-    created = Vote.objects.bulk_create(rows)
-    for vote, at in zip(created, stamps, strict=True):  # auto_now_add set "now": back-date them into the window
-        vote.created_at = at
-    Vote.objects.bulk_update(created, ["created_at"], batch_size=500)
+    votes.build(campaign, rng, vote_opens, vote_closes, organic=180)
     voting.close_vote(campaign, notify=False)
 
     RoleAssignment.objects.get_or_create(user=judge_user, role=Role.ROADSHOW_JUDGE, campaign=campaign)
@@ -162,4 +152,57 @@ def build(orgs, experts, judge_user, inspector_user, organiser, faker, rng: rand
     publicity.close_publicity(campaign, today=pub.ends_on + dt.timedelta(days=1))
     results.close_award(campaign, notify=False)
     results.publish_results(campaign)
+    _place(campaign, pub)
     return campaign
+
+
+def _at(day: dt.date, hour: int = 9) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+def _place(campaign, pub) -> None:
+    """Each stage in its 2025 window (the services stamped everything today)."""
+    from jinxuan.inspection.models import Draw, Inspection
+    from jinxuan.roadshow.models import ScoreSheet, Slot
+
+    from . import timeline
+
+    closes = campaign.submission_closes
+    vote_opens, vote_closes = (timezone.make_aware(t) for t in VOTE_WINDOW)
+    roadshow_day = dt.date(2025, 9, 5)
+    windows = {  # stage kind → (opened, closed)
+        "formal_review": (campaign.submission_opens, closes + dt.timedelta(days=20)),
+        "expert_review": (closes + dt.timedelta(days=21), _at(dt.date(2025, 7, 20), 18)),
+        "public_vote": (vote_opens, vote_closes),
+        "composite": (_at(dt.date(2025, 8, 18)), _at(dt.date(2025, 8, 18), 17)),
+        "roadshow": (_at(roadshow_day, 8), _at(roadshow_day, 20)),
+        "site_inspection": (_at(dt.date(2025, 9, 8)), _at(dt.date(2025, 9, 20), 17)),
+        "publicity": (_at(pub.starts_on, 8), _at(pub.ends_on + dt.timedelta(days=1), 9)),
+        "award": (_at(pub.ends_on + dt.timedelta(days=1), 10), _at(pub.ends_on + dt.timedelta(days=2), 17)),
+        "publish": (_at(pub.ends_on + dt.timedelta(days=3)), _at(pub.ends_on + dt.timedelta(days=3), 10)),
+    }
+    for stage in campaign.stages.order_by("position"):
+        opened, closed = windows[stage.kind]
+        timeline.place_stage(campaign, stage.key, opened, closed)
+    opened, closed = windows["formal_review"]
+    timeline.place_formal_review(campaign, opened + dt.timedelta(days=1), closed - dt.timedelta(hours=1))
+    opened, closed = windows["expert_review"]
+    timeline.set_stage_dates(campaign, "expert_review", opened.date(), closed.date())
+    timeline.place_expert_review(campaign, opened, closed - dt.timedelta(hours=1))
+    at = _at(roadshow_day)
+    slots = list(Slot.objects.filter(campaign=campaign).order_by("position", "pk"))
+    for slot in slots:  # back to back from 09:00
+        span = dt.timedelta(minutes=slot.minutes + slot.qa_minutes)
+        slot.planned_start = slot.started_at = at
+        slot.qa_started_at = at + dt.timedelta(minutes=slot.minutes)
+        slot.ended_at = slot.closed_at = at + span
+        at += span + dt.timedelta(minutes=2)
+    Slot.objects.bulk_update(slots, ["planned_start", "started_at", "qa_started_at", "ended_at", "closed_at"])
+    for slot in slots:
+        ScoreSheet.objects.filter(slot=slot).exclude(signed_off_at=None).update(signed_off_at=slot.closed_at)
+    opened, closed = windows["site_inspection"]
+    Draw.objects.filter(campaign=campaign).update(committed_at=opened - dt.timedelta(days=4), drawn_at=opened)
+    timeline.spread(Inspection.objects.filter(campaign=campaign).exclude(submitted_at=None), "submitted_at",
+                    opened, closed - dt.timedelta(hours=1))
+    award = windows["award"][1]
+    timeline.place_results(campaign, decided=award, published=windows["publish"][1])

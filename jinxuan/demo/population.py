@@ -20,7 +20,6 @@ from jinxuan.applicants.states import State
 from jinxuan.campaigns.loader import load_preset
 from jinxuan.campaigns.models import Campaign
 from jinxuan.campaigns.preset_io import read_preset
-from jinxuan.campaigns.schedule import reschedule
 
 from .answers import AnswerFaker
 from .files import sample_file
@@ -33,20 +32,6 @@ DIVISIONS = {"广州": "440106", "深圳": "440305", "佛山": "440604", "上海
 ORG_KINDS = ["bank", "securities", "insurance", "fintech", "data", "research", "consumer_finance", "leasing", "fintech", "bank"]
 UNIT_TYPE = {"bank": "银行", "securities": "证券", "insurance": "保险", "fintech": "科技企业", "data": "科技企业",
              "research": "科研院所", "consumer_finance": "消费金融", "leasing": "融资租赁"}
-# The states the demo applications end in, with the reason where the move needs one.
-PATHS = [
-    [],
-    [State.SUBMITTED],
-    [State.SUBMITTED, State.FORMAL_REVIEW],
-    [State.SUBMITTED, State.FORMAL_REVIEW, (State.NEEDS_CORRECTION, "营业执照扫描件不清晰，请重新上传")],
-    [State.SUBMITTED, State.FORMAL_REVIEW, State.ACCEPTED],
-    [State.SUBMITTED, State.FORMAL_REVIEW, State.ACCEPTED],
-    [State.SUBMITTED, State.FORMAL_REVIEW, (State.REJECTED, "申报主体持续经营未满两年")],
-    [State.SUBMITTED, State.FORMAL_REVIEW, State.ACCEPTED],
-    [State.SUBMITTED, State.FORMAL_REVIEW, State.ACCEPTED],
-]
-
-
 def credit_code(rng: random.Random, city: str) -> str:
     body = "91" + DIVISIONS[city] + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
     return body + uscc.calc_check_digit(body)
@@ -56,8 +41,8 @@ ACCOUNTS = [  # username, role, scope: printed by `jinxuan demo`
     ("admin", "平台管理员（超级用户）", "全部"),
     ("organiser", Role.ORGANISER.label, "全部活动"),
     ("reviewer", Role.FORMAL_REVIEWER.label, "全部活动"),
-    ("judge", Role.ROADSHOW_JUDGE.label, "点数成金"),
-    ("inspector", Role.INSPECTOR.label, "点数成金"),
+    ("judge", Role.ROADSHOW_JUDGE.label, "点数成金2024（往届）"),
+    ("inspector", Role.INSPECTOR.label, "点数成金2024（往届）"),
     ("guidance", Role.GUIDANCE.label, "全部活动"),
     ("expert1 … expert6", Role.EXPERT.label, "全部活动"),
     ("voter", Role.VOTER.label, "公开"),
@@ -84,13 +69,6 @@ def _grant(user: User, role: str, campaign: Campaign | None = None) -> None:
     RoleAssignment.objects.get_or_create(user=user, role=role, campaign=campaign)
 
 
-def _open_for_demo(campaign: Campaign) -> None:
-    today = timezone.localdate()
-    opens = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=20), dt.time(0, 0)))
-    closes = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=40), dt.time(23, 59)))
-    reschedule(campaign, opens, closes, closes.replace(hour=17, minute=0), reason="演示数据：开放在线申报")
-
-
 def load_presets() -> list[Campaign]:
     return [load_preset(read_preset(path), str(path))[0] for path in sorted(Path(settings.PRESET_DIR).glob("*.yaml"))]
 
@@ -103,43 +81,22 @@ def build(seed: int = 2025, applications_per_campaign: int = 14, progress=lambda
         _build(seed, applications_per_campaign, progress)
 
 
-def _keep_applications_open(campaign) -> None:
-    """The demo shows applying and voting on one campaign at once: its first stage (which reads the applications)
-    stays open, so its stored result does not freeze the applications."""
-    from jinxuan.pipeline.models import StageState
-
-    first = campaign.stages.order_by("position").first()
-    if first is not None:
-        StageState.objects.update_or_create(campaign=campaign, stage_key=first.key,
-                                            defaults={"status": StageState.OPEN, "opened_at": timezone.now()})
-
-
 def _build(seed: int, applications_per_campaign: int, progress) -> None:
     rng = random.Random(seed)
     faker = TextFaker(seed)
     campaigns = {c.slug: c for c in load_presets()}
     progress(f"已载入 {len(campaigns)} 个征集活动预设")
-    gz = campaigns.get("gz-dianshu-2025")
-    if gz is not None:
-        _open_for_demo(gz)
-        progress(f"演示：{gz.short_name} 的申报时间已调整为 {timezone.localtime(gz.submission_opens):%Y-%m-%d} 至 "
-                 f"{timezone.localtime(gz.submission_closes):%Y-%m-%d %H:%M}，以便体验在线申报")
 
     _user("admin", "平台管理员", "admin@jinxuan.example.cn", superuser=True)
     organiser = _user("organiser", "活动工作组", "organiser@jinxuan.example.cn")
     _grant(organiser, Role.ORGANISER)
-    scoped = [
-        ("reviewer", "形式审核员", Role.FORMAL_REVIEWER),
-        ("judge", "路演评委", Role.ROADSHOW_JUDGE),
-        ("inspector", "实地考察员", Role.INSPECTOR),
-        ("guidance", "指导单位联络员", Role.GUIDANCE),
-    ]
+    scoped = [("reviewer", "形式审核员", Role.FORMAL_REVIEWER), ("guidance", "指导单位联络员", Role.GUIDANCE)]
     for username, display, role in scoped:
         user = _user(username, display, f"{username}@jinxuan.example.cn")
         for campaign in campaigns.values():
-            if role in (Role.ROADSHOW_JUDGE, Role.INSPECTOR) and campaign != gz:
-                continue
             _grant(user, role, campaign)
+    judge = _user("judge", "路演评委", "judge@jinxuan.example.cn")  # seated on the past edition (history)
+    inspector = _user("inspector", "实地考察员", "inspector@jinxuan.example.cn")
     experts = []
     for i in range(1, 7):
         expert = _user(f"expert{i}", faker.person_name(), f"expert{i}@jinxuan.example.cn")
@@ -166,35 +123,33 @@ def _build(seed: int, applications_per_campaign: int, progress) -> None:
         orgs.append(org)
     progress(f"已创建 {len(orgs)} 家申报单位及各角色账户")
 
-    for campaign in campaigns.values():
-        _applications(campaign, orgs, faker, rng, applications_per_campaign)
-        progress(f"{campaign.short_name}：已生成 {campaign.applications.count()} 份申报")
+    from . import points
 
-    from . import review, votes
+    for slug, place in points.PLACES.items():
+        campaign = campaigns.get(slug)
+        if campaign is None:
+            continue
+        place.prepare(campaign)
+        _applications(campaign, orgs, faker, rng, applications_per_campaign, place.paths)
+        place.run(campaign, experts, rng, organiser)
+        progress(f"{campaign.short_name}：{campaign.applications.count()} 份申报，{place.summary}")
 
-    review.build(campaigns.values(), experts, rng)
-    progress("专业评审：专家库、利益冲突与最优分配已生成；点数成金已结束评审，金融新质生产力评审进行中")
-    if gz is not None:
-        votes.build(gz, rng)
-        progress(f"网络投票：{gz.short_name} 投票进行中，含一组模拟刷票供异常审核")
-        _keep_applications_open(gz)
+    from . import history
 
-        from . import history
+    past = history.build(orgs, experts, judge, inspector, organiser, faker, rng,
+                         count=max(20, 2 * applications_per_campaign))
+    for username, _, role in scoped:
+        _grant(User.objects.get(username=username), role, past)
+    progress(f"往届：{past.short_name} 已完成全部环节（专业评审、网络投票、路演、实地考察、公示与递补）并发布入围名单，"
+             "已进入案例库")
 
-        past = history.build(orgs, experts, User.objects.get(username="judge"), User.objects.get(username="inspector"),
-                             organiser, faker, rng, count=max(20, 2 * applications_per_campaign))
-        for username, _, role in scoped:
-            if role not in (Role.ROADSHOW_JUDGE, Role.INSPECTOR):
-                _grant(User.objects.get(username=username), role, past)
-        progress(f"往届：{past.short_name} 已完成全部环节（路演、实地考察、公示与递补）并发布入围名单，已进入案例库")
+    from . import library
 
-    from jinxuan.library import demo as library_demo
-
-    library_demo.build(rng)
-    progress("案例库：往届入围案例及历史案例已可检索")
+    library.build(rng)
+    progress("案例库：往届入围案例及历史案例已按各自年份收录，可检索")
 
 
-def _applications(campaign: Campaign, orgs, faker: TextFaker, rng: random.Random, count: int) -> None:
+def _applications(campaign: Campaign, orgs, faker: TextFaker, rng: random.Random, count: int, paths: list) -> None:
     spec = campaign.spec
     tracks = list(campaign.tracks.all())
     max_units = spec.applicant_rules.max_units or 1
@@ -220,7 +175,7 @@ def _applications(campaign: Campaign, orgs, faker: TextFaker, rng: random.Random
                     answers[field.key] = org.office_region
             ApplicationUnit.objects.create(application=app, organisation=org, is_lead=position == 0,
                                            position=position, answers=answers)
-        path = PATHS[n % len(PATHS)]
+        path = paths[n % len(paths)]
         if path:  # everything past a draft has its required attachments
             for rule in spec.attachments:
                 if rule.required:

@@ -1,5 +1,5 @@
-"""Demo public vote on the reference campaign: the window open around today, organic votes over a few days and
-one scripted burst from a single /24 with sequential numbers, for the organiser's fraud review."""
+"""Demo public vote: organic votes over the window and one scripted burst from a single /24 with sequential
+numbers, for the organiser's fraud review."""
 
 from __future__ import annotations
 
@@ -14,17 +14,18 @@ from jinxuan.voting.models import Vote, Voter
 PREFIXES = ["138", "139", "150", "151", "186", "187", "177", "199", "135", "158"]
 
 
-def build(campaign, rng: random.Random, organic: int = 400) -> None:
+def build(campaign, rng: random.Random, opens: dt.datetime, closes: dt.datetime, organic: int = 400) -> None:
+    """Votes inside [opens, closes] (the window set to it)."""
     apps = list(services.entrants(campaign))
     if not apps:
         return
-    now = timezone.now()
-    services.set_window(campaign, now - dt.timedelta(days=4), now + dt.timedelta(days=10))
+    services.set_window(campaign, opens, closes)
+    now = min(closes, timezone.now())
     weights = [rng.uniform(0.5, 3) for _ in apps]
     rows, stamps = [], []
     for i in range(organic):
-        voter = Voter.objects.create(phone=f"{rng.choice(PREFIXES)}{rng.randint(0, 10**8 - 1):08d}", verified_at=now)
-        at = now - dt.timedelta(days=rng.uniform(0, 3.5))
+        at = opens + (now - opens) * rng.uniform(0.02, 0.98)
+        voter = Voter.objects.create(phone=f"{rng.choice(PREFIXES)}{rng.randint(0, 10**8 - 1):08d}", verified_at=at)
         stamps.append(at)
         app = rng.choices(apps, weights)[0]
         rows.append(Vote(campaign=campaign, application=app, voter=voter, day=timezone.localdate(at),
@@ -33,7 +34,7 @@ def build(campaign, rng: random.Random, organic: int = 400) -> None:
     target = apps[-1]
     start = now - dt.timedelta(hours=5)
     for k in range(40):  # a vote farm: one /24, sequential numbers, every 15 seconds
-        voter = Voter.objects.create(phone=f"1700000{k:04d}", verified_at=now)
+        voter = Voter.objects.create(phone=f"1700000{k:04d}", verified_at=start)
         stamps.append(start + dt.timedelta(seconds=15 * k))
         rows.append(Vote(campaign=campaign, application=target, voter=voter, day=timezone.localdate(start),
                          ip=f"203.0.113.{10 + k % 5}", device=f"farm{k % 3}", user_agent="python-requests/2.31"))

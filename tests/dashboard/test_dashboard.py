@@ -24,8 +24,17 @@ def test_campaign_list_shows_the_three_campaigns(organiser_client):
 def test_campaign_page_shows_tracks_schedule_pipeline_and_counts(organiser_client):
     html = organiser_client.get("/manage/gz-dianshu-2025/").content.decode()
     assert "金融机构科技创新应用案例" in html and "路演答辩" in html and "网络投票" in html
+    from django.utils import timezone
+
+    from jinxuan.campaigns.models import Campaign
+
+    stored = Campaign.objects.get(slug="xinhua-nqp-2025")  # the demo places its window relative to today
     xinhua = organiser_client.get("/manage/xinhua-nqp-2025/").content.decode()
-    assert "2025年9月1日 00:00" in xinhua and "2025年10月20日 23:59" in xinhua  # stored in UTC, shown in Beijing time
+    opens, closes = (timezone.localtime(t) for t in (stored.submission_opens, stored.submission_closes))
+    assert (opens.hour, opens.minute, closes.hour, closes.minute) == (0, 0, 23, 59)
+    assert opens.utcoffset().total_seconds() == 8 * 3600
+    assert f"{opens.year}年{opens.month}月{opens.day}日 00:00" in xinhua  # stored in UTC, shown in Beijing time
+    assert f"{closes.year}年{closes.month}月{closes.day}日 23:59" in xinhua
     assert "hx-get" in html
     fragment = organiser_client.get("/manage/gz-dianshu-2025/counts/").content.decode()
     assert "待补正" in fragment and "<html" not in fragment

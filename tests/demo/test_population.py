@@ -8,27 +8,9 @@ from stdnum.cn import uscc
 from jinxuan.accounts.models import Role, RoleAssignment, User
 from jinxuan.applicants.models import Application, Organisation
 from jinxuan.audit.verify import verify_database
-from jinxuan.demo.population import build
 from jinxuan.demo.text import nchars
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """One demo for the module (it takes a while: every stage of a past edition), rolled back at its end."""
-    from django.db import transaction
-    from django.test import override_settings
-
-    files = tmp_path_factory.mktemp("demo-files")
-    with override_settings(MEDIA_ROOT=files / "media", AUDIT_ANCHOR_FILE=files / "anchors.log"), \
-            django_db_blocker.unblock(), transaction.atomic():
-        from django.test import TestCase
-
-        with TestCase.captureOnCommitCallbacks(execute=True):  # the notices sent when the demo commits
-            build(seed=7, applications_per_campaign=7)
-        yield
-        transaction.set_rollback(True)
 
 
 def test_every_role_is_reachable(demo):

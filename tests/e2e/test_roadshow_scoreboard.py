@@ -1,6 +1,6 @@
 """The roadshow scoreboard on a projector updates without a reload when a judge signs off on a phone.
 
-The demo server's gz-dianshu-2025 stays in its public vote (other journeys use it), so this test loads the same
+The demo server's gz-dianshu-2025 takes applications (other journeys use it), so this test loads the same
 preset under another slug and brings it to the roadshow through the real services, inside the server's database."""
 
 import subprocess

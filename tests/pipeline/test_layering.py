@@ -43,3 +43,10 @@ def test_the_check_finds_an_import_inside_a_function(tmp_path):
     package.mkdir(parents=True)
     (package / "late.py").write_text("def f():\n    from jinxuan.voting.services import cast\n    return cast\n")
     assert violations(("campaigns",), root=tmp_path / "jinxuan") == ["jinxuan/campaigns/late.py:2 imports jinxuan.voting.services"]
+
+
+def test_nothing_imports_the_demo():
+    """The demo sits on top: it may call any service (the library's seeding lives there), nothing calls it."""
+    packages = [p.name for p in ROOT.iterdir() if p.is_dir() and (p / "__init__.py").exists() and p.name != "demo"]
+    assert "library" in packages
+    assert violations(packages, forbidden=("demo",)) == []

@@ -21,7 +21,7 @@ PASSWORD = "s3cret-Passw0rd!"
 
 
 def gz_copy(slug: str, **overrides):
-    """The reference preset loaded as another campaign (so the demo's gz-dianshu-2025 stays in its vote), with
+    """The reference preset loaded as another campaign (the demo's gz-dianshu-2025 stays taking applications), with
     top-level keys overridden (e.g. district_recommendation_skips)."""
     from jinxuan.campaigns.loader import load_preset
     from jinxuan.campaigns.preset_io import read_preset
@@ -42,12 +42,10 @@ def judges(campaign, count: int = 3, prefix: str = "rsjudge") -> list[User]:
     return users
 
 
-def roadshow_ready(campaign, count: int = 10, district: tuple[int, ...] = (8,), organiser=None, seed: int = 7):
+def reviewed(campaign, count: int = 10, district: tuple[int, ...] = (8,), organiser=None, seed: int = 7):
     """`count` accepted applications (indexes in `district` are district-recommended), each scored 50 + 3·i by
-    one expert; review closed; the vote window in the past; the composite applied (floor 30 % + direct entries).
-    Returns the applications in creation order."""
+    one expert; review closed. Returns the applications in creation order."""
     from jinxuan.review import services as review
-    from jinxuan.voting import services as voting
 
     rng = random.Random(seed)
     apps = []
@@ -65,7 +63,25 @@ def roadshow_ready(campaign, count: int = 10, district: tuple[int, ...] = (8,), 
         a = review.assign_manually(campaign, member.expert, app, actor=organiser)
         review.save_review(a, sheet(campaign.spec.rubric, 50 + 3 * i), submit=True)
     review.close_review(campaign, actor=organiser, notify=False)
+    return apps
+
+
+def roadshow_ready(campaign, count: int = 10, district: tuple[int, ...] = (8,), organiser=None, seed: int = 7):
+    """`reviewed`, then the vote window in the past and the composite applied (floor 30 % + direct entries)."""
+    from jinxuan.voting import services as voting
+
+    apps = reviewed(campaign, count, district, organiser, seed)
     now = timezone.now()
     voting.set_window(campaign, now - dt.timedelta(days=3), now - dt.timedelta(minutes=1), actor=organiser)
     voting.close_vote(campaign, actor=organiser, notify=False)
+    return apps
+
+
+def vote_open(campaign, count: int = 6, organiser=None, seed: int = 11):
+    """`reviewed`, then the public vote open since yesterday for ten days."""
+    from jinxuan.voting import services as voting
+
+    apps = reviewed(campaign, count, (), organiser, seed)
+    now = timezone.now()
+    voting.set_window(campaign, now - dt.timedelta(days=1), now + dt.timedelta(days=10), actor=organiser)
     return apps

@@ -1,9 +1,9 @@
-"""Demo cases for the public library: a few past winners per campaign from generated text, awarded applications
+"""Demo cases for the public library (the demo seeds it through the library's services): a few past winners per campaign from generated text, awarded applications
 published when the demo has any, and a short featured list.  A past winner belongs to the year before its
 campaign: it is filed under that year's edition of the same call when the demo has one (点数成金2024 for
 点数成金2025), else under no campaign, never under the current one.
 
-    from jinxuan.library.demo import build
+    from jinxuan.demo.library import build
     build(random.Random(2025))  # -> list[Case]
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 
-from jinxuan.demo.text import TextFaker
+from .text import TextFaker
 
 TIERS = ["一等奖", "二等奖", "二等奖", "三等奖", "三等奖", "优秀案例"]
 KINDS = ["bank", "fintech", "insurance", "securities", "data", "research", "leasing"]
@@ -31,9 +31,8 @@ def build(rng: random.Random, per_campaign: int = 6, featured: int = 3) -> list:
     from jinxuan.applicants.models import Application
     from jinxuan.applicants.states import State
     from jinxuan.campaigns.models import Campaign
-
-    from . import services
-    from .models import Case
+    from jinxuan.library import services
+    from jinxuan.library.models import Case
 
     cases = []
     editions = {((c.preset or {}).get("source"), c.year): c for c in Campaign.objects.all()}

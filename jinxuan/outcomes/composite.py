@@ -5,9 +5,12 @@ Pure (no Django). The rules, in the order they apply:
 Component values
     For a component whose ``source`` is a stage key:
 
-    the ``score`` of the application's entry in ``context.earlier[source]``, the stored result of that earlier
-    stage (the expert_review aggregate, the public vote's counts). The composite reads nothing else: no stage
-    data of its own.
+    * if ``context.data[source]`` is a non-empty mapping {application id (int or str): number}, that mapping
+      is the source (the public vote passes its raw counts this way: ``{"public_vote": {12: 340, ...}}``);
+      a mapping whose values are themselves mappings is a stage's *own* input (e.g. the per-aggregate expert
+      scores ``expert_review`` reads) and is not a value source;
+    * otherwise the ``score`` of the application's entry in ``context.earlier[source]`` (the StageResult of
+      that stage, e.g. the expert_review aggregate).
 
 Missing values
     An entrant with no value for a component (absent from the source, score ``None``, or no such source at
@@ -49,9 +52,9 @@ Direct entries (``params.direct_entry_flag``, e.g. ``district_recommended``)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from jinxuan.campaigns.stage_params import STAGE_KIND_LABELS, CompositeComponent
@@ -77,11 +80,38 @@ def quota_for(entrants: int, fraction: Decimal | str | float, rounding: str) -> 
 
 
 def source_values(source: str, context: StageContext) -> tuple[dict[int, Decimal], str]:
-    """One source's values by application id, from the earlier stage's stored result: ("earlier" or "none")."""
+    """One source's values by application id, and where they came from: "data", "earlier" or "none"."""
+    raw = context.data.get(source)
+    if isinstance(raw, Mapping) and raw and not any(isinstance(v, Mapping) for v in raw.values()):
+        values: dict[int, Decimal] = {}
+        # str keys first, so that an int key wins if both spellings of one id are given
+        for key, value in sorted(raw.items(), key=lambda kv: isinstance(kv[0], int)):
+            if value is not None:
+                values[_application_id(source, key)] = _number(source, key, value)
+        return values, "data"
     earlier = context.earlier.get(source)
     if earlier is not None:
         return {e.application_id: e.score for e in earlier.entries if e.score is not None}, "earlier"
     return {}, "none"
+
+
+def _application_id(source: str, key: Any) -> int:
+    try:
+        return int(key)
+    except (TypeError, ValueError):
+        raise ValueError(f"综合得分：来源阶段 {source} 的数据中申报编号 {key!r} 无效") from None
+
+
+def _number(source: str, key: Any, value: Any) -> Decimal:
+    try:
+        if isinstance(value, bool):
+            raise InvalidOperation
+        number = Decimal(str(value))
+        if not number.is_finite():
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        raise ValueError(f"综合得分：来源阶段 {source} 中申报 {key} 的数值 {value!r} 无效") from None
+    return number
 
 
 def source_label(source: str, context: StageContext) -> str:

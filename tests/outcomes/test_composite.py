@@ -11,9 +11,8 @@ from hypothesis import strategies as st
 
 from jinxuan.outcomes.composite import CompositeStage, quota_for
 from jinxuan.pipeline import engine
-from jinxuan.pipeline.engine import Entrant, RankedEntry, StageContext, StageResult
+from jinxuan.pipeline.engine import Entrant, StageContext
 from jinxuan.review.stage import ExpertReviewStage
-from jinxuan.voting.stage import PublicVoteStage
 
 PRESET = Path(__file__).resolve().parents[2] / "presets" / "gz-dianshu-2025.yaml"
 DISTRICT = "district_recommended"
@@ -47,17 +46,14 @@ def params(*, cut=None, tie_break=None, direct=None, vote="as_is", weights=("0.5
     return p
 
 
-def vote_result(votes):
-    """The public vote's stored result as the composite reads it: its count as the score of each application given
-    (an application absent has no vote data)."""
-    entries = tuple(RankedEntry(int(i), None, Decimal(str(v)), True) for i, v in votes.items())
-    return StageResult("public_vote", "public_vote", entries, {}, "x" * 64)
-
-
-def run(p, entrants, expert, votes):
-    """Both components from the earlier stages' stored results, as the runtime passes them."""
-    context = StageContext("c", earlier={"expert_review": expert_result(entrants, expert),
-                                         "public_vote": vote_result(votes)})
+def run(p, entrants, expert, votes, earlier=True):
+    """Expert scores via an earlier StageResult (or context.data when earlier=False), votes via context.data."""
+    data = {"public_vote": votes}
+    context = StageContext("c", data=data)
+    if earlier:
+        context.earlier["expert_review"] = expert_result(entrants, expert)
+    else:
+        data["expert_review"] = expert
     return CompositeStage("composite", p).run(entrants, context)
 
 
@@ -104,27 +100,26 @@ def test_gz_dianshu_2025_by_hand():
     assert entries[10].detail["advanced_by"] == "direct_entry"
     vote = entries[2].detail["components"][1]
     assert (vote["raw"], vote["normalised"], vote["max"], vote["origin"]) == (
-        Decimal(100), Decimal("25.0000"), Decimal(400), "earlier")
+        Decimal(100), Decimal("25.0000"), Decimal(400), "data")
     assert entries[2].detail["components"][0]["origin"] == "earlier"
     assert all(e.detail["quota"] == 3 for e in result.entries)
 
 
 def test_through_run_pipeline_after_a_real_expert_review(monkeypatch):
     monkeypatch.setitem(engine.REGISTRY, "expert_review", ExpertReviewStage)
-    monkeypatch.setitem(engine.REGISTRY, "public_vote", PublicVoteStage)
     monkeypatch.setitem(engine.REGISTRY, "composite", CompositeStage)
     stages = preset_stages()
     entrants = [entrant(i, {DISTRICT} if i == 10 else ()) for i in [*EXPERT_000, 11]]
-    # context.data holds each stage's own input; the composite reads only the earlier stages' results.
-    # 11 was never scored, so it never entered the vote.
+    # context.data["expert_review"] holds the expert stage's own per-aggregate input (not numbers):
+    # the composite reads the expert aggregate from the earlier StageResult instead. 11 was never scored.
     votes = {str(i): v for i, v in VOTES_000.items()} | {"11": 5000}
     context = StageContext("gz-dianshu-2025", data={
         "expert_review": {i: expert_scores(v) for i, v in EXPERT_000.items()}, "public_vote": votes})
     results = engine.run_pipeline(
-        [(key, stages[key]["kind"], stages[key]["params"]) for key in ("expert_review", "public_vote", "composite")],
+        [(key, stages[key]["kind"], stages[key]["params"]) for key in ("expert_review", "composite")],
         entrants, context)
     assert results[0].advanced == set(EXPERT_000)
-    composite = results[2]
+    composite = results[1]
     assert composite.kind == "composite" and context.earlier["composite"] is composite
     # 11 did not reach the composite, so its 5000 votes do not set the max
     assert [(e.application_id, str(e.score)) for e in composite.entries] == list(COMPOSITE_000.items())
@@ -251,12 +246,12 @@ def test_missing_vote_counts_as_zero_and_says_so():
 
 def test_a_source_with_no_data_at_all_counts_zero_for_everyone():
     entrants = [entrant(1), entrant(2)]
-    context = StageContext("c", earlier={"expert_review": expert_result(entrants, {1: 90, 2: 70})})
+    context = StageContext("c", data={"expert_review": {1: 90, 2: 70}})  # numbers: used as given
     result = CompositeStage("composite", params(weights=("0.95", "0.05"))).run(entrants, context)
     assert [str(e.score) for e in result.entries] == ["85.5000", "66.5000"]
     assert all("无网络投票数据，按 0 计" in e.reason for e in result.entries)
     assert result.entries[0].detail["components"][1]["origin"] == "none"
-    assert result.entries[0].detail["components"][0]["origin"] == "earlier"
+    assert result.entries[0].detail["components"][0]["origin"] == "data"
 
 
 def test_linear_on_max_with_all_votes_zero():
@@ -285,10 +280,10 @@ def test_string_keys_and_bad_values():
     entrants = [entrant(1), entrant(2)]
     result = run(params(), entrants, {1: 80, 2: 80}, {"1": "60", "2": 70})
     assert [e.application_id for e in result.entries] == [2, 1]
-    with pytest.raises(ValueError):  # the vote's own stage refuses what is not a count
-        PublicVoteStage("public_vote", {}).run(entrants, StageContext("c", data={"public_vote": {1: "many"}}))
-    with pytest.raises(ValueError):
-        PublicVoteStage("public_vote", {}).run(entrants, StageContext("c", data={"public_vote": {"abc": 1}}))
+    with pytest.raises(ValueError, match="数值"):
+        run(params(), entrants, {1: 80, 2: 80}, {1: "many", 2: 70})
+    with pytest.raises(ValueError, match="申报编号"):
+        run(params(), entrants, {1: 80, 2: 80}, {"abc": 1, 2: 70})
 
 
 def test_params_are_validated():
@@ -356,8 +351,8 @@ def test_properties(case):
     rnd.shuffle(shuffled)
     again = run(p, shuffled, expert, votes)
     assert again.to_json() == result.to_json()
-    context = StageContext("c", earlier={"expert_review": expert_result(entrants, expert),
-                                         "public_vote": vote_result(votes)})
+    context = StageContext("c", data={"public_vote": votes})
+    context.earlier["expert_review"] = expert_result(entrants, expert)
     stage = CompositeStage("composite", p)
     assert stage.rank(shuffled, context) == stage.rank(sorted(entrants, key=lambda e: -e.application_id), context)
 

@@ -6,7 +6,8 @@ Component values
     For a component whose ``source`` is a stage key:
 
     * if ``context.data[source]`` is a non-empty mapping {application id (int or str): number}, that mapping
-      is the source (the public vote passes its raw counts this way: ``{"public_vote": {12: 340, ...}}``);
+      is the source. The runtime never passes one (it passes only earlier stages' stored results); the channel
+      stays so that composite results stored before the vote kept runs of its own still replay exactly;
       a mapping whose values are themselves mappings is a stage's *own* input (e.g. the per-aggregate expert
       scores ``expert_review`` reads) and is not a value source;
     * otherwise the ``score`` of the application's entry in ``context.earlier[source]`` (the StageResult of

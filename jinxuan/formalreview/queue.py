@@ -162,7 +162,8 @@ class Page:
         return self.number < self.count
 
 
-def paginate(all_rows: list[Row], page: int, size: int = PAGE_SIZE) -> Page:
+def paginate(all_rows: list[Row], page: int, size: int | None = None) -> Page:
+    size = size or PAGE_SIZE
     count = max(1, -(-len(all_rows) // size))
     number = min(max(1, page), count)
     return Page(all_rows[(number - 1) * size:number * size], number, count, len(all_rows))

@@ -17,7 +17,8 @@ from jinxuan.applicants.models import Application
 from jinxuan.pipeline import runtime
 
 from .models import Decision
-from .services import DecisionError, decide, latest_screening
+from .queue import current_result
+from .services import DecisionError, decide
 
 MAX_SELECTED = 500
 
@@ -68,7 +69,7 @@ def bulk_pass(campaign, ids, reason: str, actor=None) -> BulkResult:
     reason = _check(campaign, reason)
     result = BulkResult(batch=uuid.uuid4().hex[:12])
     for app in _selected(campaign, ids):
-        screening = latest_screening(app)
+        screening = current_result(app)
         blocking = screening.blocking if screening else 0
         if blocking:
             result.skipped.append((app, f"有 {blocking} 项阻断性问题，请逐份审核"))

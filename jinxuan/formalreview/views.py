@@ -95,8 +95,13 @@ def _list_params(request):
 
 @guard("formal.review", obj=campaign_from_url)
 def detail(request, slug, pk):
-    """The former case page: the application reader now (the list's filters kept)."""
+    """The former case page: the application reader now (the list's filters kept); a decision posted here is
+    taken by the reader."""
+    from jinxuan.reader.views import read
+
     app = get_object_or_404(Application, campaign=request.access_target, pk=pk)
+    if request.method == "POST":
+        return read(request, slug=slug, pk=pk)
     return redirect(reader_url(app.campaign, app.pk, "formal", request.GET.urlencode()))
 
 

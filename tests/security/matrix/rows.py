@@ -120,6 +120,13 @@ ROWS: dict[str, Row] = {
     # formal review (no formal reviewer in this world: the organiser only)
     "manage/formal/<slug:slug>/": camp(ORG),
     "manage/formal/<slug:slug>/recheck/": camp(ORG),
+    "manage/formal/<slug:slug>/export.xlsx": camp(ORG),
+    "manage/formal/<slug:slug>/bulk/": camp(ORG),
+    # the application reader: organisers (and formal reviewers), guidance, the assigned expert, roadshow judges
+    # of presenting applications ("reviewed" does not present, a conflicted expert may not read it)
+    "read/<slug:slug>/<int:pk>/": Row(allow=frozenset({ORGANISER, GUIDANCE, EXPERT}), obj="pk", values={"pk": "reviewed"}),
+    "read/<slug:slug>/<int:pk>/files/<int:att>/": Row(allow=frozenset({ORGANISER, GUIDANCE}), obj="pk",
+                                                      values={"pk": "application", "att": "att"}),
     "manage/formal/<slug:slug>/<int:pk>/": camp(ORG, pk="reviewed"),
     "manage/formal/<slug:slug>/<int:pk>/insights/": camp(ORG, pk="reviewed"),
     # expert review
@@ -252,6 +259,9 @@ SWAPS: list[tuple[str, str, str, dict]] = [
     ("manage/formal/<slug:slug>/<int:pk>/", ORGANISER, "GET", {"pk": "elsewhere"}),
     ("manage/formal/<slug:slug>/<int:pk>/", ORGANISER, "POST", {"pk": "elsewhere"}),
     ("manage/formal/<slug:slug>/<int:pk>/insights/", ORGANISER, "GET", {"pk": "elsewhere"}),
+    ("read/<slug:slug>/<int:pk>/", ORGANISER, "GET", {"pk": "elsewhere"}),
+    ("read/<slug:slug>/<int:pk>/", EXPERT, "GET", {"slug": "other_slug"}),
+    ("read/<slug:slug>/<int:pk>/files/<int:att>/", ORGANISER, "GET", {"att": "att_of_b"}),
     ("apply/<int:pk>/attachments/<int:att>/", APPLICANT_A, "GET", {"att": "att_of_b"}),
     ("apply/<int:pk>/attachments/<int:att>/delete/", APPLICANT_A, "POST", {"att": "att_of_b"}),
     ("apply/<int:pk>/units/<int:unit>/remove/", APPLICANT_A, "POST", {"unit": "unit_of_b"}),

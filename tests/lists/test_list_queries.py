@@ -159,7 +159,7 @@ def _vote_setup(w):
 
 PAGES = [
     ListPage("manage/applications", lambda w: f"/manage/{w.gz.slug}/applications/", _apps(State.SUBMITTED)),
-    ListPage("manage/formal", lambda w: f"/manage/formal/{w.gz.slug}/", _apps(State.SUBMITTED)),
+    ListPage("manage/formal", lambda w: f"/manage/formal/{w.gz.slug}/?sort=-submitted", _apps(State.SUBMITTED)),  # paged: newest first
     ListPage("manage/audit", lambda w: f"/manage/{w.gz.slug}/audit/", _audit),
     ListPage("manage/outbox", lambda w: f"/manage/{w.gz.slug}/outbox/", _outbox),
     ListPage("manage/review/experts", lambda w: f"/manage/review/{w.gz.slug}/experts/", _pool),

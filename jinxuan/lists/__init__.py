@@ -6,12 +6,12 @@ are ignored), `apply` filters, orders and pages a queryset, `ordered_ids` gives 
 (previous/next in a reader), `export_xlsx` writes it, `run_bulk` runs a per-row action. No request needed.
 """
 
-from .bulk import BulkOutcome, BulkSkip, run_bulk, selected_ids
+from .bulk import BulkOutcome, BulkSkip, run_bulk, selected_ids, stage_closed
 from .export import export_xlsx, xlsx_response
 from .spec import Filter, ListSpec, ListState, Sort, parse
 from .table import Listing, apply, filtered, neighbours, ordered_ids
 
 __all__ = [
     "BulkOutcome", "BulkSkip", "Filter", "ListSpec", "ListState", "Listing", "Sort", "apply", "export_xlsx",
-    "filtered", "neighbours", "ordered_ids", "parse", "run_bulk", "selected_ids", "xlsx_response",
+    "filtered", "neighbours", "ordered_ids", "parse", "run_bulk", "selected_ids", "stage_closed", "xlsx_response",
 ]

@@ -116,3 +116,16 @@ def run_bulk(*, queryset: QuerySet, ids: Iterable, row: Callable[[Any], Any], ve
                 continue
             outcome.done.append(obj)
     return outcome
+
+
+def stage_closed(campaign, kind: str) -> Callable[[], str | None]:
+    """A `refuse` for `run_bulk`: the Chinese refusal while the campaign's stage of `kind` is closed."""
+    from jinxuan.pipeline import runtime
+
+    def refuse() -> str | None:
+        stage = runtime.stage_of(campaign, kind)
+        if stage is not None and runtime.is_closed(campaign, stage):
+            return runtime.closed_message(stage)
+        return None
+
+    return refuse

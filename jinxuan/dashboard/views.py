@@ -6,9 +6,7 @@ from django.urls import reverse
 from jinxuan.accounts.access import guard
 from jinxuan.accounts.models import Role
 from jinxuan.accounts.roles import roles_of
-from jinxuan.applicants.models import Application
 from jinxuan.applicants.ownership import visible_applications
-from jinxuan.applicants.states import State
 from jinxuan.campaigns.lookups import campaign_from_url
 from jinxuan.campaigns.stage_links import manage_links
 

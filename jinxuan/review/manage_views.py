@@ -4,13 +4,12 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from jinxuan import lists
 from jinxuan.accounts import invitations
 from jinxuan.accounts.access import check, guard
 from jinxuan.accounts.models import Role, SeatInvitation
 from jinxuan.applicants.models import Application
 from jinxuan.campaigns.lookups import campaign_from_url
-
-from jinxuan import lists
 from jinxuan.exports import xlsx
 
 from . import bulk, charts, excel, services

@@ -144,6 +144,19 @@ def _expert_review_run(w, first, count):
     return apps[-1].title
 
 
+def _votes(w, first, count):
+    from jinxuan.voting.models import Vote, Voter
+
+    app = w.extra.get("voted") or ApplicationFactory(campaign=w.gz, state=State.IN_STAGE, title="得票案例")
+    w.extra["voted"] = app
+    today = timezone.localdate()
+    for i in range(first, first + count):
+        voter = Voter.objects.create(phone=f"1380000{i:04d}", verified_at=timezone.now())
+        Vote.objects.create(campaign=w.gz, application=app, voter=voter, day=today, ip=f"10.0.{i // 200}.{i % 200}",
+                            signals=[{"code": "ip_burst", "message": "同一 IP 集中投票", "related": 2}] if i % 2 else [])
+    return f"138****{first + count - 1:04d}"
+
+
 def _stage_setup(w):
     w.extra["stage_key"] = w.gz.stages.get(kind="expert_review").key
 
@@ -182,6 +195,9 @@ PAGES = [
              _expert_review_run, setup=_stage_setup),
     ListPage("vote", lambda w: f"/vote/{w.gz.slug}/", _expert_review_run, setup=_vote_setup),
     ListPage("manage/vote", lambda w: f"/manage/vote/{w.gz.slug}/", _expert_review_run, setup=_stage_setup),
+    ListPage("manage/vote/votes", lambda w: f"/manage/vote/{w.gz.slug}/votes/?per=100&sort=-time", _votes),
+    ListPage("manage/vote/votes/filtered",
+             lambda w: f"/manage/vote/{w.gz.slug}/votes/?q=得票&signal=ip_burst&valid=valid&per=100", _votes),
 ]
 
 

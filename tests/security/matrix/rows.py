@@ -144,6 +144,7 @@ ROWS: dict[str, Row] = {
     "manage/vote/<slug:slug>/detect/": camp(ORG),
     "manage/vote/<slug:slug>/close/": camp(ORG),
     "manage/vote/<slug:slug>/window/": camp(ORG),
+    "manage/vote/<slug:slug>/votes/": camp(ORG),
     "manage/vote/<slug:slug>/votes/invalidate/": camp(ORG),
     "manage/vote/<slug:slug>/votes.xlsx": camp(OVERSIGHT),
     "vote/verify/": public(),

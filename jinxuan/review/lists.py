@@ -95,3 +95,54 @@ ASSIGNMENT_COLUMNS = [
     ("申报编号", lambda a: a.number), ("案例名称", lambda a: a.title), ("方向", lambda a: a.track.name),
     ("已分配专家数", lambda a: a.n_assigned),
 ]
+
+
+SCORE_STATES = [("none", "未开始"), (Review.DRAFT, "草稿"), (Review.SUBMITTED, "已提交")]
+
+
+def _score_state(qs, value):
+    if value == "none":
+        return qs.filter(review__isnull=True)
+    return qs.filter(review__state=value)
+
+
+def scores_base(campaign):
+    """Every assignment with its review: the scores list."""
+    return (Assignment.objects.filter(campaign=campaign)
+            .select_related("application__campaign", "application__track", "expert", "review"))
+
+
+def scores_spec(campaign, organiser: bool) -> ListSpec:
+    """`organiser`: experts are named (others see pseudonyms only, and cannot search or filter by name)."""
+    members = list(PoolMember.objects.filter(campaign=campaign).select_related("expert").order_by("pseudonym"))
+    experts = [(str(m.expert_id), f"{m.expert.name}（{m.pseudonym}）" if organiser else m.pseudonym) for m in members]
+    return ListSpec(
+        sorts=[Sort("case", "申报", ("application_id",)), Sort("expert", "专家", ("expert_id",)),
+               Sort("total", "总分", ("review__total",)), Sort("submitted", "提交时间", ("review__submitted_at",))],
+        default_sort="case",
+        search_fields=("application__title", *(("expert__name",) if organiser else ())),
+        search_extra=lambda term: number_q(term, "application_id"),
+        search_placeholder="案例编号或名称" + ("、专家姓名" if organiser else ""),
+        filters=[
+            Filter("state", "评分状态", SCORE_STATES, apply=_score_state),
+            Filter("expert", "专家", experts, field="expert_id"),
+            Filter("track", "方向", [(str(t.pk), t.name) for t in campaign.tracks.all()], field="application__track_id"),
+        ],
+        page_size=50, page_sizes=(50, 100, 200),
+    )
+
+
+def score_columns(pseudonyms: dict[int, str], organiser: bool):
+    def expert_label(a):
+        return f"{a.expert.name}（{pseudonyms.get(a.expert_id, '')}）" if organiser else pseudonyms.get(a.expert_id, "专家")
+
+    def review(a):
+        return getattr(a, "review", None)
+
+    return [
+        ("申报编号", lambda a: a.application.number), ("案例名称", lambda a: a.application.title),
+        ("方向", lambda a: a.application.track.name), ("专家", expert_label),
+        ("评分状态", lambda a: review(a).get_state_display() if review(a) else "未开始"),
+        ("总分", lambda a: review(a).total if review(a) else None),
+        ("提交时间", lambda a: review(a).submitted_at if review(a) else None),
+    ]

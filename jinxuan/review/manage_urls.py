@@ -15,4 +15,6 @@ urlpatterns = [
     path("<slug:slug>/assignment/export.xlsx", v.assignment_export, name="assignment_export"),
     path("<slug:slug>/reviews/<int:pk>/reopen/", v.reopen, name="reopen"),
     path("<slug:slug>/scores.xlsx", v.export, name="export"),
+    path("<slug:slug>/scores/", v.scores, name="scores"),
+    path("<slug:slug>/scores/export.xlsx", v.scores_export, name="scores_export"),
 ]

@@ -180,6 +180,35 @@ def assignment_export(request, slug):
     return lists.xlsx_response(data, f"expert-assignment-{slug}.xlsx")
 
 
+def _scores(request, campaign):
+    organiser = check(request.user, "review.manage", campaign)
+    spec = review_lists.scores_spec(campaign, organiser)
+    return spec, lists.parse(spec, request.GET), review_lists.scores_base(campaign), organiser
+
+
+@guard("review.oversee", obj=campaign_from_url)
+def scores(request, slug):
+    """Every assignment and its score: who has scored what; guidance units see pseudonyms only."""
+    campaign = request.access_target
+    spec, state, base, organiser = _scores(request, campaign)
+    pseudonyms = dict(PoolMember.objects.filter(campaign=campaign).values_list("expert_id", "pseudonym"))
+    listing = lists.apply(spec, state, base)
+    rows = [(a, f"{a.expert.name}（{pseudonyms.get(a.expert_id, '')}）" if organiser
+             else pseudonyms.get(a.expert_id, "专家"), getattr(a, "review", None)) for a in listing.rows]
+    return render(request, "review/manage/scores.html", {
+        "campaign": campaign, "organiser": organiser, "listing": listing, "rows": rows})
+
+
+@guard("review.oversee", obj=campaign_from_url)
+def scores_export(request, slug):
+    campaign = request.access_target
+    spec, state, base, organiser = _scores(request, campaign)
+    pseudonyms = dict(PoolMember.objects.filter(campaign=campaign).values_list("expert_id", "pseudonym"))
+    data = lists.export_xlsx(spec, state, base, review_lists.score_columns(pseudonyms, organiser), "评分明细",
+                             widths=[16, 40, 20, 20, 10, 8, 18])
+    return lists.xlsx_response(data, f"expert-score-list-{slug}.xlsx")
+
+
 @guard("review.manage", obj=campaign_from_url)
 def pool_export(request, slug):
     """The expert pool as filtered on the page."""

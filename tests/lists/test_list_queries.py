@@ -157,6 +157,16 @@ def _votes(w, first, count):
     return f"138****{first + count - 1:04d}"
 
 
+def _objections(w, first, count):
+    from jinxuan.publicity.models import Objection
+
+    app = w.extra.get("objected") or ApplicationFactory(campaign=w.gz, state=State.IN_STAGE, title="公示案例")
+    w.extra["objected"] = app
+    Objection.objects.bulk_create(Objection(campaign=w.gz, application=app, receipt=f"YY{i:06d}", name=f"异议人{i:03d}",
+                                            contact="13800138000", text="材料与事实不符") for i in range(first, first + count))
+    return f"异议人{first + count - 1:03d}"
+
+
 def _stage_setup(w):
     w.extra["stage_key"] = w.gz.stages.get(kind="expert_review").key
 
@@ -189,12 +199,23 @@ PAGES = [
     ListPage("manage/review", lambda w: f"/manage/review/{w.gz.slug}/", _pool),
     ListPage("manage/review/assignment", lambda w: f"/manage/review/{w.gz.slug}/assignment/?per=100", _assignments,
              setup=_pool_setup),
+    ListPage("manage/review/scores", lambda w: f"/manage/review/{w.gz.slug}/scores/?per=100", _assignments,
+             setup=_pool_setup),
+    ListPage("manage/review/scores/filtered",
+             lambda w: f"/manage/review/{w.gz.slug}/scores/?q=待评&state=none&sort=-case&per=100", _assignments,
+             setup=_pool_setup),
     ListPage("manage/review/conflicts", lambda w: f"/manage/review/{w.gz.slug}/conflicts/", _conflicts,
              setup=_pool_setup),
     ListPage("manage/stages/stage", lambda w: f"/manage/stages/{w.gz.slug}/{w.extra['stage_key']}/",
              _expert_review_run, setup=_stage_setup),
     ListPage("vote", lambda w: f"/vote/{w.gz.slug}/", _expert_review_run, setup=_vote_setup),
     ListPage("manage/vote", lambda w: f"/manage/vote/{w.gz.slug}/", _expert_review_run, setup=_stage_setup),
+    ListPage("manage/publicity", lambda w: f"/manage/publicity/{w.gz.slug}/?per=100", _objections),
+    ListPage("manage/publicity/filtered",
+             lambda w: f"/manage/publicity/{w.gz.slug}/?q=异议人&status=pending&sort=-time&per=100", _objections),
+    ListPage("manage/library/cases", lambda w: f"/manage/library/{w.gz.slug}/cases/?per=100", _cases),
+    ListPage("manage/library/cases/filtered",
+             lambda w: f"/manage/library/{w.gz.slug}/cases/?q=案例&featured=no&sort=-title&per=100", _cases),
     ListPage("manage/vote/votes", lambda w: f"/manage/vote/{w.gz.slug}/votes/?per=100&sort=-time", _votes),
     ListPage("manage/vote/votes/filtered",
              lambda w: f"/manage/vote/{w.gz.slug}/votes/?q=得票&signal=ip_burst&valid=valid&per=100", _votes),

@@ -147,7 +147,7 @@ def test_votes_bulk_invalidate_within_the_filter_and_export(gz, organiser, clien
     rows = _sheet(client.get(f"/manage/vote/{gz.slug}/votes.xlsx?valid=invalid"))
     assert sorted(r[0] for r in rows[1:]) == [votes[0].pk, votes[1].pk]
     page = client.get(f"/manage/vote/{gz.slug}/votes/?valid=valid").content.decode()
-    assert "共 2 条（已筛选）" in page and 'aria-label="选择 139****0003' in page
+    assert "共 2 条（已筛选）" in page and 'aria-label="选择 139****0003 投给 ' in page
 
 
 def test_votes_bulk_invalidate_refused_after_the_vote_closed(gz, organiser, client):

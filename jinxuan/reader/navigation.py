@@ -33,15 +33,11 @@ def _formal(campaign, user, params):
 
 
 def _applications(campaign, user, params):
-    from jinxuan.applicants.models import Application
-    from jinxuan.applicants.states import State
+    from jinxuan.dashboard.lists import applications_base, applications_spec
+    from jinxuan.lists import ordered_ids, parse
 
-    apps = Application.objects.filter(campaign=campaign).exclude(state=State.DRAFT)
-    if params.get("state"):
-        apps = apps.filter(state=params["state"])
-    if params.get("track"):
-        apps = apps.filter(track__key=params["track"])
-    return list(apps.order_by("pk").values_list("pk", flat=True))
+    spec = applications_spec(campaign)
+    return ordered_ids(spec, parse(spec, params), applications_base(campaign))
 
 
 def _expert(campaign, user, params):

@@ -154,3 +154,14 @@ def test_attachments_are_previewed_inline(client, make_submitted, formal_reviewe
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("inline") and response["X-Frame-Options"] == "SAMEORIGIN"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_the_organisers_application_list_opens_the_reader_with_its_query(client, make_submitted, organiser):
+    apps = [make_submitted(n) for n in range(3)]
+    slug = apps[0].campaign.slug
+    client.force_login(organiser)
+    listing = client.get(f"/manage/{slug}/applications/?sort=-number").content.decode()
+    assert f'/read/{slug}/{apps[2].pk}/?list=apps&amp;from=sort%3D-number' in listing
+    page = client.get(navigation.reader_url(apps[0].campaign, apps[2].pk, "apps", "sort=-number")).content.decode()
+    expected = navigation.reader_url(apps[0].campaign, apps[1].pk, "apps", "sort=-number").replace("&", "&amp;")
+    assert f'rel="next" href="{expected}"' in page and "申报列表第 1 / 3 份" in page

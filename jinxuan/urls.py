@@ -13,6 +13,7 @@ urlpatterns = [
     path("manage/formal/", include(("jinxuan.formalreview.urls", "formal"))),
     path("manage/review/", include(("jinxuan.review.manage_urls", "review_manage"))),
     path("review/", include(("jinxuan.review.urls", "review"))),
+    path("read/", include(("jinxuan.reader.urls", "reader"))),
     path("manage/vote/", include(("jinxuan.voting.manage_urls", "vote_manage"))),
     path("vote/", include(("jinxuan.voting.urls", "vote"))),
     path("", include(("jinxuan.roadshow.urls", "roadshow"))),

@@ -61,6 +61,7 @@ EVENT_LABELS: dict[str, str] = {
     "review.pair_rule": "设置专家回避规则",
     "review.submitted": "提交专家评分",
     "review.reopened": "退回专家评分以便修改",
+    "review.reminded": "提醒专家提交评分",
     # public vote
     "vote.window": "设置投票时间",
     "vote.invalidated": "认定投票无效",

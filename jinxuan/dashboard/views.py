@@ -1,15 +1,12 @@
 """Organiser and guidance-unit dashboard; the personal workspace of every role."""
 
-from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from jinxuan.accounts.access import guard
 from jinxuan.accounts.models import Role
 from jinxuan.accounts.roles import roles_of
-from jinxuan.applicants.models import ApplicationUnit
 from jinxuan.applicants.ownership import visible_applications
-from jinxuan.applicants.states import State
 from jinxuan.campaigns.lookups import campaign_from_url
 from jinxuan.campaigns.stage_links import manage_links
 
@@ -87,32 +84,40 @@ def campaign_audit(request, slug):
 
 @guard("campaigns.view_dashboard", obj=campaign_from_url)
 def campaign_applications(request, slug):
+    from jinxuan import lists
+
+    from .lists import applications_base, applications_spec
+
     campaign = request.access_target
-    # rows share the campaign object (no preset parsed per row); the answers are not shown, so not read
-    apps = (campaign.applications.exclude(state=State.DRAFT).defer("answers").select_related("track")
-            .prefetch_related(Prefetch("units", ApplicationUnit.objects.defer("answers").select_related("organisation")))
-            .order_by("pk"))
+    spec = applications_spec(campaign)
+    listing = lists.apply(spec, lists.parse(spec, request.GET), applications_base(campaign))
     return render(request, "dashboard/applications.html", {
-        "campaign": campaign, "applications": apps,
+        "campaign": campaign, "listing": listing,
         "can_record_paper": request.user.has_perm("applicants.record_paper", campaign),
         "can_export_unmasked": request.user.has_perm("personal_data.export_unmasked", campaign),
     })
 
 
+def _filtered_applications(request, campaign):
+    """The list as the organiser filtered and sorted it (the query string of the list page), unpaged."""
+    from jinxuan import lists
+
+    from .lists import applications_base, applications_spec
+
+    spec = applications_spec(campaign)
+    return lists.filtered(spec, lists.parse(spec, request.GET), applications_base(campaign))
+
+
 @guard("campaigns.view_dashboard", obj=campaign_from_url)
 def applications_export(request, slug):
-    """The application list with contacts, personal data masked (organisers and guidance units)."""
-    from django.http import HttpResponse
-    from django.utils.http import content_disposition_header
-
-    from jinxuan.accounts.personal_data import XLSX
+    """The application list as filtered on the page, with contacts, personal data masked."""
+    from jinxuan.lists import xlsx_response
 
     from .export import applications_workbook
 
-    data, _ = applications_workbook(request.access_target, masked=True)
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, f"{slug}-applications.xlsx")
-    return response
+    campaign = request.access_target
+    data, _ = applications_workbook(campaign, masked=True, apps=_filtered_applications(request, campaign))
+    return xlsx_response(data, f"{slug}-applications.xlsx")
 
 
 @guard("personal_data.export_unmasked", obj=campaign_from_url)
@@ -126,7 +131,8 @@ def applications_export_unmasked(request, slug):
 
     campaign = request.access_target
     return unmasked_export(request, campaign, kind="dashboard.applications", title="申报列表与联系人",
-                           build=lambda: applications_workbook(campaign, masked=False),
+                           build=lambda: applications_workbook(campaign, masked=False,
+                                                               apps=_filtered_applications(request, campaign)),
                            filename=f"{slug}-applications-unmasked.xlsx",
                            back=reverse("dashboard:applications", args=[slug]))
 

@@ -71,7 +71,9 @@ def correction_days(campaign) -> int:
 
 
 def decide(application: Application, decision: str, *, reason: str = "", override_reason: str = "", actor=None,
-           now: dt.datetime | None = None) -> FormalDecision:
+           now: dt.datetime | None = None, due: dt.datetime | None = None, batch: str = "") -> FormalDecision:
+    """Record one decision. `due`: the correction deadline (default: the stage's correction days from now);
+    `batch`: the id of the bulk action this decision is part of (kept in its audit event)."""
     now = now or timezone.now()
     runtime.require_open(application.campaign, "formal_review", DecisionError)
     if decision not in Decision.values:
@@ -94,7 +96,7 @@ def decide(application: Application, decision: str, *, reason: str = "", overrid
                 listed = "\n".join(f"- {f['message']}" for f in blocking[:15])
                 more = f"\n（另有 {len(blocking) - 15} 项）" if len(blocking) > 15 else ""
                 reason = f"{reason.strip()}\n自动检查发现的问题：\n{listed}{more}"
-            due = now + dt.timedelta(days=correction_days(app.campaign))
+            due = due or now + dt.timedelta(days=correction_days(app.campaign))
             Application.objects.filter(pk=app.pk).update(correction_due=due)
             shown = timezone.localtime(due).strftime("%Y年%m月%d日 %H:%M")
             reason = f"{reason.strip()}\n请于 {shown}（北京时间）前完成补正并重新提交。"
@@ -105,7 +107,8 @@ def decide(application: Application, decision: str, *, reason: str = "", overrid
         )
         record("formal.decision", app, actor=actor, reason=reason or override_reason,
                after={"decision": decision, "version": result.version_number, "blocking": len(blocking),
-                      "overridden": [f["rule"] for f in made.overridden], "override_reason": override_reason})
+                      "overridden": [f["rule"] for f in made.overridden], "override_reason": override_reason,
+                      **({"batch": batch} if batch else {})})
     return made
 
 

@@ -1,82 +1,108 @@
-"""The formal-review workspace: a queue with automatic findings, per-application decisions, re-checks."""
+"""The formal-review workspace: the queue (search, filters, sort, paging, Excel, bulk actions), re-checks; each
+application is read and decided in the application reader (jinxuan.reader)."""
 
 from django.contrib import messages
-from django.db.models import OuterRef, Subquery
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
 
 from jinxuan.accounts.access import guard
-from jinxuan.applicants.models import Application, ApplicationVersion
+from jinxuan.applicants.models import Application
 from jinxuan.applicants.states import State
 from jinxuan.campaigns.lookups import campaign_from_url
+from jinxuan.exports.xlsx import CONTENT_TYPE
+from jinxuan.reader.navigation import reader_url
 
-from .diff import version_diff
-from .models import Decision, RecheckBatch, ScreeningResult
-from .recheck import UNDER_REVIEW, start_recheck
-from .services import DecisionError, decide, latest_screening, run_screening
-
-
-def _current(app, result=None, latest=None, known=False):
-    """The latest screening of the latest version, running the rules if there is none yet (`known`: the latest
-    screening and version number are given, read for a whole list at once by `_with_latest`)."""
-    if not known:
-        result = latest_screening(app)
-        latest = app.versions.order_by("-number").values_list("number", flat=True).first()
-    if result is None or result.version_number != latest or result.preset_hash != app.campaign.preset_hash:
-        result = run_screening(app)
-    return result
+from . import bulk
+from . import queue as q
+from .models import RecheckBatch
+from .recheck import start_recheck
 
 
-def _with_latest(apps):
-    """Each application with the id of its latest screening and the number of its latest version (no query per row)."""
-    screening = ScreeningResult.objects.filter(application=OuterRef("pk")).order_by("-created_at").values("pk")[:1]
-    version = ApplicationVersion.objects.filter(application=OuterRef("pk")).order_by("-number").values("number")[:1]
-    return apps.annotate(latest_screening_id=Subquery(screening), latest_version=Subquery(version))
+def _queue_url(slug, query: str) -> str:
+    from django.urls import reverse
+
+    return reverse("formal:queue", args=[slug]) + (f"?{query}" if query else "")
 
 
 @guard("formal.review", obj=campaign_from_url)
 def queue(request, slug):
-    campaign = request.access_target
-    state = request.GET.get("state", "")
-    rule, severity = request.GET.get("rule", ""), request.GET.get("severity", "")
-    apps = Application.objects.filter(campaign=campaign, state__in=[state] if state in UNDER_REVIEW else UNDER_REVIEW)
-    rows, rules_seen = [], set()
-    apps = list(_with_latest(apps.select_related("track", "campaign").order_by("submitted_at", "pk")))
-    screenings = ScreeningResult.objects.in_bulk([a.latest_screening_id for a in apps if a.latest_screening_id])
-    for app in apps:
-        result = _current(app, screenings.get(app.latest_screening_id), app.latest_version, known=True)
-        findings = result.findings
-        rules_seen |= {f["rule"] for f in findings}
-        shown = [f for f in findings if (not rule or f["rule"] == rule) and (not severity or f["severity"] == severity)]
-        if (rule or severity) and not shown:
-            continue
-        rows.append({"app": app, "result": result, "shown": shown})
+    return _queue_page(request, request.access_target, request.GET)
+
+
+def _queue_page(request, campaign, params, result=None, status=200, typed=None):
+    slug = campaign.slug
+    query = q.Query.from_params(params)
+    rows = q.rows(campaign, query)
+    page = q.paginate(rows, query.page)
+    list_query = query.urlencode(page=query.page)
+    for row in page.rows:
+        row.url = reader_url(campaign, row.app.pk, "formal", list_query)
     batch = RecheckBatch.objects.filter(campaign=campaign).order_by("-created_at").first()
     return render(request, "formalreview/queue.html", {
-        "campaign": campaign, "rows": rows, "rules": sorted(rules_seen), "filters": {"rule": rule, "severity": severity, "state": state},
-        "states": [(s, State(s).label) for s in UNDER_REVIEW], "batch": batch,
-    })
+        "campaign": campaign, "page": page, "query": query, "list_query": list_query,
+        "rules": q.rules_in(campaign), "severities": q.SEVERITIES.items(),
+        "states": [(s, State(s).label) for s in q.STATES], "tracks": campaign.tracks.order_by("position"),
+        "sorts": [(k, label) for k, (label, _) in q.SORTS.items()], "batch": batch,
+        "previous_url": _queue_url(slug, query.urlencode(page=page.number - 1)) if page.has_previous else "",
+        "next_url": _queue_url(slug, query.urlencode(page=page.number + 1)) if page.has_next else "",
+        "bulk_result": result, "typed": typed or {},
+    }, status=status)
+
+
+@guard("formal.review", obj=campaign_from_url)
+def export(request, slug):
+    """Excel of exactly the filtered list (every page)."""
+    campaign = request.access_target
+    data = q.workbook(campaign, q.rows(campaign, q.Query.from_params(request.GET)))
+    response = HttpResponse(data, content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, f"{slug}-formal-review.xlsx")
+    return response
+
+
+@guard("formal.review", obj=campaign_from_url)
+@require_POST
+def bulk_action(request, slug):
+    """通过所选 / 要求补正所选: one reason (and deadline) for every selected application, each audited."""
+    campaign = request.access_target
+    action = request.POST.get("action", "")
+    ids = request.POST.getlist("selected")
+    typed = {"reason": request.POST.get("reason", ""), "due": request.POST.get("due", ""), "selected": ids}
+    try:
+        if action == "pass":
+            result = bulk.bulk_pass(campaign, ids, typed["reason"], actor=request.user)
+        elif action == "correction":
+            result = bulk.bulk_correction(campaign, ids, typed["reason"], bulk.parse_due(typed["due"]),
+                                          actor=request.user)
+        else:
+            raise bulk.BulkError("请选择操作")
+    except bulk.BulkError as exc:
+        messages.error(request, str(exc))
+        return _queue_page(request, campaign, _list_params(request), status=exc.status, typed=typed)
+    verb = "通过" if action == "pass" else "要求补正"
+    messages.success(request, f"已{verb} {len(result.done)} 份申报" + (f"，跳过 {len(result.skipped)} 份" if result.skipped else ""))
+    if result.skipped:
+        return _queue_page(request, campaign, _list_params(request), result=result)
+    return redirect(_queue_url(slug, request.POST.get("list_query", "")))
+
+
+def _list_params(request):
+    from django.http import QueryDict
+
+    return QueryDict(request.POST.get("list_query", ""))
 
 
 @guard("formal.review", obj=campaign_from_url)
 def detail(request, slug, pk):
-    campaign = request.access_target
-    app = get_object_or_404(Application, campaign=campaign, pk=pk)
+    """The former case page: the application reader now (the list's filters kept); a decision posted here is
+    taken by the reader."""
+    from jinxuan.reader.views import read
+
+    app = get_object_or_404(Application, campaign=request.access_target, pk=pk)
     if request.method == "POST":
-        try:
-            decide(app, request.POST.get("decision", ""), reason=request.POST.get("reason", ""),
-                   override_reason=request.POST.get("override_reason", ""), actor=request.user)
-        except DecisionError as exc:
-            messages.error(request, str(exc))
-            return redirect("formal:detail", slug=slug, pk=pk)
-        messages.success(request, f"已记录审核结论：{app.title}")
-        return redirect("formal:queue", slug=slug)
-    result = _current(app) if app.state in UNDER_REVIEW else latest_screening(app)
-    versions = list(app.versions.order_by("-number")[:2])
-    changes = version_diff(campaign.spec, versions[1].content, versions[0].content) if len(versions) == 2 else None
-    return render(request, "formalreview/detail.html", {
-        "campaign": campaign, "app": app, "result": result, "decisions": app.formal_decisions.all(),
-        "changes": changes, "versions": versions, "choices": Decision.choices, "reviewable": app.state in UNDER_REVIEW,
-    })
+        return read(request, slug=slug, pk=pk)
+    return redirect(reader_url(app.campaign, app.pk, "formal", request.GET.urlencode()))
 
 
 @guard("formal.review", obj=campaign_from_url)

@@ -311,3 +311,53 @@ def discard(request, slug, token):
     messages.info(request, "已放弃本次导入，未写入任何案例")
     return redirect("compendium:import", slug=slug)
 
+
+
+# ---------------------------------------------------------------- the organiser's list of the campaign's cases
+
+
+def _case_list(request, campaign):
+    from jinxuan import lists
+
+    from . import case_list
+
+    spec = case_list.cases_spec(campaign)
+    return spec, lists.parse(spec, request.GET), case_list.cases_base(campaign)
+
+
+@guard("library.export", obj=campaign_from_url)
+def cases(request, slug):
+    """The campaign's cases in the library; organisers feature or unfeature the ticked ones."""
+    from django.core.exceptions import PermissionDenied
+    from django.urls import reverse
+
+    from jinxuan import lists
+    from jinxuan.accounts.access import check
+
+    from . import case_list
+
+    campaign = request.access_target
+    spec, state, base = _case_list(request, campaign)
+    curator = check(request.user, "library.curate", campaign)
+    if request.method == "POST":
+        if not curator:
+            raise PermissionDenied
+        featured = request.POST.get("action") == "feature"
+        outcome = case_list.set_featured(campaign, lists.filtered(spec, state, base), request.POST.getlist("ids"),
+                                         featured, actor=request.user)
+        (messages.success if outcome.ok else messages.error)(request, outcome.message)
+        query = request.GET.urlencode()
+        return redirect(reverse("compendium:cases", args=[slug]) + (f"?{query}" if query else ""))
+    return render(request, "library/cases.html", {
+        "campaign": campaign, "listing": lists.apply(spec, state, base), "curator": curator})
+
+
+@guard("library.export", obj=campaign_from_url)
+def cases_export(request, slug):
+    from jinxuan import lists
+
+    from . import case_list
+
+    spec, state, base = _case_list(request, request.access_target)
+    data = lists.export_xlsx(spec, state, base, case_list.CASE_COLUMNS, "案例库", widths=[40, 36, 20, 12, 16, 8, 6, 10, 18])
+    return lists.xlsx_response(data, f"library-{slug}.xlsx")

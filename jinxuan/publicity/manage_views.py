@@ -6,11 +6,13 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from jinxuan import lists
 from jinxuan.accounts.access import check, guard
 from jinxuan.campaigns.lookups import campaign_from_url
 from jinxuan.ops.filestorage import download_response
 from jinxuan.outcomes.workdays import is_working_day
 
+from . import lists as publicity_lists
 from . import services
 from .models import Objection
 
@@ -47,7 +49,8 @@ def overview(request, slug):
                        "start_is_workday": is_working_day(start, services.overrides(campaign))}
         except services.PublicityError as exc:
             preview_error = str(exc)
-    objections = Objection.objects.filter(campaign=campaign).select_related("application", "handled_by")
+    spec = publicity_lists.objections_spec()
+    listing = lists.apply(spec, lists.parse(spec, request.GET), publicity_lists.objections_base(campaign))
     frozen = None
     try:
         frozen, _ = services.frozen_stage(campaign)
@@ -61,7 +64,8 @@ def overview(request, slug):
         "preview": preview, "preview_error": preview_error, "start": request.GET.get("start", ""),
         "years": years, "known": _known_years(), "previous": services.previous_stage(campaign), "frozen": frozen,
         "listed": services.listed_applications(campaign) if pub.is_open else [],
-        "objections": objections, "pending": objections.filter(status=Objection.PENDING).count(),
+        "listing": listing,
+        "pending": Objection.objects.filter(campaign=campaign, status=Objection.PENDING).count(),
         "chain": services.chain(campaign), "handler": check(request.user, "publicity.handle", campaign),
         "can_export_unmasked": check(request.user, "personal_data.export_unmasked", campaign),
         "in_period": services.in_period(pub), "today": services.local_today(),
@@ -134,15 +138,17 @@ def evidence(request, slug, pk):
 OBJECTION_HEADERS = ["回执编号", "提交时间", "申报编号", "案例名称", "异议人", "联系方式", "异议内容", "处理结果", "处理意见"]
 
 
-def objections_workbook(campaign, masked: bool = True) -> tuple[bytes, int]:
-    """The objection list; the filers' contacts (and contacts typed into the text) masked unless ``masked`` is off."""
+def objections_workbook(campaign, masked: bool = True, query=None) -> tuple[bytes, int]:
+    """The objection list as filtered on the page (`query`: its query string); the filers' contacts (and contacts
+    typed into the text) masked unless ``masked`` is off."""
     from django.utils import timezone
 
     from jinxuan.accounts.personal_data import mask_contact, mask_text
     from jinxuan.exports.xlsx import workbook
 
     rows = []
-    for o in Objection.objects.filter(campaign=campaign).select_related("application"):
+    spec = publicity_lists.objections_spec()
+    for o in lists.filtered(spec, lists.parse(spec, query), publicity_lists.objections_base(campaign)):
         rows.append([o.receipt, timezone.localtime(o.created_at).strftime("%Y-%m-%d %H:%M"), o.application.number,
                      o.application.title, o.name, mask_contact(o.contact) if masked else o.contact,
                      mask_text(o.text) if masked else o.text, o.get_status_display(), o.decision_reason])
@@ -156,7 +162,7 @@ def objections_export(request, slug):
 
     from jinxuan.accounts.personal_data import XLSX
 
-    data, _ = objections_workbook(request.access_target, masked=True)
+    data, _ = objections_workbook(request.access_target, masked=True, query=request.GET)
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, f"{slug}-objections.xlsx")
     return response
@@ -170,7 +176,7 @@ def objections_export_unmasked(request, slug):
 
     campaign = request.access_target
     return unmasked_export(request, campaign, kind="publicity.objections", title="公示异议",
-                           build=lambda: objections_workbook(campaign, masked=False),
+                           build=lambda: objections_workbook(campaign, masked=False, query=request.GET),
                            filename=f"{slug}-objections-unmasked.xlsx",
                            back=reverse("publicity:manage", args=[slug]) + "#objections")
 

@@ -4,13 +4,16 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from jinxuan import lists
 from jinxuan.accounts import invitations
 from jinxuan.accounts.access import check, guard
 from jinxuan.accounts.models import Role, SeatInvitation
 from jinxuan.applicants.models import Application
 from jinxuan.campaigns.lookups import campaign_from_url
+from jinxuan.exports import xlsx
 
-from . import charts, excel, services
+from . import bulk, charts, excel, services
+from . import lists as review_lists
 from .models import Assignment, Conflict, ConflictSource, Expert, PairRule, PoolMember, Review
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -125,16 +128,96 @@ def pool(request, slug):
             elif action == "conflicts":
                 found = services.refresh_automatic_conflicts(campaign, actor=request.user)
                 messages.success(request, f"已重新识别利益冲突：共 {found} 对")
+            elif action == "remind":
+                outcome = bulk.remind_experts(campaign, _pool_list(request, campaign, paged=False),
+                                              request.POST.getlist("ids"), actor=request.user,
+                                              base_url=_base_url(request))
+                (messages.success if outcome.ok else messages.error)(request, outcome.message)
         except (services.ReviewError, excel.ExcelError, ValueError) as exc:
             messages.error(request, str(exc) if not isinstance(exc, ValueError) or str(exc) else "输入无效")
-        return redirect("review_manage:pool", slug=slug)
-    members = PoolMember.objects.filter(campaign=campaign).select_related("expert__user")
+        return _back(request, "review_manage:pool", slug)
     tags = services.tag_choices(campaign)
     sent = list(SeatInvitation.objects.filter(campaign=campaign, role=Role.EXPERT).select_related("accepted_by"))
     for invitation in sent:
         invitation.label = invitations.state_label(invitation)
-    return render(request, "review/manage/pool.html", {"campaign": campaign, "members": members, "tags": tags,
-                                                       "headers": excel.POOL_HEADERS, "invitations": sent})
+    return render(request, "review/manage/pool.html", {
+        "campaign": campaign, "listing": _pool_list(request, campaign), "tags": tags,
+        "headers": excel.POOL_HEADERS, "invitations": sent})
+
+
+def _back(request, name: str, slug: str):
+    """After a POST: the same list, with its filters, order and page."""
+    from django.urls import reverse
+
+    query = request.GET.urlencode()
+    return redirect(reverse(name, args=[slug]) + (f"?{query}" if query else ""))
+
+
+def _pool_list(request, campaign, paged: bool = True):
+    spec = review_lists.pool_spec(campaign)
+    state = lists.parse(spec, request.GET)
+    base = review_lists.pool_base(campaign)
+    return lists.apply(spec, state, base) if paged else lists.filtered(spec, state, base)
+
+
+def _assignment_list(request, campaign, paged: bool = True):
+    spec = review_lists.assignment_spec(campaign, services.stage_params(campaign).experts_per_application)
+    state = lists.parse(spec, request.GET)
+    base = review_lists.assignment_base(campaign)
+    return lists.apply(spec, state, base) if paged else lists.filtered(spec, state, base)
+
+
+@guard("review.manage", obj=campaign_from_url)
+def assignment_export(request, slug):
+    """The applications of the assignment page as filtered there, with their experts."""
+    campaign = request.access_target
+    listed = _assignment_list(request, campaign, paged=False)
+    experts = {}
+    for a in Assignment.objects.filter(campaign=campaign).select_related("expert").order_by("expert__name"):
+        experts.setdefault(a.application_id, []).append(a.expert.name)
+    columns = [*review_lists.ASSIGNMENT_COLUMNS, ("专家", lambda a: "、".join(experts.get(a.pk, [])))]
+    data = xlsx.workbook("评审分配", [h for h, _ in columns], ([fn(a) for _, fn in columns] for a in listed),
+                               widths=[16, 40, 20, 12, 40])
+    return lists.xlsx_response(data, f"expert-assignment-{slug}.xlsx")
+
+
+def _scores(request, campaign):
+    organiser = check(request.user, "review.manage", campaign)
+    spec = review_lists.scores_spec(campaign, organiser)
+    return spec, lists.parse(spec, request.GET), review_lists.scores_base(campaign), organiser
+
+
+@guard("review.oversee", obj=campaign_from_url)
+def scores(request, slug):
+    """Every assignment and its score: who has scored what; guidance units see pseudonyms only."""
+    campaign = request.access_target
+    spec, state, base, organiser = _scores(request, campaign)
+    pseudonyms = dict(PoolMember.objects.filter(campaign=campaign).values_list("expert_id", "pseudonym"))
+    listing = lists.apply(spec, state, base)
+    rows = [(a, f"{a.expert.name}（{pseudonyms.get(a.expert_id, '')}）" if organiser
+             else pseudonyms.get(a.expert_id, "专家"), getattr(a, "review", None)) for a in listing.rows]
+    return render(request, "review/manage/scores.html", {
+        "campaign": campaign, "organiser": organiser, "listing": listing, "rows": rows})
+
+
+@guard("review.oversee", obj=campaign_from_url)
+def scores_export(request, slug):
+    campaign = request.access_target
+    spec, state, base, organiser = _scores(request, campaign)
+    pseudonyms = dict(PoolMember.objects.filter(campaign=campaign).values_list("expert_id", "pseudonym"))
+    data = lists.export_xlsx(spec, state, base, review_lists.score_columns(pseudonyms, organiser), "评分明细",
+                             widths=[16, 40, 20, 20, 10, 8, 18])
+    return lists.xlsx_response(data, f"expert-score-list-{slug}.xlsx")
+
+
+@guard("review.manage", obj=campaign_from_url)
+def pool_export(request, slug):
+    """The expert pool as filtered on the page."""
+    campaign = request.access_target
+    spec = review_lists.pool_spec(campaign)
+    data = lists.export_xlsx(spec, lists.parse(spec, request.GET), review_lists.pool_base(campaign),
+                             review_lists.POOL_COLUMNS, "专家库", widths=[10, 12, 28, 28, 30, 8, 8, 8])
+    return lists.xlsx_response(data, f"expert-pool-{slug}.xlsx")
 
 
 @guard("review.manage", obj=campaign_from_url)
@@ -209,19 +292,30 @@ def assignment(request, slug):
                 messages.success(request, f"已导入 {done} 条分配")
                 for error in errors:
                     messages.error(request, error)
+            elif action in {"bulk_assign", "bulk_unassign"}:
+                expert = get_object_or_404(Expert, pk=request.POST.get("bulk_expert") or 0, pools__campaign=campaign)
+                listed = _assignment_list(request, campaign, paged=False)
+                ids = request.POST.getlist("ids")
+                outcome = (bulk.assign(campaign, listed, ids, expert, actor=request.user) if action == "bulk_assign"
+                           else bulk.unassign(campaign, listed, ids, expert, actor=request.user,
+                                              reason=request.POST.get("reason", "").strip()))
+                (messages.success if outcome.ok else messages.error)(request, outcome.message)
         except (services.ReviewError, excel.ExcelError) as exc:
             messages.error(request, str(exc))
-        return redirect("review_manage:assignment", slug=slug)
-    apps = list(services.entrants(campaign).order_by("pk"))
+        return _back(request, "review_manage:assignment", slug)
+    k = services.stage_params(campaign).experts_per_application
+    listing = _assignment_list(request, campaign)
+    apps = list(listing.rows)
     by_app = {}
-    for a in Assignment.objects.filter(campaign=campaign).select_related("expert", "review"):
+    for a in (Assignment.objects.filter(campaign=campaign, application__in=[a.pk for a in apps])
+              .select_related("expert", "review")):
         by_app.setdefault(a.application_id, []).append(a)
     rules = {(r.application_id, r.expert_id): r.kind for r in PairRule.objects.filter(campaign=campaign)}
-    k = services.stage_params(campaign).experts_per_application
     rows = [{"app": app, "assignments": by_app.get(app.pk, []), "short": k - len(by_app.get(app.pk, []))}
             for app in apps]
     return render(request, "review/manage/assignment.html", {
-        "campaign": campaign, "rows": rows, "k": k, "rules": rules,
+        "campaign": campaign, "rows": rows, "k": k, "rules": rules, "listing": listing,
+        "all_apps": services.entrants(campaign).order_by("pk"),
         "members": PoolMember.objects.filter(campaign=campaign).select_related("expert"),
         "pair_rules": PairRule.objects.filter(campaign=campaign).select_related("expert", "application"),
         "loads": services.load_summary(campaign), "max_loss_percent": round(services.BALANCE_MAX_LOSS * 100),

@@ -415,6 +415,12 @@ def set_pair_rule(campaign, expert: Expert, application: Application, kind: str 
 
 def notify_assignments(campaign, base_url: str = "", reminder: bool = False) -> int:
     """E-mail each expert their visible, unsubmitted assignments (titles only; conflicts never listed)."""
+    return sum(notify_member(campaign, member, base_url=base_url, reminder=reminder)
+               for member in PoolMember.objects.filter(campaign=campaign).select_related("expert__user"))
+
+
+def notify_member(campaign, member: PoolMember, base_url: str = "", reminder: bool = False) -> bool:
+    """E-mail one expert of the pool their visible (for a reminder: unsubmitted) assignments; False if none."""
     from jinxuan.notifications.mail import notify
     from jinxuan.notifications.models import Event
 
@@ -423,20 +429,17 @@ def notify_assignments(campaign, base_url: str = "", reminder: bool = False) -> 
     stage = campaign.stages.filter(kind="expert_review").first()
     deadline = stage.ends.isoformat() if stage and stage.ends else "评审截止日"
     link = base_url + reverse("review:workspace", kwargs={"slug": campaign.slug})
-    sent = 0
-    for member in PoolMember.objects.filter(campaign=campaign).select_related("expert__user"):
-        mine = visible_assignments(member.expert.user, campaign).select_related("application")
-        if reminder:
-            mine = mine.exclude(review__state=Review.SUBMITTED)
-        items = [f"{a.application.number} {a.application.title}" for a in mine]
-        if not items:
-            continue
-        event = Event.EXPERT_REMINDER if reminder else Event.EXPERT_ASSIGNED
-        notify(event, [member.expert.user.email], {"campaign": campaign.short_name, "name": member.expert.name,
-                                                  "count": len(items), "items": items, "deadline": deadline,
-                                                  "link": link}, campaign=campaign)
-        sent += 1
-    return sent
+    mine = visible_assignments(member.expert.user, campaign).select_related("application")
+    if reminder:
+        mine = mine.exclude(review__state=Review.SUBMITTED)
+    items = [f"{a.application.number} {a.application.title}" for a in mine]
+    if not items:
+        return False
+    event = Event.EXPERT_REMINDER if reminder else Event.EXPERT_ASSIGNED
+    notify(event, [member.expert.user.email], {"campaign": campaign.short_name, "name": member.expert.name,
+                                              "count": len(items), "items": items, "deadline": deadline,
+                                              "link": link}, campaign=campaign)
+    return True
 
 
 # ------------------------------------------------------------------------------------------------ scoring

@@ -5,15 +5,17 @@ import datetime as dt
 from django.contrib import messages
 from django.db.models import Count
 from django.db.models.functions import TruncDate
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from jinxuan import lists
 from jinxuan.accounts.access import check, guard
 from jinxuan.campaigns.lookups import campaign_from_url
 
-from . import charts, services
+from . import bulk, charts, services
+from . import lists as vote_lists
 from .models import Vote
 from .presentation import case_names
 
@@ -58,23 +60,39 @@ def detect(request, slug):
     return redirect("vote_manage:overview", slug=slug)
 
 
+def _votes(request, campaign, phone_search: bool):
+    spec = vote_lists.votes_spec(campaign, services.entrants(campaign).order_by("pk"), phone_search=phone_search)
+    return spec, lists.parse(spec, request.GET), vote_lists.votes_base(campaign)
+
+
+@guard("vote.manage", obj=campaign_from_url)
+def votes(request, slug):
+    """Every vote of the campaign: search, filter by validity, signal and case; tick and invalidate."""
+    campaign = request.access_target
+    spec, state, base = _votes(request, campaign, phone_search=True)
+    return render(request, "voting/manage/votes.html", {
+        "campaign": campaign, "listing": lists.apply(spec, state, base), "open": services.is_open(campaign)})
+
+
 @guard("vote.manage", obj=campaign_from_url)
 def invalidate(request, slug):
-    """Invalidate the ticked votes with one reason (each is audit-logged on its own)."""
+    """Invalidate the ticked votes (of the list as filtered, see the query string) with one reason; each vote is
+    audit-logged on its own. Refused once the vote stage is closed: its result is computed from the counts, so a
+    correction goes through reopening the stage (with a reason, audited) and closing it again."""
     campaign = request.access_target
+    back = "vote_manage:votes" if request.POST.get("back") == "votes" else "vote_manage:overview"
     if request.method == "POST":
-        ids = [int(v) for v in request.POST.getlist("votes") if v.isdigit()]
-        votes = list(Vote.objects.filter(campaign=campaign, pk__in=ids, valid=True))
-        if not votes:
-            messages.error(request, "请先勾选要作废的投票")
+        reason = request.POST.get("reason", "").strip()
+        spec, state, base = _votes(request, campaign, phone_search=True)
+        if not reason:
+            messages.error(request, "作废投票须说明原因")
         else:
-            try:
-                for vote in votes:
-                    services.invalidate(vote, request.POST.get("reason", ""), actor=request.user)
-                messages.success(request, f"已作废 {len(votes)} 票")
-            except services.VoteError as exc:
-                messages.error(request, str(exc))
-    return redirect("vote_manage:overview", slug=slug)
+            outcome = bulk.invalidate_votes(campaign, lists.filtered(spec, state, base).filter(valid=True),
+                                            request.POST.getlist("votes"), reason, actor=request.user)
+            (messages.success if outcome.ok else messages.error)(request, outcome.message)
+    target = reverse(back, args=[slug])
+    query = request.GET.urlencode()
+    return redirect(f"{target}?{query}" if query and back == "vote_manage:votes" else target)
 
 
 @guard("vote.manage", obj=campaign_from_url)
@@ -113,11 +131,9 @@ def window(request, slug):
 
 @guard("vote.oversee", obj=campaign_from_url)
 def export(request, slug):
-    from jinxuan.exports import xlsx
-
-    from .export import votes_workbook
-
+    """The votes as filtered on the votes page (every vote without a filter)."""
     campaign = request.access_target
-    response = HttpResponse(votes_workbook(campaign), content_type=xlsx.CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="votes-{campaign.slug}-{dt.date.today()}.xlsx"'
-    return response
+    spec, state, base = _votes(request, campaign, phone_search=check(request.user, "vote.manage", campaign))
+    data = lists.export_xlsx(spec, state, base, vote_lists.VOTE_COLUMNS, "投票明细",
+                             widths=[10, 16, 36, 16, 12, 20, 16, 6, 24, 48])
+    return lists.xlsx_response(data, f"votes-{campaign.slug}-{dt.date.today()}.xlsx")

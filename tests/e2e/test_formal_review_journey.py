@@ -27,7 +27,7 @@ def test_correction_loop_in_the_browser(page, server, server_env):
 
     login(page, server, "organiser")
     page.goto(f"{server}/manage/formal/gz-dianshu-2025/")
-    page.click(f"a[href='/manage/formal/gz-dianshu-2025/{app_id}/']")
+    page.click(f"a[href^='/read/gz-dianshu-2025/{app_id}/']")  # the queue opens the application reader
     page.check("input[name=decision][value=correction]")
     page.fill("textarea[name=reason]", "请在案例简介中补充服务客户数量")
     page.click("text=提交结论")

@@ -119,7 +119,7 @@ def test_queue_filters_and_diff_in_the_browser_views(client, submitted, reviewer
     submitted.answers[intro] = "改写后的简介：" + submitted.answers[intro]
     submitted.save()
     submit(submitted)
-    html = client.get(f"/manage/formal/{submitted.campaign.slug}/{submitted.pk}/").content.decode()
+    html = client.get(f"/manage/formal/{submitted.campaign.slug}/{submitted.pk}/", follow=True).content.decode()
     assert "与上一版的差异" in html and "<ins>改写后的简介：</ins>" in html
 
 
@@ -194,6 +194,6 @@ def test_every_rule_has_a_chinese_name_and_the_detail_page_uses_it(client, submi
     shown = Template("{% load rule_labels %}{{ r|rule_label }}").render(Context({"r": "implementation_region"}))
     assert shown == "落地实施地区"
     client.force_login(reviewer)
-    html = client.get(f"/manage/formal/{submitted.campaign.slug}/{submitted.pk}/").content.decode()
+    html = client.get(f"/manage/formal/{submitted.campaign.slug}/{submitted.pk}/", follow=True).content.decode()
     for name in RULE_NAMES:
         assert f">{name}<" not in html

@@ -144,6 +144,29 @@ def _expert_review_run(w, first, count):
     return apps[-1].title
 
 
+def _votes(w, first, count):
+    from jinxuan.voting.models import Vote, Voter
+
+    app = w.extra.get("voted") or ApplicationFactory(campaign=w.gz, state=State.IN_STAGE, title="得票案例")
+    w.extra["voted"] = app
+    today = timezone.localdate()
+    for i in range(first, first + count):
+        voter = Voter.objects.create(phone=f"1380000{i:04d}", verified_at=timezone.now())
+        Vote.objects.create(campaign=w.gz, application=app, voter=voter, day=today, ip=f"10.0.{i // 200}.{i % 200}",
+                            signals=[{"code": "ip_burst", "message": "同一 IP 集中投票", "related": 2}] if i % 2 else [])
+    return f"138****{first + count - 1:04d}"
+
+
+def _objections(w, first, count):
+    from jinxuan.publicity.models import Objection
+
+    app = w.extra.get("objected") or ApplicationFactory(campaign=w.gz, state=State.IN_STAGE, title="公示案例")
+    w.extra["objected"] = app
+    Objection.objects.bulk_create(Objection(campaign=w.gz, application=app, receipt=f"YY{i:06d}", name=f"异议人{i:03d}",
+                                            contact="13800138000", text="材料与事实不符") for i in range(first, first + count))
+    return f"异议人{first + count - 1:03d}"
+
+
 def _stage_setup(w):
     w.extra["stage_key"] = w.gz.stages.get(kind="expert_review").key
 
@@ -158,11 +181,16 @@ def _vote_setup(w):
 
 
 PAGES = [
-    ListPage("manage/applications", lambda w: f"/manage/{w.gz.slug}/applications/", _apps(State.SUBMITTED)),
-    ListPage("manage/formal", lambda w: f"/manage/formal/{w.gz.slug}/", _apps(State.SUBMITTED)),
+    ListPage("manage/applications", lambda w: f"/manage/{w.gz.slug}/applications/?per=100", _apps(State.SUBMITTED)),
+    ListPage("manage/applications/filtered",
+             lambda w: f"/manage/{w.gz.slug}/applications/?q=列表案例&state=submitted&sort=-title&per=100",
+             _apps(State.SUBMITTED)),
+    ListPage("manage/formal", lambda w: f"/manage/formal/{w.gz.slug}/?sort=-submitted", _apps(State.SUBMITTED)),  # paged: newest first
     ListPage("manage/audit", lambda w: f"/manage/{w.gz.slug}/audit/", _audit),
     ListPage("manage/outbox", lambda w: f"/manage/{w.gz.slug}/outbox/", _outbox),
-    ListPage("manage/review/experts", lambda w: f"/manage/review/{w.gz.slug}/experts/", _pool),
+    ListPage("manage/review/experts", lambda w: f"/manage/review/{w.gz.slug}/experts/?per=100", _pool),
+    ListPage("manage/review/experts/filtered",
+             lambda w: f"/manage/review/{w.gz.slug}/experts/?q=专家&progress=none&sort=-name&per=100", _pool),
     ListPage("apply", lambda w: "/apply/", _applicant_apps, setup=_applicant_setup),
     ListPage("workspace", lambda w: "/workspace/", _applicant_apps, setup=_applicant_setup),
     ListPage("api/applications", lambda w: "/api/v1/applications", _applicant_apps, setup=_api_setup,
@@ -170,7 +198,12 @@ PAGES = [
     ListPage("review", lambda w: f"/review/{w.gz.slug}/", _assignments, setup=_expert_setup),
     ListPage("library", lambda w: "/library/?sort=title", _cases),
     ListPage("manage/review", lambda w: f"/manage/review/{w.gz.slug}/", _pool),
-    ListPage("manage/review/assignment", lambda w: f"/manage/review/{w.gz.slug}/assignment/", _assignments,
+    ListPage("manage/review/assignment", lambda w: f"/manage/review/{w.gz.slug}/assignment/?per=100", _assignments,
+             setup=_pool_setup),
+    ListPage("manage/review/scores", lambda w: f"/manage/review/{w.gz.slug}/scores/?per=100", _assignments,
+             setup=_pool_setup),
+    ListPage("manage/review/scores/filtered",
+             lambda w: f"/manage/review/{w.gz.slug}/scores/?q=待评&state=none&sort=-case&per=100", _assignments,
              setup=_pool_setup),
     ListPage("manage/review/conflicts", lambda w: f"/manage/review/{w.gz.slug}/conflicts/", _conflicts,
              setup=_pool_setup),
@@ -178,6 +211,15 @@ PAGES = [
              _expert_review_run, setup=_stage_setup),
     ListPage("vote", lambda w: f"/vote/{w.gz.slug}/", _expert_review_run, setup=_vote_setup),
     ListPage("manage/vote", lambda w: f"/manage/vote/{w.gz.slug}/", _expert_review_run, setup=_stage_setup),
+    ListPage("manage/publicity", lambda w: f"/manage/publicity/{w.gz.slug}/?per=100", _objections),
+    ListPage("manage/publicity/filtered",
+             lambda w: f"/manage/publicity/{w.gz.slug}/?q=异议人&status=pending&sort=-time&per=100", _objections),
+    ListPage("manage/library/cases", lambda w: f"/manage/library/{w.gz.slug}/cases/?per=100", _cases),
+    ListPage("manage/library/cases/filtered",
+             lambda w: f"/manage/library/{w.gz.slug}/cases/?q=案例&featured=no&sort=-title&per=100", _cases),
+    ListPage("manage/vote/votes", lambda w: f"/manage/vote/{w.gz.slug}/votes/?per=100&sort=-time", _votes),
+    ListPage("manage/vote/votes/filtered",
+             lambda w: f"/manage/vote/{w.gz.slug}/votes/?q=得票&signal=ip_burst&valid=valid&per=100", _votes),
 ]
 
 

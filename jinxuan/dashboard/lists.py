@@ -1,0 +1,51 @@
+"""The organiser's application list: what it can be searched, filtered and sorted by."""
+
+import re
+
+from django.db.models import Prefetch, Q
+
+from jinxuan.applicants.models import ApplicationUnit
+from jinxuan.applicants.states import State
+from jinxuan.lists import Filter, ListSpec, Sort
+
+_NUMBER = re.compile(r"^(?:[A-Za-z]+\d{4}-)?0*(\d{1,9})$")
+YES_NO = [("yes", "是"), ("no", "否")]
+
+
+def number_id(term: str) -> int | None:
+    """申报编号 as typed (GD2025-0007, 0007 or 7): the application's id."""
+    m = _NUMBER.match(term.strip())
+    return int(m.group(1)) if m else None
+
+
+def number_q(term: str, field: str = "pk") -> Q | None:
+    n = number_id(term)
+    return Q(**{field: n}) if n is not None else None
+
+
+def _yes_no(field: str):
+    return lambda qs, v: qs.filter(**{f"{field}__isnull": v != "yes"})
+
+
+def applications_spec(campaign) -> ListSpec:
+    return ListSpec(
+        sorts=[Sort("number", "编号", ("pk",)), Sort("title", "案例名称", ("title",)),
+               Sort("track", "方向", ("track__position", "track__name")), Sort("state", "状态", ("state",)),
+               Sort("submitted", "提交时间", ("submitted_at",)), Sort("paper", "纸质材料", ("paper_received_at",))],
+        default_sort="number",
+        search_fields=("title", "units__organisation__name"), search_extra=number_q,
+        search_label="搜索", search_placeholder="编号、案例名称或申报单位",
+        filters=[
+            Filter("state", "状态", [(s.value, s.label) for s in State if s != State.DRAFT]),
+            Filter("track", "方向", [(str(t.pk), t.name) for t in campaign.tracks.all()], field="track_id"),
+            Filter("paper", "纸质材料", [("yes", "已收到"), ("no", "未收到")], apply=_yes_no("paper_received_at")),
+            Filter("district", "区级政府推荐", YES_NO, apply=lambda qs, v: qs.filter(district_recommended=v == "yes")),
+        ],
+        page_size=50,
+    )
+
+
+def applications_base(campaign):
+    # rows share the campaign object (no preset parsed per row); the answers are not shown, so not read
+    return (campaign.applications.exclude(state=State.DRAFT).defer("answers").select_related("track")
+            .prefetch_related(Prefetch("units", ApplicationUnit.objects.defer("answers").select_related("organisation"))))

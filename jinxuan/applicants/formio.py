@@ -33,44 +33,68 @@ def _checked(flag: bool) -> str:
     return " checked" if flag else ""
 
 
-def render_field(field: FormField, value, name: str, problems: dict[str, list[str]], path: str, tracks=()) -> SafeString:
+def _errors(messages, err_id: str) -> SafeString:
+    """The messages at a field, always present (empty) so the page script can fill it after a blur."""
+    items = format_html_join("", '<p class="field-error"><span class="visually-hidden">错误：</span>{}</p>', ((m,) for m in messages))
+    return format_html('<div class="field-errors" id="{}">{}</div>', err_id, items)
+
+
+def _aria(messages, err_id: str) -> SafeString:
+    return format_html(' aria-invalid="true" aria-describedby="{}"', err_id) if messages else mark_safe("")
+
+
+def render_field(field: FormField, value, name: str, problems: dict[str, list[str]], path: str, tracks=(),
+                 anchors: dict[str, str] | None = None) -> SafeString:  # noqa: C901 - one branch per type
+    """One field of the 申报书. `problems`: path → messages to show now (only touched fields or after a submit
+    attempt); `anchors` (filled in): path → id of the control an error summary link focuses."""
+    anchors = {} if anchors is None else anchors
+    anchors.setdefault(path, name)
     t = field.type
+    mine = problems.get(path, [])
+    err_id = f"err-{name}"
+    aria = _aria(mine, err_id)
     help_text = format_html('<p class="help">{}</p>', field.help) if field.help else ""
-    errors = format_html_join("", '<p class="field-error">{}</p>', ((m,) for m in problems.get(path, [])))
+    errors = _errors(mine, err_id)
     if t in {"text", "uscc", "region"} or t in INPUT_TYPES:
         kind = INPUT_TYPES.get(t, "text")
-        body = format_html('<input id="{0}" name="{0}" type="{1}" value="{2}"{3}{4}>', name, kind, value or "", _attrs(field),
-                           mark_safe(' inputmode="decimal"') if t in {"decimal", "money", "percent"} else "")
+        body = format_html('<input id="{0}" name="{0}" type="{1}" value="{2}"{3}{4}{5}>', name, kind, value or "", _attrs(field),
+                           mark_safe(' inputmode="decimal"') if t in {"decimal", "money", "percent"} else "", aria)
     elif t == "textarea":
         rows = 4 if (field.max_chars or 600) <= 300 else 8
-        body = format_html('<textarea id="{0}" name="{0}" rows="{1}"{2}>{3}</textarea>', name, rows, _attrs(field), value or "")
+        body = format_html('<textarea id="{0}" name="{0}" rows="{1}"{2}{3}>{4}</textarea>', name, rows, _attrs(field), aria, value or "")
     elif t == "track":
-        body = format_html_join("", '<label class="opt"><input type="radio" name="{}" value="{}"{}> {}</label>',
-                                ((name, tr.key, _checked(value == tr.key), tr.name) for tr in tracks))
+        body = format_html_join("", '<label class="opt"><input type="radio" name="{}" value="{}"{}{}> {}</label>',
+                                ((name, tr.key, _checked(value == tr.key), _first_id(i, name, aria), tr.name)
+                                 for i, tr in enumerate(tracks)))
     elif t == "boolean":
-        body = format_html('<label class="opt"><input type="radio" name="{0}" value="yes"{1}> 是</label>'
+        body = format_html('<label class="opt"><input id="{0}" type="radio" name="{0}" value="yes"{1}{3}> 是</label>'
                            '<label class="opt"><input type="radio" name="{0}" value="no"{2}> 否</label>',
-                           name, _checked(value is True), _checked(value is False))
+                           name, _checked(value is True), _checked(value is False), aria)
     elif t == "month_range":
         value = value or {}
-        body = format_html('<span class="range"><input name="{0}-start" type="month" value="{1}"> 至 '
-                           '<input name="{0}-end" type="month" value="{2}">{3}</span>', name, value.get("start", ""),
+        body = format_html('<span class="range"><input id="{0}" name="{0}-start" type="month" value="{1}" aria-label="{4}起始月份"{5}> 至 '
+                           '<input name="{0}-end" type="month" value="{2}" aria-label="{4}结束月份">{3}</span>', name, value.get("start", ""),
                            "" if value.get("end") == "至今" else value.get("end", ""),
                            format_html('<label class="opt"><input type="checkbox" name="{}-ongoing" value="1"{}> 至今</label>',
-                                       name, _checked(value.get("end") == "至今")) if field.open_end else "")
+                                       name, _checked(value.get("end") == "至今")) if field.open_end else "", field.label, aria)
     elif t == "single_choice":
-        body = _single(field, value or {}, name)
+        body = _single(field, value or {}, name, aria)
     elif t == "multi_choice":
         value = value or {}
         chosen = set(value.get("choices") or [])
-        body = format_html_join("", '<label class="opt"><input type="checkbox" name="{}" value="{}"{}> {}</label>',
-                                ((name, label, _checked(label in chosen), label) for label in field.choice_labels()))
+        body = format_html_join("", '<label class="opt"><input type="checkbox" name="{}" value="{}"{}{}> {}</label>',
+                                ((name, label, _checked(label in chosen), _first_id(i, name, aria), label)
+                                 for i, label in enumerate(field.choice_labels())))
         if field.other:
-            body += format_html('<input class="other" name="{}-other" placeholder="其他（请注明）" value="{}">', name, value.get("other", ""))
+            body += format_html('<input class="other" name="{}-other" placeholder="其他（请注明）" aria-label="{}：其他（请注明）" value="{}">',
+                                name, field.label, value.get("other", ""))
     elif t == "group":
         value = value or {}
         body = format_html_join("", '<div class="sub">{}</div>', (
-            (render_field(sub, value.get(sub.key), f"{name}-{sub.key}", problems, f"{path}.{sub.key}"),) for sub in field.fields))
+            (render_field(sub, value.get(sub.key), f"{name}-{sub.key}", problems, f"{path}.{sub.key}", anchors=anchors),)
+            for sub in field.fields))
+        if field.fields:
+            anchors[path] = anchors.get(f"{path}.{field.fields[0].key}", name)
     elif t == "repeat":
         items = list(value or [])
         slots = max(field.min_items, 1, min(len(items) + 1, field.max_items or REPEAT_SLOTS))
@@ -78,44 +102,69 @@ def render_field(field: FormField, value, name: str, problems: dict[str, list[st
         for i in range(slots):
             item = items[i] if i < len(items) else {}
             cells = format_html_join("", "<td>{}</td>", (
-                (render_field(sub, item.get(sub.key), f"{name}-{i}-{sub.key}", problems, f"{path}[{i}].{sub.key}"),)
+                (render_field(sub, item.get(sub.key), f"{name}-{i}-{sub.key}", problems, f"{path}[{i}].{sub.key}", anchors=anchors),)
                 for sub in field.fields))
             rows.append(format_html("<tr>{}</tr>", cells))
+        if field.fields:
+            anchors[path] = f"{name}-0-{field.fields[0].key}"
         head = format_html_join("", "<th>{}</th>", ((s.label,) for s in field.fields))
         body = format_html('<table class="repeat"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, mark_safe("".join(rows)))
     elif t == "indicator_table":
         value = value or {}
         head = format_html_join("", "<th>{}</th>", ((c,) for c in field.columns))
+        cell_errors = []
+        for row in field.rows:
+            for col in field.columns:
+                cell_id = f"{name}-{row.key}-{col}"
+                anchors[f"{path}.{row.key}.{col}"] = cell_id
+                cell_errors += [f"{row.label}（{col}）：{m}" for m in problems.get(f"{path}.{row.key}.{col}", [])]
+        if field.rows and field.columns:
+            anchors[path] = f"{name}-{field.rows[0].key}-{field.columns[0]}"
         rows = format_html_join("", "<tr><th>{}{}</th>{}</tr>", (
-            (row.label, f"（{row.unit}）" if row.unit else "", format_html_join("", '<td><input name="{}" value="{}" inputmode="decimal"></td>', (
-                (f"{name}-{row.key}-{col}", (value.get(row.key) or {}).get(col, "")) for col in field.columns)))
+            (row.label, f"（{row.unit}）" if row.unit else "", format_html_join("", '<td><input id="{0}" name="{0}" value="{1}" inputmode="decimal" aria-label="{2}（{3}）"{4}></td>', (
+                (f"{name}-{row.key}-{col}", (value.get(row.key) or {}).get(col, ""), row.label, col,
+                 _aria(problems.get(f"{path}.{row.key}.{col}"), err_id)) for col in field.columns)))
             for row in field.rows))
         body = format_html('<table class="indicators"><thead><tr><th>指标</th>{}</tr></thead><tbody>{}</tbody></table>', head, rows)
+        errors = _errors(mine + cell_errors, err_id)
     elif t == "outline":
         value = value or {}
-        body = format_html_join("", '<div class="outline-section"><label for="{0}">{1}</label><p class="help">{2}</p>'
-                                    '<textarea id="{0}" name="{0}" rows="10"{3}>{4}</textarea>{5}</div>', (
-            (f"{name}-{s.key}", s.title, s.guidance,
-             mark_safe(("" if s.min_chars is None else f' data-min-chars="{s.min_chars}"') + ("" if s.max_chars is None else f' data-max-chars="{s.max_chars}"')),
-             value.get(s.key, ""),
-             format_html_join("", '<p class="field-error">{}</p>', ((m,) for m in problems.get(f"{path}.{s.key}", []))))
-            for s in field.sections))
+        parts = []
+        for s in field.sections:
+            sub_name, sub_path = f"{name}-{s.key}", f"{path}.{s.key}"
+            anchors[sub_path] = sub_name
+            sub_problems = problems.get(sub_path, [])
+            limits = mark_safe(("" if s.min_chars is None else f' data-min-chars="{s.min_chars}"')
+                               + ("" if s.max_chars is None else f' data-max-chars="{s.max_chars}"'))
+            parts.append(format_html(
+                '<div class="outline-section" data-path="{0}"><label for="{1}">{2}</label><p class="help">{3}</p>'
+                '<textarea id="{1}" name="{1}" rows="10"{4}{5}>{6}</textarea>{7}</div>',
+                sub_path, sub_name, s.title, s.guidance, limits, _aria(sub_problems, f"err-{sub_name}"), value.get(s.key, ""),
+                _errors(sub_problems, f"err-{sub_name}")))
+        if field.sections:
+            anchors[path] = f"{name}-{field.sections[0].key}"
+        body = mark_safe("".join(parts))
     elif t == "declaration":
         accepted = isinstance(value, dict) and value.get("accepted") is True
-        body = format_html('<div class="declaration">{}</div><label class="opt"><input type="checkbox" name="{}" value="accepted"{}> 我已阅读并确认以上承诺</label>',
-                           field.text, name, _checked(accepted))
+        body = format_html('<div class="declaration">{}</div><label class="opt"><input id="{}" type="checkbox" name="{}" value="accepted"{}{}> 我已阅读并确认以上承诺</label>',
+                           field.text, name, name, _checked(accepted), aria)
     else:
         body = format_html("<p>{}</p>", value or "")
-    return format_html('<div class="field field-{} {}" id="field-{}">{}{}{}{}</div>', t,
-                       "has-error" if problems.get(path) else "", path, _label(field, name), help_text, body, errors)
+    return format_html('<div class="field field-{} {}" id="field-{}" data-path="{}">{}{}{}{}</div>', t,
+                       "has-error" if mine else "", path, path, _label(field, name), help_text, body, errors)
 
 
-def _single(field: FormField, value: dict, name: str) -> SafeString:
+def _first_id(index: int, name: str, aria: SafeString) -> SafeString:
+    """The first option of a group carries the id its label and the error summary point at."""
+    return format_html(' id="{}"{}', name, aria) if index == 0 else mark_safe("")
+
+
+def _single(field: FormField, value: dict, name: str, aria: SafeString | str = "") -> SafeString:
     out = []
-    for choice in field.choices:
+    for i, choice in enumerate(field.choices):
         label = choice if isinstance(choice, str) else choice.label
-        out.append(format_html('<label class="opt"><input type="radio" name="{}" value="{}"{}> {}</label>', name, label,
-                               _checked(value.get("choice") == label), label))
+        out.append(format_html('<label class="opt"><input type="radio" name="{}" value="{}"{}{}> {}</label>', name, label,
+                               _checked(value.get("choice") == label), _first_id(i, name, aria), label))
         if isinstance(choice, ChoiceSpec):
             kind = "checkbox" if choice.sub_multi else "radio"
             out.extend(format_html('<label class="opt sub-opt"><input type="{}" name="{}-sub" value="{}"{}> {}</label>', kind, name, sub,

@@ -90,21 +90,40 @@ def case_docx_stored(application) -> bytes:
     return printouts.stored(latest, "case.docx", [title, outline], lambda: case_description_docx(title, outline))
 
 
+def _declaration(application):
+    return next((f for f in application.campaign.spec.form.fields() if f.type == "declaration"), None)
+
+
 def _commitments(application) -> list[str]:
-    spec = application.campaign.spec
-    declaration = next((f for f in spec.form.fields() if f.type == "declaration"), None)
+    """The declaration's lines as the preset quotes them from the call: its opening sentence (which names the
+    notice) followed by the numbered items; a declaration without numbered items is one commitment."""
+    declaration = _declaration(application)
     if declaration is None:
         return []
     prefix = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.、])")
-    lines = [line.strip() for line in declaration.text.splitlines()]
-    numbered = [prefix.sub("", line).strip() for line in lines if prefix.match(line)]
-    return numbered or [declaration.text.strip()]
+    lines = [line.strip() for line in declaration.text.splitlines() if line.strip()]
+    numbered = [i for i, line in enumerate(lines) if prefix.match(line)]
+    if not numbered:
+        return [declaration.text.strip()]
+    opening = [line for line in lines[:numbered[0]] if "承诺如下" in line or line.startswith("根据")]
+    return opening[:1] + [prefix.sub("", lines[i]).strip() for i in numbered]
+
+
+NOTICE = re.compile(r"《([^《》]*通知)》")
+
+
+def call_title(application) -> str:
+    """The notice the 承诺函 refers to, exactly as the call document's own 承诺函 quotes it (in the preset's
+    declaration); a campaign whose declaration names no notice refers to its own name."""
+    declaration = _declaration(application)
+    match = NOTICE.search(declaration.text) if declaration else None
+    return match.group(1) if match else f"关于征集{application.campaign.name}的通知"
 
 
 def _commitment_args(application) -> tuple:
     lead = application.lead
     return (application.campaign.name, lead.name if lead else "", lead.credit_code if lead else "",
-            _commitments(application), f"关于征集{application.campaign.name}的通知")
+            _commitments(application), call_title(application))
 
 
 def commitment_for(application, fmt: str) -> bytes:

@@ -1,5 +1,6 @@
 """The applicant portal: organisations, drafts with autosave, attachments, submission, print-outs."""
 
+import json
 import secrets
 import uuid
 from functools import wraps
@@ -26,7 +27,7 @@ from jinxuan.notifications.models import Event
 from jinxuan.ops.filestorage import download_response
 
 from . import attachments as files
-from . import formio, ownership
+from . import formio, formpage, ownership, precheck, timeline
 from .forms import InviteForm, JointUnitForm, OrganisationForm, SignupForm, WithdrawForm
 from .models import (
     Application,
@@ -208,13 +209,16 @@ def application_new(request, slug):
     if request.method == "POST":
         org = get_object_or_404(orgs, pk=request.POST.get("organisation"))
         track = campaign.tracks.filter(key=request.POST.get("track")).first() or campaign.tracks.first()
+        track_field = next((f.key for f in campaign.spec.form.fields("application") if f.type == "track"), None)
         with transaction.atomic():
-            app = Application.objects.create(campaign=campaign, track=track, title="（未命名案例）", created_by=request.user)
+            app = Application.objects.create(campaign=campaign, track=track, title="（未命名案例）", created_by=request.user,
+                                             answers={track_field: track.key} if track_field else {})
             ApplicationUnit.objects.create(application=app, organisation=org, is_lead=True, position=0,
                                            answers=_unit_defaults(campaign, org))
             record("application.created", app, after={"lead": org.credit_code})
         return redirect("apply:edit", pk=app.pk)
-    return render(request, "applicants/new.html", {"campaign": campaign, "orgs": orgs})
+    return render(request, "applicants/new.html", {"campaign": campaign, "orgs": orgs,
+                                                   "chosen_track": request.GET.get("track", "")})
 
 
 def _unit_defaults(campaign, org) -> dict:
@@ -232,39 +236,6 @@ def _unit_defaults(campaign, org) -> dict:
     return values
 
 
-def _problem_map(problems) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for p in problems:
-        out.setdefault(p.path, []).append(p.message)
-    return out
-
-
-def _form_context(app, problems):
-    spec = app.campaign.spec
-    units = list(app.units.select_related("organisation").order_by("position"))
-    pmap = _problem_map(problems)
-    sections = []
-    for section in spec.form.sections:
-        if section.scope == "unit":
-            for unit in units:
-                who = "主申报单位" if unit.is_lead else f"联合申报单位（{unit.position}）"
-                fields = [formio.render_field(f, unit.answers.get(f.key), f"u{unit.position}-{f.key}", pmap,
-                                              f"units[{unit.position}].{f.key}") for f in section.fields]
-                sections.append({"key": f"{section.key}-{unit.position}", "title": f"{section.title}·{who}", "help": section.help, "fields": fields})
-        else:
-            fields = []
-            for f in section.fields:
-                if f.per_unit:
-                    for unit in units:
-                        fields.append(formio.render_field(f.model_copy(update={"label": f"{f.label}（{unit.organisation.name}）"}),
-                                                          (app.answers.get(f.key) or {}).get(unit.organisation.credit_code),
-                                                          f"a-{f.key}-{unit.position}", pmap, f"{f.key}.{unit.organisation.credit_code}"))
-                else:
-                    fields.append(formio.render_field(f, app.answers.get(f.key), f"a-{f.key}", pmap, f.key, tracks=spec.tracks))
-            sections.append({"key": section.key, "title": section.title, "help": section.help, "fields": fields})
-    return sections, units
-
-
 def _read_post(app, post):
     spec = app.campaign.spec
     units = list(app.units.select_related("organisation").order_by("position"))
@@ -278,6 +249,34 @@ def _read_post(app, post):
     return answers, unit_answers
 
 
+def _save_posted(request, app):
+    """Store what the form carried along with an upload, a joint unit or a submit, before anything can fail."""
+    if request.POST.get("_form_present") != "1":
+        return app
+    answers, unit_answers = _read_post(app, request.POST)
+    return save_draft(app, answers, unit_answers, actor=request.user)
+
+
+def _edit_page(request, app, *, attempted=False, joint_form=None, upload_errors=None, advice=None, status=200):
+    """The 申报书 page. Before a submit attempt only problems of what was typed show at the fields (a fresh
+    form shows none); after one, every problem shows at its field and in one summary grouped by section."""
+    app.refresh_from_db()
+    problems = problems_of(app)
+    page = formpage.build(app, problems if attempted else problems_of(app, for_submit=False))
+    max_units = app.campaign.spec.applicant_rules.max_units
+    can_add_unit = not max_units or len(page.units) < max_units
+    rows = files.rows_for(app)
+    for row in rows:
+        row["errors"] = (upload_errors or {}).get(row["rule"].key, [])
+    return render(request, "applicants/edit.html", {
+        "app": app, "sections": page.sections, "units": page.units, "problems": problems, "attempted": attempted,
+        "summary": formpage.summary(page, problems, can_add_unit) if attempted else [],
+        "advice": None if advice is None else precheck.advise(app, page),
+        "joint_form": joint_form or JointUnitForm(prefix="joint"), "attachment_rows": rows, "deadline": deadline(app.campaign),
+        "idempotency_key": uuid.uuid4().hex, "max_units": max_units, "can_add_unit": can_add_unit,
+    }, status=status)
+
+
 @guard("applicants.edit_application", obj=_application)
 def application_edit(request, pk):
     app = request.access_target
@@ -287,15 +286,11 @@ def application_edit(request, pk):
     if request.method == "POST":
         answers, unit_answers = _read_post(app, request.POST)
         app = save_draft(app, answers, unit_answers, actor=request.user)
+        if request.POST.get("_precheck"):
+            return _edit_page(request, app, attempted=request.POST.get("_attempted") == "1", advice=True)
         messages.success(request, "已保存。")
         return redirect(f"{reverse('apply:edit', args=[app.pk])}#{request.POST.get('_section', '')}")
-    problems = problems_of(app)
-    sections, units = _form_context(app, problems)
-    return render(request, "applicants/edit.html", {
-        "app": app, "sections": sections, "units": units, "problems": problems,
-        "joint_form": JointUnitForm(), "attachment_rows": files.rows_for(app), "deadline": deadline(app.campaign),
-        "idempotency_key": uuid.uuid4().hex, "max_units": app.campaign.spec.applicant_rules.max_units,
-    })
+    return _edit_page(request, app)
 
 
 @guard("applicants.edit_application", obj=_application)
@@ -308,29 +303,38 @@ def application_autosave(request, pk):
     except SubmissionError as exc:
         return render(request, "applicants/_autosave.html", {"error": exc.message}, status=409)
     problems = problems_of(app)
-    return render(request, "applicants/_autosave.html", {"saved_at": timezone.now(), "problems": problems, "app": app})
+    shown = problems if request.POST.get("_attempted") == "1" else problems_of(app, for_submit=False)
+    return render(request, "applicants/_autosave.html", {"saved_at": timezone.now(), "problems": problems, "app": app,
+                                                         "field_problems_json": json.dumps(formpage.problem_map(shown), ensure_ascii=False)})
 
 
 @guard("applicants.edit_application", obj=_application)
 @require_POST
 def unit_add(request, pk):
+    """Name a joint unit. The form's answers come along and are saved first; a refusal is shown beside the
+    joint-unit fields on the same page, with what was typed still in them."""
     app = request.access_target
-    form = JointUnitForm(request.POST)
+    prefix = "joint" if "joint-credit_code" in request.POST else None
+    form = JointUnitForm(request.POST, prefix=prefix)
     limit = app.campaign.spec.applicant_rules.max_units or 1
+    try:
+        app = _save_posted(request, app)
+    except SubmissionError as exc:
+        messages.error(request, exc.message)
+        return redirect("apply:detail", pk=app.pk)
     if not can_edit(app):
         messages.error(request, "当前状态不可修改")
-    elif app.units.count() >= limit:
-        messages.error(request, f"联合申报单位：申报单位（含主申报单位）不超过 {limit} 家")
-    elif not form.is_valid():
-        for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label}：{'；'.join(errors)}")
-    else:
+        return redirect("apply:detail", pk=app.pk)
+    if app.units.count() >= limit:
+        form.is_valid()
+        form.add_error(None, f"申报单位（含主申报单位）不超过 {limit} 家")
+    elif form.is_valid():
         data = form.cleaned_data
         try:
             unit = ownership.name_joint_unit(app, credit_code=data["credit_code"], typed_name=data["name"],
                                              actor=request.user, base_url=request.build_absolute_uri("/")[:-1])
         except ownership.OwnershipError as exc:
-            messages.error(request, str(exc))
+            form.add_error("credit_code", str(exc))
         else:
             if unit.consent == Consent.PENDING:
                 messages.success(request, f"已向 {unit.organisation.name} 的管理员发送联合申报确认请求；"
@@ -340,7 +344,8 @@ def unit_add(request, pk):
                                           "所填名称仅供参考；该单位日后完成认证时将请其确认）")
             else:
                 messages.success(request, f"已添加联合申报单位：{unit.organisation.name}")
-    return redirect(reverse("apply:edit", args=[app.pk]) + "#units")
+            return redirect(reverse("apply:edit", args=[app.pk]) + "#units")
+    return _edit_page(request, app, joint_form=form, attempted=request.POST.get("_attempted") == "1", status=422)
 
 
 @guard("applicants.edit_application", obj=_application)
@@ -375,18 +380,23 @@ def _busy_on_database_outage(view):
 @guard("applicants.edit_application", obj=_application)
 @require_POST
 def attachment_upload(request, pk):
+    """One file for one material. Sent with the whole form (button `_upload` = the material's key, file in
+    `file-KEY`) the answers are saved first; a refused file is explained in its row on the same page."""
     app = request.access_target
     refusal = edit_refusal(app)
     if refusal:
         messages.error(request, refusal)
-    else:
-        try:
-            stored = files.store_upload(app, request.POST.get("key", ""), request.FILES.get("file"), request.user,
-                                        issuer=request.POST.get("issuer", ""), valid_until=request.POST.get("valid_until", ""))
-            messages.success(request, f"已上传：{stored.name}")
-        except files.UploadRefused as exc:
-            for problem in exc.problems:
-                messages.error(request, problem)
+        return redirect("apply:detail", pk=app.pk)
+    key = request.POST.get("_upload") or request.POST.get("key", "")
+    app = _save_posted(request, app)
+    try:
+        stored = files.store_upload(app, key, request.FILES.get(f"file-{key}") or request.FILES.get("file"), request.user,
+                                    issuer=request.POST.get(f"issuer-{key}", request.POST.get("issuer", "")),
+                                    valid_until=request.POST.get(f"valid_until-{key}", request.POST.get("valid_until", "")))
+    except files.UploadRefused as exc:
+        return _edit_page(request, app, upload_errors={key: exc.problems}, attempted=request.POST.get("_attempted") == "1",
+                          status=422)
+    messages.success(request, f"已上传：{stored.name}")
     return redirect(reverse("apply:edit", args=[app.pk]) + "#attachments")
 
 
@@ -414,12 +424,13 @@ def attachment_delete(request, pk, att):
 def application_submit(request, pk):
     app = request.access_target
     try:
+        app = _save_posted(request, app)
         version = submit(app, actor=request.user, idempotency_key=request.POST.get("idempotency_key", "")[:64],
                          base_url=request.build_absolute_uri("/")[:-1])
     except SubmissionError as exc:
+        if exc.problems and can_edit(app):
+            return _edit_page(request, app, attempted=True, status=422)
         messages.error(request, exc.message)
-        for problem in exc.problems[:30]:
-            messages.error(request, str(problem))
         return redirect("apply:edit", pk=app.pk) if can_edit(app) else redirect("apply:detail", pk=app.pk)
     app.refresh_from_db()
     if request.POST.get("contact_consent_asked") == "1":
@@ -459,7 +470,7 @@ def application_detail(request, pk):
         "editable": can_edit(app) and request.user.has_perm("applicants.edit_application", app),
         "member": request.user.has_perm("applicants.edit_application", app),
         "withdraw_form": WithdrawForm(), "attachments": app.attachments.all(), "units": units_of(app),
-        "consent": has_consent(app),
+        "consent": has_consent(app), "timeline": timeline.steps(app), "next_step": timeline.next_step(app),
     })
 
 
@@ -544,8 +555,6 @@ def paper_received(request, pk):
 
 @guard("applicants.view_application", obj=_application)
 def export_json(request, pk):
-    import json
-
     from .export import export_application
 
     app = request.access_target

@@ -1,6 +1,7 @@
 """The portal through its pages: bad input is refused with the field and rule named, and nothing typed is lost."""
 
 import datetime as dt
+import html
 import io
 import random
 import re
@@ -29,7 +30,11 @@ def _org_form(**overrides):
 
 
 def _messages(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]] if response.context else []
+    """The page's messages, and the refusals shown in place beside an upload (the page is not left)."""
+    said = [str(m) for m in response.context["messages"]] if response.context else []
+    for block in re.findall(r'<div class="field-error" id="err-file-[^"]+" role="alert">(.*?)</div>', response.content.decode(), re.S):
+        said += [html.unescape(m) for m in re.findall(r"<p>(.*?)</p>", block, re.S)]
+    return said
 
 
 def test_signup_then_register_organisation(client):

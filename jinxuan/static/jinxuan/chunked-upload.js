@@ -18,9 +18,9 @@
     try { await fetch(`${base}${id}/`, { method: "DELETE", headers: { "X-CSRFToken": csrf() } }); } catch (e) { /* expires by itself */ }
   }
 
-  async function send(form, file, status) {
-    const base = form.dataset.chunkedUrl;
-    const key = form.querySelector("[name=key]").value;
+  async function send(row, file, status) {
+    const base = row.dataset.chunkedUrl;
+    const key = row.dataset.key;
     const start = new FormData();
     start.append("key", key); start.append("filename", file.name); start.append("size", String(file.size));
     let r = await json(await fetch(base, { method: "POST", body: start, headers: { "X-CSRFToken": csrf() } }));
@@ -46,7 +46,9 @@
       }
     }
     status.textContent = "正在校验文件…";
-    const done = new FormData(form);
+    const done = new FormData();
+    done.append("key", key);
+    row.querySelectorAll("input[name^='issuer-'], input[name^='valid_until-']").forEach((el) => done.append(el.name.split("-")[0], el.value));
     for (let attempt = 1; ; attempt++) {
       r = await json(await fetch(`${base}${id}/finish/`, { method: "POST", body: done, headers: { "X-CSRFToken": csrf() } }));
       if (r.ok || !retryable(r.status) || attempt >= 5) break;
@@ -56,23 +58,37 @@
     if (!r.ok) throw new Error(r.body.detail || "文件未通过校验");
   }
 
+  async function saveFirst(form) {
+    // the answers typed so far are stored before the page reloads with the new file
+    const data = new FormData();
+    for (const el of form.elements) {
+      if (!el.name || el.type === "file" || el.type === "submit" || ((el.type === "checkbox" || el.type === "radio") && !el.checked)) continue;
+      data.append(el.name, el.value);
+    }
+    const url = form.getAttribute("hx-post");
+    if (url) await fetch(url, { method: "POST", body: data, headers: { "X-CSRFToken": csrf() } });
+  }
+
   document.addEventListener("submit", async function (event) {
+    const button = event.submitter;
+    if (!button || button.name !== "_upload") return;
     const form = event.target;
-    if (!form.dataset || !form.dataset.chunkedUrl) return;
-    const input = form.querySelector("input[type=file]");
+    const row = button.closest("[data-chunked-url]");
+    const input = row && row.querySelector("input[type=file]");
     const file = input && input.files[0];
-    if (!file || file.size < Number(form.dataset.chunkedMin || 8 * 1024 * 1024)) return;  // small files: plain upload
+    if (!file || file.size < Number(row.dataset.chunkedMin || 8 * 1024 * 1024)) return;  // small files: plain upload
     event.preventDefault();
-    let status = form.querySelector(".upload-status");
-    if (!status) { status = document.createElement("span"); status.className = "upload-status"; form.appendChild(status); }
-    form.querySelector("button").disabled = true;
+    let status = row.querySelector(".upload-status");
+    if (!status) { status = document.createElement("span"); status.className = "upload-status"; status.setAttribute("role", "status"); row.appendChild(status); }
+    button.disabled = true;
     try {
-      await send(form, file, status);
+      await saveFirst(form);
+      await send(row, file, status);
       window.location.reload();
     } catch (err) {
       status.textContent = err.message;
       status.classList.add("error");
-      form.querySelector("button").disabled = false;
+      button.disabled = false;
     }
   });
 })();

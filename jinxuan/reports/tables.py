@@ -172,6 +172,7 @@ class StageTable:
     created_at: Any = None
     note: str = ""
     live: Live = field(default_factory=Live)
+    stage_names: dict[str, str] = field(default_factory=dict)  # every stage of the campaign: key → name
 
     @property
     def started(self) -> bool:
@@ -208,7 +209,22 @@ class StageTable:
         return f"{self.stage.name}{noun}分布"
 
     def param_items(self) -> list[tuple[str, str]]:
-        return [(label, display(value)) for _, label, value in flatten(self.params, {})]
+        """The stage's parameters in Chinese: labels from campaigns/param_labels.py, choices and stage keys named."""
+        from jinxuan.campaigns.param_labels import PARAM_LABELS
+        from jinxuan.campaigns.param_labels import VALUE_LABELS as PARAM_VALUES
+
+        names = self.stage_names
+        out = []
+        for path, _, value in flatten(self.params, {}):
+            parts = path.split(".")
+            label = "·".join(names.get(p) or PARAM_LABELS.get(p, p) for p in parts if not p.isdigit())
+            values = {**PARAM_VALUES.get(parts[-1], {}), **names}
+            if isinstance(value, str) and "、" in value:
+                shown = "、".join(values.get(v, v) for v in value.split("、"))
+            else:
+                shown = values.get(value, display(value)) if isinstance(value, str) else display(value)
+            out.append((label, shown))
+        return out
 
 
 # -- values ---------------------------------------------------------------------------------------------------
@@ -424,6 +440,7 @@ def build_tables(stages: Sequence[Stage], runs: Mapping[str, Run], apps: Mapping
         if table is None:
             table = StageTable(stage, RUNNING if state.status == "open" else NOT_STARTED, note=state.activity)
         table.live = state
+        table.stage_names = names
         tables.append(table)
     return tables
 

@@ -53,11 +53,11 @@ def render_field(field: FormField, value, name: str, problems: dict[str, list[st
                            name, _checked(value is True), _checked(value is False))
     elif t == "month_range":
         value = value or {}
-        body = format_html('<span class="range"><input name="{0}-start" type="month" value="{1}"> 至 '
-                           '<input name="{0}-end" type="month" value="{2}">{3}</span>', name, value.get("start", ""),
-                           "" if value.get("end") == "至今" else value.get("end", ""),
+        body = format_html('<span class="range"><input name="{0}-start" type="month" value="{1}" aria-label="{4}：起始年月"> 至 '
+                           '<input name="{0}-end" type="month" value="{2}" aria-label="{4}：结束年月">{3}</span>', name,
+                           value.get("start", ""), "" if value.get("end") == "至今" else value.get("end", ""),
                            format_html('<label class="opt"><input type="checkbox" name="{}-ongoing" value="1"{}> 至今</label>',
-                                       name, _checked(value.get("end") == "至今")) if field.open_end else "")
+                                       name, _checked(value.get("end") == "至今")) if field.open_end else "", field.label)
     elif t == "single_choice":
         body = _single(field, value or {}, name)
     elif t == "multi_choice":
@@ -66,7 +66,8 @@ def render_field(field: FormField, value, name: str, problems: dict[str, list[st
         body = format_html_join("", '<label class="opt"><input type="checkbox" name="{}" value="{}"{}> {}</label>',
                                 ((name, label, _checked(label in chosen), label) for label in field.choice_labels()))
         if field.other:
-            body += format_html('<input class="other" name="{}-other" placeholder="其他（请注明）" value="{}">', name, value.get("other", ""))
+            body += format_html('<input class="other" name="{}-other" placeholder="其他（请注明）" value="{}" aria-label="{}：其他（请注明）">',
+                                name, value.get("other", ""), field.label)
     elif t == "group":
         value = value or {}
         body = format_html_join("", '<div class="sub">{}</div>', (
@@ -87,8 +88,8 @@ def render_field(field: FormField, value, name: str, problems: dict[str, list[st
         value = value or {}
         head = format_html_join("", "<th>{}</th>", ((c,) for c in field.columns))
         rows = format_html_join("", "<tr><th>{}{}</th>{}</tr>", (
-            (row.label, f"（{row.unit}）" if row.unit else "", format_html_join("", '<td><input name="{}" value="{}" inputmode="decimal"></td>', (
-                (f"{name}-{row.key}-{col}", (value.get(row.key) or {}).get(col, "")) for col in field.columns)))
+            (row.label, f"（{row.unit}）" if row.unit else "", format_html_join("", '<td><input name="{}" value="{}" inputmode="decimal" aria-label="{}：{}"></td>', (
+                (f"{name}-{row.key}-{col}", (value.get(row.key) or {}).get(col, ""), row.label, col) for col in field.columns)))
             for row in field.rows))
         body = format_html('<table class="indicators"><thead><tr><th>指标</th>{}</tr></thead><tbody>{}</tbody></table>', head, rows)
     elif t == "outline":
@@ -123,12 +124,12 @@ def _single(field: FormField, value: dict, name: str) -> SafeString:
                        for sub in choice.sub_choices)
             if choice.text:
                 text = value.get("text", "") if value.get("choice") == label else ""
-                out.append(format_html('<textarea name="{}-text" rows="4" placeholder="{}"{}>{}</textarea>', name,
-                                       choice.text_label or "请说明",
+                out.append(format_html('<textarea name="{}-text" rows="4" placeholder="{}" aria-label="{}"{}>{}</textarea>', name,
+                                       choice.text_label or "请说明", f"{label}：{choice.text_label or '请说明'}",
                                        mark_safe(f' data-max-chars="{choice.text_max_chars}"') if choice.text_max_chars else "", text))
     if field.other:
         out.append(format_html('<label class="opt"><input type="radio" name="{}" value="其他"{}> 其他</label>'
-                               '<input class="other" name="{}-text" placeholder="请注明" value="{}">', name,
+                               '<input class="other" name="{}-text" placeholder="请注明" value="{}" aria-label="其他（请注明）">', name,
                                _checked(value.get("choice") == "其他"), name, value.get("text", "") if value.get("choice") == "其他" else ""))
     return mark_safe("".join(out))
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -254,6 +254,30 @@ def display(value: Any) -> str:
         text = f"{value.normalize():f}"
         return text if "." not in text or len(text.split(".")[1]) <= 4 else f"{value:.4f}"
     return str(value)
+
+
+def _places(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return None
+    exponent = value.normalize().as_tuple().exponent if isinstance(value, Decimal) else 0
+    return min(max(-exponent, 0), 4) if isinstance(exponent, int) else 0
+
+
+def number_format(values: Iterable[Any]) -> Callable[[Any], str]:
+    """One format for a column of numbers: thousands separators and as many fixed decimals as its most precise value
+    (at most four); other values as `display` shows them."""
+    places = max((p for p in map(_places, values) if p is not None), default=0)
+
+    def fmt(value: Any) -> str:
+        return f"{value:,.{places}f}" if _places(value) is not None else display(value)
+    return fmt
+
+
+def formatted_rows(rows: Sequence[Row], columns: Sequence[Column]) -> list[tuple[Row, str, list[str]]]:
+    """Each row with its score and cells as shown: every number column of the table in one format."""
+    score = number_format(r.score for r in rows)
+    cells = [number_format(r.values.get(c.key) for r in rows) for c in columns]
+    return [(r, score(r.score), [f(r.values.get(c.key)) for f, c in zip(cells, columns, strict=True)]) for r in rows]
 
 
 def hidden(key: str, stage_names: Mapping[str, str]) -> bool:

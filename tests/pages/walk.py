@@ -4,7 +4,8 @@ Seeds are the routes without parameters and the routes whose only parameter is a
 campaign of the demo); routes naming an object (an application, a record, an objection…) are reached by following
 the links of the pages walked, so each role reaches exactly the objects its own pages offer it. Query strings and
 fragments are dropped (a list's other pages or filters are the same template), and at most `per_route` URLs of one
-route are visited per role. Only GET, only HTML answers with status 200; downloads (Excel, PDF, JSON) are skipped.
+route are visited per role. Only GET, only whole HTML pages with status 200; downloads (Excel, PDF, JSON) and htmx
+fragments are skipped.
 
 The walk is independent of the client: `fetch(url) -> (status, content_type, body)` is the Django test client for
 the server-side checks and the browser's request context for the browser checks.
@@ -108,8 +109,8 @@ def walk(role: str | None, fetch: Callable[[str], tuple[int, str, str]], slugs: 
         if per.get(route, 0) >= per_route:
             continue
         status, content_type, body = fetch(path)
-        if status != 200 or "text/html" not in content_type:
-            continue
+        if status != 200 or "text/html" not in content_type or "<html" not in body[:500].lower():
+            continue  # not a page: a refusal, a download, or an htmx fragment (checked inside the page that loads it)
         per[route] = per.get(route, 0) + 1
         pages.append(Page(role, path, route, body))
         queue.extend(p for p in links(body, base + path) if p not in seen)

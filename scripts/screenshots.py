@@ -23,13 +23,13 @@ PASSWORD = "jinxuan-demo-2025"
 CHROMIUM = "/usr/bin/chromium"
 CAMPAIGN = "gz-dianshu-2025"
 PAST = "gz-dianshu-2024"
-# role → pages: (name, path) or (name, path of a list, regex of the first link to follow on it)
+# role → pages: (name, path) or (name, path of a list, regexes of the first links to follow from it, one per step)
 PAGES = {
     "anonymous": [("home", "/"), ("campaign", f"/campaigns/{CAMPAIGN}/"), ("library", "/library/"),
                   ("library-case", "/library/", r"^/library/\d+/$"), ("results", f"/results/{PAST}/"),
                   ("draw", f"/inspection/{PAST}/draw/"), ("login", "/accounts/login/")],
     "applicant1": [("workspace", "/workspace/"), ("applications", "/apply/"),
-                   ("application", "/apply/", r"^/apply/\d+/$"), ("form", "/apply/", r"^/apply/\d+/edit/$")],
+                   ("application", "/apply/", r"^/apply/\d+/$"), ("form", "/apply/", r"^/apply/\d+/$", r"^/apply/\d+/edit/$")],
     "organiser": [("campaigns", "/manage/"), ("dashboard", f"/manage/{CAMPAIGN}/"),
                   ("applications", f"/manage/{CAMPAIGN}/applications/"), ("formal-queue", f"/manage/formal/{CAMPAIGN}/"),
                   ("formal-case", f"/manage/formal/{CAMPAIGN}/", rf"^/manage/formal/{CAMPAIGN}/\d+/$"),
@@ -72,12 +72,15 @@ def shoot(url: str, out: Path, only: set[str]) -> int:
             folder.mkdir(parents=True, exist_ok=True)
             for n, (name, path, *follow) in enumerate(pages, 1):
                 page.goto(url + path)
-                if follow:
-                    target = first_link(page, follow[0])
+                target = path
+                for pattern in follow:
+                    target = first_link(page, pattern)
                     if target is None:
-                        print(f"{role}: no link for {name} on {path}", file=sys.stderr)
-                        continue
+                        break
                     page.goto(url + target)
+                if target is None:
+                    print(f"{role}: no link for {name} from {path}", file=sys.stderr)
+                    continue
                 file = folder / f"{n:02d}-{name}.png"
                 page.screenshot(path=str(file), full_page=True)
                 print(file)

@@ -172,12 +172,12 @@ def _single(field: FormField, value: dict, name: str, aria: SafeString | str = "
                        for sub in choice.sub_choices)
             if choice.text:
                 text = value.get("text", "") if value.get("choice") == label else ""
-                out.append(format_html('<textarea name="{}-text" rows="4" placeholder="{}"{}>{}</textarea>', name,
-                                       choice.text_label or "请说明",
+                out.append(format_html('<textarea name="{}-text" rows="4" placeholder="{}" aria-label="{}"{}>{}</textarea>', name,
+                                       choice.text_label or "请说明", f"{label}：{choice.text_label or '请说明'}",
                                        mark_safe(f' data-max-chars="{choice.text_max_chars}"') if choice.text_max_chars else "", text))
     if field.other:
         out.append(format_html('<label class="opt"><input type="radio" name="{}" value="其他"{}> 其他</label>'
-                               '<input class="other" name="{}-text" placeholder="请注明" value="{}">', name,
+                               '<input class="other" name="{}-text" placeholder="请注明" value="{}" aria-label="其他（请注明）">', name,
                                _checked(value.get("choice") == "其他"), name, value.get("text", "") if value.get("choice") == "其他" else ""))
     return mark_safe("".join(out))
 

@@ -147,39 +147,42 @@ def campaign_outbox(request, slug):
 
 @guard("campaigns.change", obj=campaign_from_url)
 def mail_templates(request, slug):
-    """Organisers edit the e-mail templates of their campaign (Django template syntax, checked before saving)."""
+    """Organisers edit the e-mail templates of their campaign: each with its variables and a preview with sample
+    data; a template with errors is not saved, the errors are shown in Chinese beside it and the typed text is kept.
+    `preview` previews the typed text without saving."""
     from django.contrib import messages
-    from django.template import Template as DjangoTemplate
-    from django.template import TemplateSyntaxError
 
     from jinxuan.audit.log import record
+    from jinxuan.notifications import preview as P
     from jinxuan.notifications.mail import DEFAULTS, template_for
     from jinxuan.notifications.models import Event, Template
 
     campaign = request.access_target
+    typed, errors = {}, {}
     if request.method == "POST":
         event = request.POST.get("event")
         subject, body = request.POST.get("subject", "").strip(), request.POST.get("body", "")
         if event not in Event.values:
             messages.error(request, "通知事件无效")
-        elif not subject or not body.strip():
-            messages.error(request, f"{Event(event).label}：标题和正文不能为空")
+            return redirect("dashboard:mail_templates", slug=slug)
+        found = P.problems(event, subject, body)
+        if found or "preview" in request.POST:
+            typed[event], errors[event] = (subject, body), found
+            if found:
+                messages.error(request, f"{Event(event).label}：{'；'.join(found)}。未保存，请修改后再保存。")
         else:
-            try:
-                DjangoTemplate(subject)
-                DjangoTemplate(body)
-            except TemplateSyntaxError as exc:
-                messages.error(request, f"{Event(event).label}：模板语法错误（{exc}），未保存")
-            else:
-                before = dict(zip(("subject", "body"), template_for(event, campaign), strict=True))
-                Template.objects.update_or_create(campaign=campaign, event=event, defaults={"subject": subject, "body": body})
-                record("notifications.template_changed", campaign, campaign=campaign, before=before,
-                       after={"event": event, "subject": subject, "body": body})
-                messages.success(request, f"已保存“{Event(event).label}”通知模板")
-        return redirect("dashboard:mail_templates", slug=slug)
+            before = dict(zip(("subject", "body"), template_for(event, campaign), strict=True))
+            Template.objects.update_or_create(campaign=campaign, event=event, defaults={"subject": subject, "body": body})
+            record("notifications.template_changed", campaign, campaign=campaign, before=before,
+                   after={"event": event, "subject": subject, "body": body})
+            messages.success(request, f"已保存“{Event(event).label}”通知模板")
+            return redirect("dashboard:mail_templates", slug=slug)
     rows = []
     for event in Event:
-        subject, body = template_for(event.value, campaign)
-        rows.append({"event": event, "subject": subject, "body": body,
-                     "customised": (subject, body) != DEFAULTS[event.value]})
+        saved = template_for(event.value, campaign)
+        subject, body = typed.get(event.value, saved)
+        rows.append({"event": event, "subject": subject, "body": body, "customised": saved != DEFAULTS[event.value],
+                     "variables": P.variables_of(event.value), "errors": errors.get(event.value, []),
+                     "unsaved": event.value in typed,
+                     "preview": None if errors.get(event.value) else P.preview(subject, body)})
     return render(request, "dashboard/mail_templates.html", {"campaign": campaign, "rows": rows})

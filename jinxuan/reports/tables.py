@@ -19,7 +19,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -158,6 +158,7 @@ class StageTable:
     created_at: Any = None
     note: str = ""
     live: Live = field(default_factory=Live)
+    stage_names: dict[str, str] = field(default_factory=dict)  # every stage of the campaign: key → name
 
     @property
     def started(self) -> bool:
@@ -195,7 +196,22 @@ class StageTable:
         return f"{self.stage.name}{noun}分布"
 
     def param_items(self) -> list[tuple[str, str]]:
-        return [(label, display(value)) for _, label, value in flatten(self.params, {})]
+        """The stage's parameters in Chinese: labels from campaigns/param_labels.py, choices and stage keys named."""
+        from jinxuan.campaigns.param_labels import PARAM_LABELS
+        from jinxuan.campaigns.param_labels import VALUE_LABELS as PARAM_VALUES
+
+        names = self.stage_names
+        out = []
+        for path, _, value in flatten(self.params, {}):
+            parts = path.split(".")
+            label = "·".join(names.get(p) or PARAM_LABELS.get(p, p) for p in parts if not p.isdigit())
+            values = {**PARAM_VALUES.get(parts[-1], {}), **names}
+            if isinstance(value, str) and "、" in value:
+                shown = "、".join(values.get(v, v) for v in value.split("、"))
+            else:
+                shown = values.get(value, display(value)) if isinstance(value, str) else display(value)
+            out.append((label, shown))
+        return out
 
 
 # -- values ---------------------------------------------------------------------------------------------------
@@ -225,6 +241,30 @@ def display(value: Any) -> str:
         text = f"{value.normalize():f}"
         return text if "." not in text or len(text.split(".")[1]) <= 4 else f"{value:.4f}"
     return str(value)
+
+
+def _places(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return None
+    exponent = value.normalize().as_tuple().exponent if isinstance(value, Decimal) else 0
+    return min(max(-exponent, 0), 4) if isinstance(exponent, int) else 0
+
+
+def number_format(values: Iterable[Any]) -> Callable[[Any], str]:
+    """One format for a column of numbers: thousands separators and as many fixed decimals as its most precise value
+    (at most four); other values as `display` shows them."""
+    places = max((p for p in map(_places, values) if p is not None), default=0)
+
+    def fmt(value: Any) -> str:
+        return f"{value:,.{places}f}" if _places(value) is not None else display(value)
+    return fmt
+
+
+def formatted_rows(rows: Sequence[Row], columns: Sequence[Column]) -> list[tuple[Row, str, list[str]]]:
+    """Each row with its score and cells as shown: every number column of the table in one format."""
+    score = number_format(r.score for r in rows)
+    cells = [number_format(r.values.get(c.key) for r in rows) for c in columns]
+    return [(r, score(r.score), [f(r.values.get(c.key)) for f, c in zip(cells, columns, strict=True)]) for r in rows]
 
 
 def hidden(key: str, stage_names: Mapping[str, str]) -> bool:
@@ -362,6 +402,7 @@ def build_tables(stages: Sequence[Stage], runs: Mapping[str, Run], apps: Mapping
         if table is None:
             table = StageTable(stage, RUNNING if state.status == "open" else NOT_STARTED, note=state.activity)
         table.live = state
+        table.stage_names = names
         tables.append(table)
     return tables
 

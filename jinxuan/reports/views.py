@@ -86,7 +86,7 @@ def stage(request, slug, stage_key):
     wanted = {"1": True, "0": False}.get(advanced)
     rows = T.sort_rows(T.filter_rows(table.rows, wanted), sort, desc)
     return render(request, "reports/stage.html", {
-        "campaign": campaign, "table": table, "rows": [(r, r.cells(table.columns)) for r in rows],
+        "campaign": campaign, "table": table, "rows": T.formatted_rows(rows, table.columns),
         "headers": _headers(table, sort, desc, advanced), "advanced": advanced, "sort": sort,
         "dir": "desc" if desc else "asc", "summary": T.summary(table.scores),
         "chart": charts.histogram_chart(T.stage_histogram(table), table.distribution_title, width=520),

@@ -45,7 +45,7 @@ def strip_plot(groups: dict[str, list[float]], title: str) -> str:
         for v in values:
             parts.append(f'<circle cx="{_x(v):.1f}" cy="{y:.1f}" r="3" fill="#c0392b" fill-opacity="0.6">'
                          f"<title>{v:.1f}</title></circle>")
-        parts.append(f'<text x="{WIDTH - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#666">n={len(values)}</text>')
+        parts.append(f'<text x="{WIDTH - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{len(values)} 份</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))
 

@@ -32,7 +32,7 @@ def test_expert_review_table(tables):
     assert [r.rank for r in t.rows] == [1, 2, 3, 4, 5, None]
     unscored = t.rows[-1]
     assert unscored.application_id == 6 and not unscored.advanced and unscored.why == "未获专家评分"
-    assert dict(t.param_items())["advance"] == "all_scored"
+    assert dict(t.param_items())["晋级方式"] == "全部有评分的申报晋级"
 
 
 def test_composite_table_flattens_components_and_shows_the_direct_entry(tables):

@@ -45,7 +45,11 @@ def applications_spec(campaign) -> ListSpec:
     )
 
 
-def applications_base(campaign):
-    # rows share the campaign object (no preset parsed per row); the answers are not shown, so not read
-    return (campaign.applications.exclude(state=State.DRAFT).defer("answers").select_related("track")
-            .prefetch_related(Prefetch("units", ApplicationUnit.objects.defer("answers").select_related("organisation"))))
+def applications_base(campaign, answers: bool = False):
+    """Submitted applications, rows sharing the campaign object (no preset parsed per row); `answers`: read the
+    answers too (the export's contacts live there), else they are deferred (the page does not show them)."""
+    apps = campaign.applications.exclude(state=State.DRAFT).select_related("track")
+    units = ApplicationUnit.objects.select_related("organisation")
+    if not answers:
+        apps, units = apps.defer("answers"), units.defer("answers")
+    return apps.prefetch_related(Prefetch("units", units))

@@ -105,7 +105,7 @@ def _filtered_applications(request, campaign):
     from .lists import applications_base, applications_spec
 
     spec = applications_spec(campaign)
-    return lists.filtered(spec, lists.parse(spec, request.GET), applications_base(campaign))
+    return lists.filtered(spec, lists.parse(spec, request.GET), applications_base(campaign, answers=True))
 
 
 @guard("campaigns.view_dashboard", obj=campaign_from_url)

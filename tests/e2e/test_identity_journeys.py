@@ -103,9 +103,9 @@ def test_joint_unit_needs_the_consent_of_its_verified_administrator(page, browse
     page.click("button[type=submit]")
     page.wait_for_url("**/edit/")
     app_path = page.url.split(server, 1)[1].rsplit("edit/", 1)[0]
-    page.fill("form[action$='/units/'] [name=name]", "随手填写的名称")
-    page.fill("form[action$='/units/'] [name=credit_code]", code)
-    page.click("form[action$='/units/'] button[type=submit]")
+    page.fill("#joint-name", "随手填写的名称")
+    page.fill("#joint-credit_code", code)
+    page.click("button[name=_joint]")
     assert "联合申报确认请求" in page.inner_text(".messages")
 
     # before consent B's member gets nothing

@@ -21,10 +21,10 @@ MUST_REACH = {
     None: {"", "campaigns/<slug:slug>/", "library/", "library/<int:pk>/", "inspection/<slug:slug>/draw/"},
     "applicant1": {"workspace/", "apply/<int:pk>/", "apply/<int:pk>/edit/"},
     "organiser": {"manage/<slug:slug>/", "manage/<slug:slug>/audit/", "manage/<slug:slug>/applications/",
-                  "manage/formal/<slug:slug>/", "manage/formal/<slug:slug>/<int:pk>/", "manage/review/<slug:slug>/",
+                  "manage/formal/<slug:slug>/", "read/<slug:slug>/<int:pk>/", "manage/review/<slug:slug>/",
                   "manage/stages/<slug:slug>/<str:stage_key>/", "manage/<slug:slug>/mail-templates/",
                   "manage/vote/<slug:slug>/", "manage/roadshow/<slug:slug>/", "manage/publicity/<slug:slug>/"},
-    "reviewer": {"manage/formal/<slug:slug>/", "manage/formal/<slug:slug>/<int:pk>/"},
+    "reviewer": {"manage/formal/<slug:slug>/", "read/<slug:slug>/<int:pk>/"},  # the queue opens the reader
     "expert1": {"review/<slug:slug>/", "review/<slug:slug>/<int:pk>/"},
     "judge": {"roadshow/<slug:slug>/judge/"},
     "inspector": {"inspection/<slug:slug>/"},

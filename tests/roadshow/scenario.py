@@ -47,7 +47,7 @@ def reviewed(campaign, count: int = 10, district: tuple[int, ...] = (8,), organi
     one expert; review closed. Returns the applications in creation order."""
     from jinxuan.review import services as review
 
-    rng = random.Random(seed)
+    rng = random.Random(seed * 100_003 + campaign.pk)  # distinct codes when several campaigns share a database
     apps = []
     for i in range(count):
         org = Organisation.objects.create(name=f"广州路演测试单位{campaign.pk}-{i}有限公司",

@@ -8,6 +8,7 @@ no archive member of a zip bomb may be inflated (every byte read out of a zip me
 
 from __future__ import annotations
 
+import html
 import re
 import tracemalloc
 import unicodedata
@@ -157,7 +158,13 @@ def _neutralised(outcome: Outcome, sample, media: Path) -> list[str]:
 
 
 def _messages(response) -> list[str]:
-    return [m.message for m in get_messages(response.wsgi_request) if m.level_tag == "error"]
+    """The error messages, and the refusals shown in place beside an upload (the page is re-shown, not left)."""
+    said = [m.message for m in get_messages(response.wsgi_request) if m.level_tag == "error"]
+    if response.get("Content-Type", "").startswith("text/html"):
+        for block in re.findall(r'<div class="field-error" id="err-file-[^"]+" role="alert">(.*?)</div>',
+                                response.content.decode(), re.S):
+            said += [html.unescape(m) for m in re.findall(r"<p>(.*?)</p>", block, re.S)]
+    return said
 
 
 # ---------------------------------------------------------------------------------------------- applicants

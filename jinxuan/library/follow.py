@@ -1,6 +1,6 @@
 """Each host's search index follows the library's change log (`changes.py`).
 
-The index directory (`engine.path()`) records the last change it applied in `applied.json` (number and log epoch,
+The index directory (`search_index.path()`) records the last change it applied in `applied.json` (number and log epoch,
 written after Tantivy's commit: a crash in between re-applies changes, which is harmless, since applying a change
 writes the case as the database holds it now).  Changes are applied
 
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from django.db import connections, transaction
 from django.utils import timezone
 
-from . import changes, engine
+from . import changes, search_index
 
 POSITION = "applied.json"
 LOCK = "follow.lock"
@@ -59,14 +59,14 @@ class Lag:
 
 def position() -> Position | None:
     try:
-        data = json.loads((engine.path() / POSITION).read_text())
+        data = json.loads((search_index.path() / POSITION).read_text())
         return Position(int(data["seq"]), str(data["epoch"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
 def _save(pos: Position) -> None:
-    target = engine.path() / POSITION
+    target = search_index.path() / POSITION
     tmp = target.with_name(f".{POSITION}.{os.getpid()}.{threading.get_ident()}")
     tmp.write_text(json.dumps({"seq": pos.seq, "epoch": pos.epoch}))
     os.replace(tmp, target)
@@ -75,7 +75,7 @@ def _save(pos: Position) -> None:
 @contextmanager
 def _host_lock(wait: float):
     """Yields whether this process holds the host's follow lock (waiting up to `wait` seconds for it)."""
-    where = engine.path()
+    where = search_index.path()
     where.mkdir(parents=True, exist_ok=True)
     fd = os.open(where / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -148,7 +148,7 @@ def apply(case_ids: list[int]) -> None:
     ids = list(dict.fromkeys(case_ids))
     stamps = dict(SearchDoc.objects.using(changes.DB).filter(case_id__in=ids).values_list("case_id", "id"))
     cases = list(search.listing().using(changes.DB).filter(pk__in=list(stamps)))
-    engine.write(search.documents(cases, stamps), remove=ids)
+    search_index.write(search.documents(cases, stamps), remove=ids)
 
 
 def _rebuild(head: int, epoch: str, batch: int = BATCH, progress=None) -> int:
@@ -162,7 +162,7 @@ def _rebuild(head: int, epoch: str, batch: int = BATCH, progress=None) -> int:
     n, last, first = 0, 0, True
     while True:
         chunk = list(qs.filter(pk__gt=last)[:batch])
-        engine.write(search.documents(chunk, stamps), clear=first)
+        search_index.write(search.documents(chunk, stamps), clear=first)
         first = False
         if not chunk:
             break
@@ -177,9 +177,9 @@ def _rebuild(head: int, epoch: str, batch: int = BATCH, progress=None) -> int:
 def rebuild(batch: int = BATCH, progress=None) -> int:
     """Rewrite this host's index from the database and set its position to the log's head (`library reindex`,
     `backup restore`). Returns the number of cases indexed."""
-    with _host_lock(engine.LOCK_WAIT * 10) as held:
+    with _host_lock(search_index.LOCK_WAIT * 10) as held:
         if not held:
-            raise engine.IndexBusy("案例库索引正被其他进程更新，请稍后重试")
+            raise search_index.IndexBusy("案例库索引正被其他进程更新，请稍后重试")
         head, epoch = changes.head()
         return _rebuild(head, epoch, batch, progress)
 
@@ -196,7 +196,7 @@ def before_search() -> None:
         return
     try:
         catch_up(limit=INLINE_CHANGES, wait=0)
-    except (engine.IndexBusy, OSError, ValueError):  # the search answers from the index as it is
+    except (search_index.IndexBusy, OSError, ValueError):  # the search answers from the index as it is
         log.warning("案例库检索索引未能在检索前追赶", exc_info=True)
 
 

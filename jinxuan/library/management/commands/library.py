@@ -103,5 +103,5 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps({"applied": applied, "behind": lag.changes, "position": lag.position},
                                          ensure_ascii=False))
             return
-        self.stderr.write(f"案例库检索索引：每 {interval:g} 秒应用新的变更（{follow.engine.path()}）")
+        self.stderr.write(f"案例库检索索引：每 {interval:g} 秒应用新的变更（{follow.search_index.path()}）")
         follow.follow(interval)

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from jinxuan.applicants.models import Application, ApplicationUnit, ApplicationVersion
 from jinxuan.applicants.states import State
-from jinxuan.screening.names import rule_label
+from jinxuan.formalrules.names import rule_label
 
 from .models import ScreeningResult
 from .recheck import UNDER_REVIEW

@@ -10,10 +10,10 @@ from jinxuan.applicants.models import Application
 from jinxuan.applicants.services import transition
 from jinxuan.applicants.states import State
 from jinxuan.audit.log import record
+from jinxuan.formalrules.evaluate import screen
 from jinxuan.pipeline import runtime
 from jinxuan.pipeline.engine import StageContext, implementation
 from jinxuan.pipeline.services import store_run
-from jinxuan.screening.engine import screen
 
 from .models import Decision, FormalDecision, ScreeningResult
 

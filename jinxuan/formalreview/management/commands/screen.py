@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, campaign, file, **options):
         from jinxuan.campaigns.preset_io import PresetError, read_preset
-        from jinxuan.screening.engine import screen, validate_record
+        from jinxuan.formalrules.evaluate import screen, validate_record
 
         spec = self._spec(campaign, read_preset, PresetError)
         try:

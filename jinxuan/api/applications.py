@@ -184,7 +184,7 @@ def list_versions(request, id: int):
 
 
 @router.get("/applications/{id}/export", response={200: dict, **errors(401, 404, 422)},
-            summary="导出申报（jinxuan.application/1 格式，可供 jinxuan screen 使用）")
+            summary="导出申报（jinxuan.application/1 格式，可供 jinxuan formalreview 使用）")
 @api_guard("applicants.view_application", obj=_application)
 def export_application_json(request, id: int):
     from jinxuan.accounts.personal_data import mask_export, sees_unmasked

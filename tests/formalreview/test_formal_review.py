@@ -133,7 +133,7 @@ def test_other_campaign_reviewers_see_nothing(client, submitted, make_user, camp
 def test_screen_command(tmp_path, submitted):
     path = tmp_path / "app.json"
     path.write_text(json.dumps(export_application(submitted), ensure_ascii=False), encoding="utf-8")
-    cli = [sys.executable, "-m", "jinxuan.cli", "screen", "--campaign", "gz-dianshu-2025"]
+    cli = [sys.executable, "-m", "jinxuan.cli", "formalreview", "--campaign", "gz-dianshu-2025"]
     ok = subprocess.run([*cli, str(path)], capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["number"] == submitted.number

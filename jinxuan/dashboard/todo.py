@@ -135,7 +135,7 @@ def organiser_groups(user, campaigns) -> list[Group]:
         items: list[Item] = []
         a = apps.get(c.pk, {})
         if a.get("awaiting"):
-            items.append(Item("待形式审核的申报", reverse("formal:queue", args=[c.slug]), a["awaiting"]))
+            items.append(Item("待形式审核的申报", reverse("formalreview:queue", args=[c.slug]), a["awaiting"]))
         if a.get("overdue"):
             items.append(Item("补正已逾期、尚未重新提交的申报", reverse("dashboard:applications", args=[c.slug]),
                               a["overdue"], urgent=True))
@@ -203,7 +203,7 @@ def formal_reviewer_groups(campaigns) -> list[Group]:
     counts = _per_campaign(Application.objects.filter(campaign_id__in=[c.pk for c in campaigns],
                                                       state__in=AWAITING_FORMAL), n=Count("pk"))
     return [Group(c, Role.FORMAL_REVIEWER.label,
-                  [Item("待形式审核的申报", reverse("formal:queue", args=[c.slug]), counts[c.pk]["n"])])
+                  [Item("待形式审核的申报", reverse("formalreview:queue", args=[c.slug]), counts[c.pk]["n"])])
             for c in campaigns if c.pk in counts]
 
 
@@ -362,7 +362,7 @@ def todo_for(user) -> list[Group]:
 _CAMPAIGN_PAGES = {  # role → (URL name taking the campaign's slug, link text)
     Role.ORGANISER: ("dashboard:campaign", "进入活动管理"),
     Role.GUIDANCE: ("dashboard:campaign", "查看活动概况"),
-    Role.FORMAL_REVIEWER: ("formal:queue", "进入形式审核"),
+    Role.FORMAL_REVIEWER: ("formalreview:queue", "进入形式审核"),
     Role.EXPERT: ("review:workspace", "进入专业评审"),
     Role.ROADSHOW_JUDGE: ("roadshow:judge", "进入路演评分"),
     Role.INSPECTOR: ("inspection:workspace", "进入实地考察"),

@@ -59,6 +59,6 @@ def register() -> None:
     install_after_load(_recheck)
     register_stage_app(StageApp(
         kind="formal_review", label="形式审核", module="jinxuan.formalreview.stage", close=_close, collects="申报单位提交的申报书与附件，规则自动检查后由形式审核人员逐件决定",
-        manage_link=lambda c: ("形式审核", reverse("formal:queue", args=[c.slug])),
+        manage_link=lambda c: ("形式审核", reverse("formalreview:queue", args=[c.slug])),
         started=lambda c: _submitted(c).exists(), activity=_activity, preview=_preview, permissions=("formal.review",),
     ))

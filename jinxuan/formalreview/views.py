@@ -23,7 +23,7 @@ from .recheck import start_recheck
 def _queue_url(slug, query: str) -> str:
     from django.urls import reverse
 
-    return reverse("formal:queue", args=[slug]) + (f"?{query}" if query else "")
+    return reverse("formalreview:queue", args=[slug]) + (f"?{query}" if query else "")
 
 
 @guard("formal.review", obj=campaign_from_url)
@@ -111,7 +111,7 @@ def recheck(request, slug):
     if request.method == "POST":
         batch = start_recheck(campaign, actor=request.user)
         messages.success(request, f"已开始重新检查 {batch.total} 份申报")
-        return redirect("formal:queue", slug=slug)
+        return redirect("formalreview:queue", slug=slug)
     batch = RecheckBatch.objects.filter(campaign=campaign).order_by("-created_at").first()
     return render(request, "formalreview/_batch.html", {"batch": batch, "campaign": campaign})
 

@@ -53,7 +53,7 @@ def _judge(campaign, user, params):
 
 
 SOURCES: dict[str, Source] = {
-    "formal": Source("形式审核", frozenset({FORMAL}), _formal, lambda c: reverse("formal:queue", args=[c.slug])),
+    "formal": Source("形式审核", frozenset({FORMAL}), _formal, lambda c: reverse("formalreview:queue", args=[c.slug])),
     "apps": Source("申报列表", frozenset({FORMAL, GUIDANCE}), _applications,
                    lambda c: reverse("dashboard:applications", args=[c.slug])),
     "expert": Source("我的评审任务", frozenset({EXPERT}), _expert, lambda c: reverse("review:workspace", args=[c.slug])),

@@ -47,7 +47,7 @@ def read(request, slug, pk):
             messages.error(request, str(exc))
         else:
             messages.success(request, f"已记录审核结论：{app.number}「{app.title}」")
-            return redirect((walk.next or walk.back) if walk else reverse("formal:queue", args=[slug]))
+            return redirect((walk.next or walk.back) if walk else reverse("formalreview:queue", args=[slug]))
         app.refresh_from_db()
     context = compose(app, lens)
     return render(request, "reader/read.html", {

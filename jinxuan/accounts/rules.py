@@ -107,7 +107,7 @@ PERMISSIONS = {
     "applicants.verify_organisation": is_superuser | organiser_anywhere,
     "accounts.invite_seat": staff_of_campaign,
     "notifications.view_outbox": staff_of_campaign,
-    "formal.review": staff_of_campaign | is_formal_reviewer,
+    "formalreview.decide": staff_of_campaign | is_formal_reviewer,
     "review.workspace": is_expert,
     "review.manage": staff_of_campaign,
     "review.oversee": oversight_of_campaign,

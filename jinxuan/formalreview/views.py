@@ -26,7 +26,7 @@ def _queue_url(slug, query: str) -> str:
     return reverse("formalreview:queue", args=[slug]) + (f"?{query}" if query else "")
 
 
-@guard("formal.review", obj=campaign_from_url)
+@guard("formalreview.decide", obj=campaign_from_url)
 def queue(request, slug):
     return _queue_page(request, request.access_target, request.GET)
 
@@ -51,7 +51,7 @@ def _queue_page(request, campaign, params, result=None, status=200, typed=None):
     }, status=status)
 
 
-@guard("formal.review", obj=campaign_from_url)
+@guard("formalreview.decide", obj=campaign_from_url)
 def export(request, slug):
     """Excel of exactly the filtered list (every page)."""
     campaign = request.access_target
@@ -61,7 +61,7 @@ def export(request, slug):
     return response
 
 
-@guard("formal.review", obj=campaign_from_url)
+@guard("formalreview.decide", obj=campaign_from_url)
 @require_POST
 def bulk_action(request, slug):
     """通过所选 / 要求补正所选: one reason (and deadline) for every selected application, each audited."""
@@ -93,7 +93,7 @@ def _list_params(request):
     return QueryDict(request.POST.get("list_query", ""))
 
 
-@guard("formal.review", obj=campaign_from_url)
+@guard("formalreview.decide", obj=campaign_from_url)
 def detail(request, slug, pk):
     """The former case page: the application reader now (the list's filters kept); a decision posted here is
     taken by the reader."""
@@ -105,7 +105,7 @@ def detail(request, slug, pk):
     return redirect(reader_url(app.campaign, app.pk, "formal", request.GET.urlencode()))
 
 
-@guard("formal.review", obj=campaign_from_url)
+@guard("formalreview.decide", obj=campaign_from_url)
 def recheck(request, slug):
     campaign = request.access_target
     if request.method == "POST":
@@ -116,7 +116,7 @@ def recheck(request, slug):
     return render(request, "formalreview/_batch.html", {"batch": batch, "campaign": campaign})
 
 
-@guard("formal.review", obj=campaign_from_url)
+@guard("formalreview.decide", obj=campaign_from_url)
 def insights_fragment(request, slug, pk):
     """htmx fragment: figures, tags vs ticks, duplicates and policy clauses for one application."""
     from .insights import insights

@@ -13,9 +13,11 @@ from jinxuan.applicants.states import State
 from jinxuan.campaigns.lookups import campaign_from_url
 from jinxuan.exports.xlsx import CONTENT_TYPE
 from jinxuan.reader.navigation import reader_url
+from jinxuan.reader.views import read
 
 from . import bulk
 from . import queue as q
+from .insights import insights
 from .models import RecheckBatch
 from .recheck import start_recheck
 
@@ -97,8 +99,6 @@ def _list_params(request):
 def detail(request, slug, pk):
     """The former case page: the application reader now (the list's filters kept); a decision posted here is
     taken by the reader."""
-    from jinxuan.reader.views import read
-
     app = get_object_or_404(Application, campaign=request.access_target, pk=pk)
     if request.method == "POST":
         return read(request, slug=slug, pk=pk)
@@ -119,7 +119,5 @@ def recheck(request, slug):
 @guard("formalreview.decide", obj=campaign_from_url)
 def insights_fragment(request, slug, pk):
     """htmx fragment: figures, tags vs ticks, duplicates and policy clauses for one application."""
-    from .insights import insights
-
     app = get_object_or_404(Application, campaign=request.access_target, pk=pk)
     return render(request, "formalreview/_insights.html", {"campaign": request.access_target, "app": app, **insights(app)})

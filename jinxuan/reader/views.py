@@ -12,6 +12,7 @@ from jinxuan.formalreview.recheck import UNDER_REVIEW
 from jinxuan.formalreview.services import DecisionError, decide
 
 from . import navigation
+from .files import inline_response
 from .lens import lens_for
 from .page import compose
 
@@ -60,8 +61,6 @@ def read(request, slug, pk):
 @xframe_options_sameorigin
 def attachment(request, slug, pk, att):
     """An attachment shown in place (inline) when the reader's lens includes attachments."""
-    from .files import inline_response
-
     app = request.access_target
     if not lens_for(request.user, app).attachments:
         from django.http import Http404

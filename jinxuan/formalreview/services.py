@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jinxuan.applicants.export import export_application
-from jinxuan.applicants.models import Application
+from jinxuan.applicants.models import Application, ApplicationVersion, Organisation, StoredAttachment
 from jinxuan.applicants.services import transition
 from jinxuan.applicants.states import State
 from jinxuan.audit.log import record
@@ -42,8 +42,6 @@ def run_screening(application: Application, spec=None) -> ScreeningResult:
 
 def screen_batch(applications: list[Application], spec) -> list[ScreeningResult]:
     """Screen many applications with a handful of queries, and store the results in one insert."""
-    from jinxuan.applicants.models import ApplicationVersion, Organisation, StoredAttachment
-
     ids = [a.pk for a in applications]
     latest: dict[int, ApplicationVersion] = {}
     for version in ApplicationVersion.objects.filter(application_id__in=ids).order_by("application_id", "number"):

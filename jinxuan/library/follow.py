@@ -31,6 +31,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from . import changes, search_index
+from .models import SearchDoc
 
 POSITION = "applied.json"
 LOCK = "follow.lock"
@@ -133,8 +134,6 @@ def catch_up(limit: int | None = None, wait: float = 30.0) -> int | None:
 
 
 def _rebuild_within(head: int, epoch: str, limit: int | None) -> int | None:
-    from .models import SearchDoc
-
     if limit is not None and SearchDoc.objects.using(changes.DB).count() > max(limit, INLINE_REBUILD):
         return None
     return _rebuild(head, epoch)
@@ -142,8 +141,7 @@ def _rebuild_within(head: int, epoch: str, limit: int | None) -> int | None:
 
 def apply(case_ids: list[int]) -> None:
     """Write the index entries of `case_ids` as the database holds them now (removed when not indexed there)."""
-    from . import search
-    from .models import SearchDoc
+    from . import search  # cycle: search imports follow
 
     ids = list(dict.fromkeys(case_ids))
     stamps = dict(SearchDoc.objects.using(changes.DB).filter(case_id__in=ids).values_list("case_id", "id"))
@@ -153,8 +151,7 @@ def apply(case_ids: list[int]) -> None:
 
 def _rebuild(head: int, epoch: str, batch: int = BATCH, progress=None) -> int:
     """Rewrite the index from the cases (read after the head, so they hold at least every change up to it)."""
-    from . import search
-    from .models import SearchDoc
+    from . import search  # cycle: search imports follow
 
     stamps = dict(SearchDoc.objects.using(changes.DB).values_list("case_id", "id"))
     indexed = SearchDoc.objects.using(changes.DB).values("case_id")

@@ -1,6 +1,6 @@
 """The library's readiness check, installed into `campaigns.readiness` when the app loads."""
 
-from . import search_index
+from . import follow, search_index
 
 
 def index_ready() -> str | None:
@@ -15,8 +15,6 @@ def index_lag() -> dict | None:
     """How far this host's index is behind the change log: {"behind": changes, "seconds": age of the oldest
     unapplied change, "position", "head"}; None when it cannot be read (readiness reports that)."""
     from django.db import DatabaseError
-
-    from . import follow
 
     try:
         lag = follow.lag()

@@ -152,9 +152,9 @@ def update_application(request, id: int, body: AnswersIn):
              summary="上传附件（按内容校验类型、大小与尺寸）")
 @api_guard("applicants.edit_application", obj=_application)
 def upload_attachment(request, id: int, key: Form[str], file: File[UploadedFile]):
-    refusal = edit_refusal(request.access_target)
-    if refusal:
-        raise HttpError(409, refusal)
+    refused = edit_refusal(request.access_target)  # not `refusal`: the module imports a function of that name
+    if refused:
+        raise HttpError(409, refused)
     try:
         item = store_upload(request.access_target, key, file, request.user)
     except UploadRefused as exc:  # 409 locked or over quota; 507 full disk and 503 store down: retry later

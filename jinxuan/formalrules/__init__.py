@@ -31,7 +31,7 @@ _EXPORTS = {"screen", "validate_record", "run_rule", "Finding", "RULES", "INFO",
 def __getattr__(name):
     # Lazy, so that jinxuan.campaigns.schema can import .names without importing the evaluator (a cycle).
     if name in _EXPORTS:
-        from . import evaluate
+        from . import evaluate  # cycle: rules -> applicants.formcheck -> campaigns.schema -> .names
 
         return getattr(evaluate, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,14 +6,13 @@ from django.utils import timezone
 from django_tasks import task
 
 from .models import ApplicationVersion
+from .printing import prepare
 from .purge import purge_uploads
 
 
 @task()
 def prepare_printouts(version_id: int, base_url: str = "") -> None:
     """Render and store the print-outs of a submitted version, so downloads are served from storage."""
-    from .printing import prepare
-
     version = ApplicationVersion.objects.select_related("application__campaign").filter(pk=version_id).first()
     if version is not None:
         prepare(version, base_url)

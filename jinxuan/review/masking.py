@@ -26,8 +26,8 @@ from functools import lru_cache
 from stdnum.cn import uscc
 
 from jinxuan.accounts.patterns import MOBILE
-from jinxuan.screening.brands import GENERIC_CORES, INDUSTRY_WORDS, name_variants
-from jinxuan.screening.regions import place_prefixes
+from jinxuan.formalrules.brands import GENERIC_CORES, INDUSTRY_WORDS, name_variants
+from jinxuan.formalrules.regions import place_prefixes
 
 MASK = "【已隐去】"
 MIN_TERM = 2

@@ -1,4 +1,4 @@
-"""The campaign preset schema: a competition is data, validated here.
+"""Django-free. The campaign preset schema: a competition is data, validated here.
 
 A preset is a YAML file; `validate_preset` turns its parsed content into a
 `Preset` or raises `PresetError` whose messages name the key path and what was

@@ -1,4 +1,4 @@
-"""Blind review: hide identities inside free text (pure Python, no Django).
+"""Django-free. Blind review: hide identities inside free text (pure Python, no Django).
 
 * ``identity_terms(org_names, person_names, extra)``: what to hide — each organisation's full name (also with
   the other bracket style, （） ↔ ()) and its short forms from ``brands.name_variants``, the people's names and

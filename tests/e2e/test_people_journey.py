@@ -47,6 +47,21 @@ def _login(context, server, username, next_url):
     return page
 
 
+def _goto(page, url):
+    """The control page reloads itself when the session's state changes (roadshow/live.js): a navigation begun
+    just then is aborted by that reload; go again."""
+    from playwright.sync_api import Error
+
+    for attempt in range(5):
+        try:
+            page.goto(url)
+            return
+        except Error as e:
+            if "ERR_ABORTED" not in str(e) or attempt == 4:
+                raise
+            page.wait_for_timeout(300)
+
+
 def _open(page, url):
     """The judge page reloads itself when the slot changes: a navigation may be overtaken by that reload."""
     from playwright.sync_api import Error
@@ -155,7 +170,7 @@ def test_organiser_appoints_five_judges_marks_two_recommendations_and_runs_the_r
             page.wait_for_selector(".messages")
             assert "已签署" in page.inner_text(".messages")
         given[title.strip()] = [base + o for o in OFFSETS]
-        org.goto(f"{server}/manage/roadshow/{SLUG}/")
+        _goto(org, f"{server}/manage/roadshow/{SLUG}/")
     org.click("#close-button")
     org.wait_for_selector("text=结果已确定")
     _shot(org, "roadshow-result")

@@ -123,13 +123,16 @@ def _rel(t: float | None, t0: float) -> float | None:
 
 
 def window_report(faults: list[Fault], records: list[dict], settle: float = 2.0) -> list[dict]:
-    """Per fault, the requests that started between its start and `settle` seconds after recovery: how many, their
-    status codes and the kinds of answers (bench.topology.classify); records: {"start", "status", "seen"}."""
+    """Per fault, the requests that started between its start and `settle` seconds after recovery (or the next
+    fault's start, if sooner: a request is counted for one fault only): how many, their status codes and the kinds
+    of answers (bench.topology.classify); records: {"start", "status", "seen"}."""
     out = []
+    starts = [f.started for f in faults if f.started is not None]
     for f in faults:
         if f.started is None:
             continue
         end = (f.recovered or f.ended or f.started) + settle
+        end = min([end, *(s - 1e-6 for s in starts if s > f.started)])
         inside = [r for r in records if f.started <= r["start"] <= end]
         failed = [r for r in inside if r["seen"] != "ok"]
         out.append({"kind": f.kind, "requests": len(inside), "not_ok": len(failed),

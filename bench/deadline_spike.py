@@ -371,6 +371,7 @@ def main():
     parser.add_argument("--outage", type=float, default=5.0)
     parser.add_argument("--upload-disk-mb", type=int, default=0, help="tmpfs size (default: what the uploads need)")
     parser.add_argument("--label", default="", help="'faults' records faults_spike_<date>")
+    parser.add_argument("--tag", default="", help="appended to the recorded file's name (spike-s3-<tag>_<date>)")
     parser.add_argument("--object-store", action="store_true",
                         help="attachments and print-outs in a private S3 store (moto); records spike-s3_<date>")
     parser.add_argument("--no-record", action="store_true")
@@ -424,7 +425,8 @@ def main():
         if in_store:
             verdict["ok"] = verdict["ok"] and in_store["ok"]
         result = {
-            "benchmark": ("faults_spike" if args.label == "faults" else "spike") + ("-s3" if services.store else ""),
+            "benchmark": ("faults_spike" if args.label == "faults" else "spike") + ("-s3" if services.store else "")
+            + (f"-{args.tag}" if args.tag else ""),
             "title": "截止前提交高峰" + ("（对象存储）" if services.store else "") + ("（故障注入）" if faults else ""),
             "date": started.isoformat(timespec="seconds"),
             "command": "python bench/deadline_spike.py " + " ".join(sys.argv[1:]),

@@ -123,9 +123,10 @@ def _rel(t: float | None, t0: float) -> float | None:
 
 
 def window_report(faults: list[Fault], records: list[dict], settle: float = 2.0) -> list[dict]:
-    """Per fault, the requests that started between its start and `settle` seconds after recovery (or the next
-    fault's start, if sooner: a request is counted for one fault only): how many, their status codes and the kinds
-    of answers (bench.topology.classify); records: {"start", "status", "seen"}."""
+    """Per fault, the requests answered between its start and `settle` seconds after recovery (or the next fault's
+    start, if sooner: a request is counted for one fault only): how many, their status codes and the kinds of
+    answers (bench.topology.classify); records: {"start", "end", "status", "seen"}. The answer's time, not the
+    request's start: under a spike a request waits in the queues for seconds before the servers meet the fault."""
     out = []
     starts = [f.started for f in faults if f.started is not None]
     for f in faults:
@@ -133,7 +134,7 @@ def window_report(faults: list[Fault], records: list[dict], settle: float = 2.0)
             continue
         end = (f.recovered or f.ended or f.started) + settle
         end = min([end, *(s - 1e-6 for s in starts if s > f.started)])
-        inside = [r for r in records if f.started <= r["start"] <= end]
+        inside = [r for r in records if f.started <= (r.get("end") or r["start"]) <= end]
         failed = [r for r in inside if r["seen"] != "ok"]
         out.append({"kind": f.kind, "requests": len(inside), "not_ok": len(failed),
                     "status_codes": dict(Counter(str(r["status"]) for r in inside).most_common()),
@@ -147,7 +148,7 @@ def markdown_table(result: dict) -> list[str]:
     """The faults section of a benchmark's markdown summary."""
     if not result.get("faults"):
         return []
-    lines = ["", "## Faults", "", "| fault | at | back by itself (s after load start) | requests during | status codes | "
+    lines = ["", "## Faults", "", "| fault | at | back by itself (s after load start) | requests answered during | status codes | "
              "what users saw |", "|---|---|---|---|---|---|"]
     for f, w in zip(result["faults"], result["fault_windows"], strict=False):
         lines.append(f"| {f['label']} | {f['at_s']} s | {f['recovered_by_itself']} ({f['recovered_s']}) | "

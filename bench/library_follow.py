@@ -43,7 +43,7 @@ def worker(args) -> dict:
 
     django.setup()
     subprocess.run([sys.executable, "-m", "jinxuan.cli", "migrate", "-v0"], check=True, env=os.environ, cwd=ROOT)
-    from jinxuan.library import engine, follow, grams, services
+    from jinxuan.library import follow, grams, search_index, services
     from jinxuan.library.models import Case
 
     base = Path(os.environ["JINXUAN_DATA_DIR"])
@@ -52,19 +52,19 @@ def worker(args) -> dict:
                                                       f"放款{i % 500}亿元，惠及{i % 83}万户。"],
              "organisations": [f"某某银行第{i % 300}分行"]} for i in range(args.cases))
     out = {"cases": args.cases}
-    with engine.at(host_a):
+    with search_index.at(host_a):
         started = time.perf_counter()
         services.import_cases(None, rows)
         out["import_with_index_s"] = round(time.perf_counter() - started, 2)
-    with engine.at(host_b):
+    with search_index.at(host_b):
         started = time.perf_counter()
         assert follow.catch_up() == args.cases
         out["host_b_first_rebuild_s"] = round(time.perf_counter() - started, 2)
     ids = list(Case.objects.order_by("pk").values_list("pk", flat=True)[:args.edits])
-    with engine.at(host_a):
+    with search_index.at(host_a):
         for n, pk in enumerate(ids):
             services.update_case(Case.objects.get(pk=pk), paragraphs=[f"改写后的第{n}篇：数字人民币结算。"])
-    with engine.at(host_b):
+    with search_index.at(host_b):
         started = time.perf_counter()
         assert follow.catch_up() == len(ids)
         took = time.perf_counter() - started
@@ -89,14 +89,14 @@ def worker(args) -> dict:
             time.sleep(0.2)
         time.sleep(1)
         for n in range(args.publications):
-            with engine.at(host_a):
+            with search_index.at(host_a):
                 case = services.add_historical_case(campaign=None, title=f"新发布案例{n}",
                                                     paragraphs=[f"多主机标记{MARKS[n % len(MARKS)]}{n}号。"])
             committed = time.perf_counter()
-            q = engine.query(grams.parse_query(f"标记{MARKS[n % len(MARKS)]}").phrases, {})
+            q = search_index.query(grams.parse_query(f"标记{MARKS[n % len(MARKS)]}").phrases, {})
             while True:
-                with engine.at(host_b):
-                    if case.pk in engine.all_ids(q):
+                with search_index.at(host_b):
+                    if case.pk in search_index.all_ids(q):
                         break
                 if time.perf_counter() - committed > 30:
                     raise RuntimeError("host b did not follow within 30 s: " + (base / "follow.log").read_text()[-3000:])

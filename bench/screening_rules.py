@@ -1,4 +1,4 @@
-"""Benchmark: the formal-review rule engine (jinxuan.screening) over 10,000 application records.
+"""Benchmark: the formal-review rule engine (jinxuan.formalrules) over 10,000 application records.
 
 Filling an application with the demo faker takes milliseconds, so the script fakes about 50 distinct
 complete records (spread over the three presets, tracks and units drawn at random) and derives the 10,000 from them
@@ -32,7 +32,7 @@ from stdnum.cn import uscc  # noqa: E402
 from jinxuan.campaigns.preset_io import read_preset  # noqa: E402
 from jinxuan.demo.answers import AnswerFaker  # noqa: E402
 from jinxuan.demo.text import TextFaker  # noqa: E402
-from jinxuan.screening import screen  # noqa: E402
+from jinxuan.formalrules import screen  # noqa: E402
 
 PRESETS = ["gz-dianshu-2025", "xinhua-nqp-2025", "top10-2025"]
 CITIES = {"440106": "广东省广州市", "440305": "广东省深圳市", "310115": "上海市", "110108": "北京市", "330106": "浙江省杭州市"}

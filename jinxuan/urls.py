@@ -10,7 +10,7 @@ urlpatterns = [
     path("workspace/", dashboard.workspace, name="workspace"),
     path("apply/", include(("jinxuan.applicants.urls", "apply"))),
     path("verify/<int:version_id>/<str:token>/", applicant_views.verify, name="verify"),
-    path("manage/formal/", include(("jinxuan.formalreview.urls", "formal"))),
+    path("manage/formal/", include(("jinxuan.formalreview.urls", "formalreview"))),
     path("manage/review/", include(("jinxuan.review.manage_urls", "review_manage"))),
     path("review/", include(("jinxuan.review.urls", "review"))),
     path("read/", include(("jinxuan.reader.urls", "reader"))),

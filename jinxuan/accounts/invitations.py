@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jinxuan.audit.log import record
+from jinxuan.notifications.mail import notify
+from jinxuan.notifications.models import Event
 
 from .models import Role, RoleAssignment, SeatInvitation, User
 from .verification import VerificationError, mark_verified, normalise, verified_owner
@@ -69,9 +71,6 @@ def invite(email: str, role: str, campaign=None, *, name: str = "", profile: dic
 
 
 def _mail(invitation: SeatInvitation, link: str) -> None:
-    from jinxuan.notifications.mail import notify
-    from jinxuan.notifications.models import Event
-
     campaign = invitation.campaign
     notify(Event.SEAT_INVITED, [invitation.email], {
         "campaign": campaign.short_name if campaign else "金选平台", "name": invitation.name or "",

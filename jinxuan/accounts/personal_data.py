@@ -41,7 +41,10 @@ from collections.abc import Callable, Iterable
 import phonenumbers
 from stdnum.cn import ric
 
+from jinxuan.applicants.models import Application
+from jinxuan.applicants.ownership import may_access
 from jinxuan.applicants.prefetch import prefetched
+from jinxuan.audit.log import record
 from jinxuan.exports.xlsx import CONTENT_TYPE as XLSX
 
 from .patterns import MOBILE
@@ -195,9 +198,7 @@ def mask_export(spec, data: dict) -> dict:
 
 def sees_unmasked(user, application) -> bool:
     """Only the applying organisations' own members see their application's personal data in pages and exports."""
-    from jinxuan.applicants.ownership import may_access  # members of verified, consenting units; own drafts
-
-    return may_access(user, application)
+    return may_access(user, application)  # members of verified, consenting units; own drafts
 
 
 def _contact_row(unit_name: str, fields, item: dict, masked: bool) -> dict:
@@ -258,8 +259,6 @@ def clean_reason(raw) -> str:
 
 
 def record_unmasked_export(campaign, *, kind: str, reason: str, rows: int, actor=None):
-    from jinxuan.audit.log import record
-
     return record("personal_data.unmasked_export", campaign, campaign=campaign, actor=actor, reason=reason,
                   after={"kind": kind, "rows": rows})
 
@@ -303,9 +302,6 @@ def has_consent(application) -> bool:
 def set_consent(application, user, given: bool) -> None:
     """Record (or withdraw) the applicant's consent to publish the contact details, with time and user."""
     from django.utils import timezone
-
-    from jinxuan.applicants.models import Application
-    from jinxuan.audit.log import record
 
     before = {"consent": has_consent(application)}
     if given == before["consent"]:

@@ -8,6 +8,8 @@ loads (`install`), so this module imports no stage app.
 
 import rules
 
+from jinxuan.applicants.ownership import may_access, verified_admin_of
+
 from .models import Role
 from .roles import campaign_ids_for, has_role, roles_of
 
@@ -53,16 +55,12 @@ def is_applicant(user):
 @rules.predicate
 def member_of_application(user, application):
     """A member of a verified, consenting unit, or the creator of an own draft (jinxuan.applicants.ownership)."""
-    from jinxuan.applicants.ownership import may_access
-
     return may_access(user, application)
 
 
 @rules.predicate
 def verified_admin_of_unit(user, unit):
     """An administrator of the verified organisation a joint-unit request is addressed to."""
-    from jinxuan.applicants.ownership import verified_admin_of
-
     return unit is not None and verified_admin_of(user, unit.organisation)
 
 
@@ -107,7 +105,7 @@ PERMISSIONS = {
     "applicants.verify_organisation": is_superuser | organiser_anywhere,
     "accounts.invite_seat": staff_of_campaign,
     "notifications.view_outbox": staff_of_campaign,
-    "formal.review": staff_of_campaign | is_formal_reviewer,
+    "formalreview.decide": staff_of_campaign | is_formal_reviewer,
     "review.workspace": is_expert,
     "review.manage": staff_of_campaign,
     "review.oversee": oversight_of_campaign,

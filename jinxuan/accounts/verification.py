@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jinxuan.audit.log import record
+from jinxuan.notifications.mail import notify
+from jinxuan.notifications.models import Event
 
 from .models import User
 
@@ -46,9 +48,6 @@ def link_for(user: User, base_url: str) -> str:
 
 
 def send_verification(user: User, base_url: str) -> None:
-    from jinxuan.notifications.mail import notify
-    from jinxuan.notifications.models import Event
-
     notify(Event.VERIFY_EMAIL, [user.email], {"name": str(user), "link": link_for(user, base_url),
                                               "hours": int(MAX_AGE.total_seconds() // 3600)})
 

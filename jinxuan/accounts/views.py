@@ -5,9 +5,12 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
-from . import throttle, verification
+from jinxuan.campaigns.lookups import campaign_from_url
+
+from . import invitations, people, throttle, verification
 from .access import guard, public
-from .forms import ThrottledLoginForm, VerifiedFirstResetForm
+from .forms import InvitationSignupForm, ThrottledLoginForm, VerifiedFirstResetForm
+from .models import Role, SeatInvitation
 from .redirects import safe_next
 
 
@@ -78,8 +81,6 @@ def resend_verification(request):
 def _landing(invitation) -> str:
     from django.urls import reverse
 
-    from .models import Role
-
     if invitation.role == Role.EXPERT and invitation.campaign is not None:
         return reverse("review:workspace", kwargs={"slug": invitation.campaign.slug})
     return reverse("workspace")
@@ -89,9 +90,6 @@ def _landing(invitation) -> str:
 def invitation(request, token):
     """A seat invitation: a new person sets a password here; an account naming the address confirms."""
     from django.contrib.auth import login as sign_in
-
-    from . import invitations
-    from .forms import InvitationSignupForm
 
     try:
         invite = invitations.open_token(token)
@@ -129,8 +127,6 @@ def invitation(request, token):
 
 
 def _campaign(request, slug, **_):
-    from jinxuan.campaigns.lookups import campaign_from_url
-
     return campaign_from_url(request, slug)
 
 
@@ -139,9 +135,6 @@ def seats(request, slug):
     """活动管理 › 人员: invite experts, judges, inspectors, guidance units and formal reviewers (one by one or
     pasted in bulk); every invitation of the campaign grouped by role, with resend and withdraw."""
     from django.shortcuts import get_object_or_404
-
-    from . import invitations, people
-    from .models import SeatInvitation
 
     campaign = request.access_target
     base_url = request.build_absolute_uri("/")[:-1]

@@ -11,7 +11,10 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from jinxuan.accounts.access import api_guard
+from jinxuan.accounts.personal_data import mask_export, sees_unmasked
+from jinxuan.applicants.answer_keys import refusal
 from jinxuan.applicants.attachments import UploadRefused, store_upload
+from jinxuan.applicants.export import export_application
 from jinxuan.applicants.models import Application, ApplicationUnit, ApplicationVersion, Organisation
 from jinxuan.applicants.ownership import visible_applications
 from jinxuan.applicants.submission import (
@@ -22,6 +25,7 @@ from jinxuan.applicants.submission import (
     problems_of,
     save_draft,
     submit,
+    window_open,
 )
 from jinxuan.audit.log import record
 from jinxuan.campaigns.models import Campaign
@@ -111,7 +115,6 @@ def create_application(request, body: DraftIn):
     track = campaign.tracks.filter(key=body.track).first()
     if track is None:
         raise HttpError(400, f"申报方向 {body.track!r} 不存在")
-    from jinxuan.applicants.submission import window_open
 
     closed = closed_reason(campaign)
     if closed:
@@ -135,8 +138,6 @@ def get_application(request, id: int):
                summary="保存草稿内容")
 @api_guard("applicants.edit_application", obj=_application)
 def update_application(request, id: int, body: AnswersIn):
-    from jinxuan.applicants.answer_keys import refusal
-
     refused = refusal(request.access_target.campaign.spec, body.answers, body.units)
     if refused:  # the shape of every 422 (InvalidRequest): the message and the problem at the body's answers
         return Status(422, {"detail": refused, "errors": [{"loc": ["body", "answers"], "message": refused}]})
@@ -151,9 +152,9 @@ def update_application(request, id: int, body: AnswersIn):
              summary="上传附件（按内容校验类型、大小与尺寸）")
 @api_guard("applicants.edit_application", obj=_application)
 def upload_attachment(request, id: int, key: Form[str], file: File[UploadedFile]):
-    refusal = edit_refusal(request.access_target)
-    if refusal:
-        raise HttpError(409, refusal)
+    refused = edit_refusal(request.access_target)  # not `refusal`: the module imports a function of that name
+    if refused:
+        raise HttpError(409, refused)
     try:
         item = store_upload(request.access_target, key, file, request.user)
     except UploadRefused as exc:  # 409 locked or over quota; 507 full disk and 503 store down: retry later
@@ -184,12 +185,9 @@ def list_versions(request, id: int):
 
 
 @router.get("/applications/{id}/export", response={200: dict, **errors(401, 404, 422)},
-            summary="导出申报（jinxuan.application/1 格式，可供 jinxuan screen 使用）")
+            summary="导出申报（jinxuan.application/1 格式，可供 jinxuan formalreview 使用）")
 @api_guard("applicants.view_application", obj=_application)
 def export_application_json(request, id: int):
-    from jinxuan.accounts.personal_data import mask_export, sees_unmasked
-    from jinxuan.applicants.export import export_application
-
     app = request.access_target
     data = export_application(app)
     return data if sees_unmasked(request.user, app) else mask_export(app.campaign.spec, data)

@@ -8,6 +8,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from jinxuan.accounts.access import PUBLIC, api_guard
 from jinxuan.applicants.attachments import SERVICE_BUSY
+from jinxuan.campaigns.loader import after_load
+from jinxuan.campaigns.loader import load_preset as load
 from jinxuan.campaigns.lookups import campaign_from_url
 from jinxuan.campaigns.models import Campaign
 from jinxuan.campaigns.preset_io import PresetError, parse_preset_text
@@ -118,9 +120,6 @@ def validate_preset(request, body: PresetIn):
           summary="载入预设（创建或更新征集活动）")
 @api_guard("campaigns.create")
 def load_preset(request, body: PresetIn):
-    from jinxuan.campaigns.loader import after_load
-    from jinxuan.campaigns.loader import load_preset as load
-
     try:
         preset = parse_preset_text(body.yaml, "请求体")
         existing = Campaign.objects.filter(slug=preset.slug).first()

@@ -1,4 +1,4 @@
-"""Answer keys a client may send: only those of the campaign's form schema (the pages read the form field by field;
+"""Django-free. Answer keys a client may send: only those of the campaign's form schema (the pages read the form field by field;
 the API takes JSON, so it checks here). Unknown keys are refused, never stored."""
 
 from __future__ import annotations

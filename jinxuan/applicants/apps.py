@@ -7,6 +7,7 @@ class ApplicantsConfig(AppConfig):
     verbose_name = "申报"
 
     def ready(self):
+        # cycle: apps.py is imported before any models load, so the imports below wait for ready()
         from .signals import version_submitted
         from .tasks import enqueue_printouts
 

@@ -1,4 +1,4 @@
-"""The documented JSON export of an application ("jinxuan.application/1"), read by `jinxuan screen`.
+"""The documented JSON export of an application ("jinxuan.application/1"), read by `jinxuan formalreview`.
 
     {"format": "jinxuan.application/1", "campaign": slug, "number": "GD2025-0007", "track": key, "title": str,
      "state": str, "submitted_at": ISO-8601 | null, "version": int | null, "content_hash": str | null,

@@ -1,4 +1,4 @@
-"""Check answers against a campaign's form schema: every problem names the field and the rule.
+"""Django-free. Check answers against a campaign's form schema: every problem names the field and the rule.
 
 Drafts are always stored as typed; these problems are shown next to the fields
 and every blocking one stops submission. Answer shapes: see jinxuan.demo.answers.

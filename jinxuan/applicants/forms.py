@@ -6,6 +6,7 @@ from django.contrib.auth.password_validation import validate_password
 
 from .formcheck import EMAIL, MOBILE, credit_code_problem
 from .models import Organisation
+from .ownership import OwnershipError, check_licence
 
 UNIT_TYPES = ["银行", "证券", "保险", "基金", "期货", "消费金融", "小额贷款", "保理", "融资租赁", "典当", "交易所",
               "科研院所", "科技企业", "其他"]
@@ -43,8 +44,6 @@ class OrganisationForm(forms.ModelForm):
         """A code already on file is claimed, not refused (jinxuan.applicants.ownership.register decides)."""
 
     def clean_licence(self):
-        from .ownership import OwnershipError, check_licence
-
         upload = self.cleaned_data.get("licence")
         if upload:
             try:

@@ -16,10 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jinxuan.audit.log import record
+from jinxuan.notifications.mail import notify
+from jinxuan.notifications.models import Event
 
 from . import formcheck
 from .models import Application, ApplicationUnit, Consent, Membership, Organisation, OrganisationClaim
 from .prefetch import prefetched
+from .uploads import safe_filename
 
 LICENCE_MAX_BYTES = 10 * 1024 * 1024
 LICENCE_TYPES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png"}
@@ -94,7 +97,6 @@ def check_licence(upload) -> str:
 def attach_licence(claim: OrganisationClaim, upload, actor=None) -> OrganisationClaim:
     if claim.state != OrganisationClaim.PENDING:
         raise OwnershipError("该认证申请已处理，不能再更换营业执照")
-    from .uploads import safe_filename
 
     kind = check_licence(upload)
     name = safe_filename(getattr(upload, "name", "") or f"licence.{kind}")
@@ -222,9 +224,6 @@ def reject_claim(claim: OrganisationClaim, actor, reason: str) -> OrganisationCl
 
 
 def _tell_claimant(claim: OrganisationClaim, outcome: str, reason: str) -> None:
-    from jinxuan.notifications.mail import notify
-    from jinxuan.notifications.models import Event
-
     if claim.claimant.email_verified:
         notify(Event.CLAIM_DECIDED, [claim.claimant.email], {
             "organisation": claim.claimed_name, "code": claim.organisation.credit_code, "outcome": outcome,
@@ -272,9 +271,6 @@ def _unit_defaults(campaign, org: Organisation, typed_name: str) -> dict:
 
 
 def request_consent(unit: ApplicationUnit, base_url: str = "") -> None:
-    from jinxuan.notifications.mail import notify
-    from jinxuan.notifications.models import Event
-
     app = unit.application
     lead = app.lead
     notify(Event.JOINT_UNIT_REQUEST, admin_emails(unit.organisation), {

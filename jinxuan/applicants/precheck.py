@@ -1,13 +1,13 @@
 """检查申报书: the campaign's formal-review rules run on the applicant's draft, shown as advice.
 
-The same rule functions the formal reviewer's screening runs (jinxuan.screening), on the draft's live content;
+The same rule functions the formal reviewer's screening runs (jinxuan.formalrules), on the draft's live content;
 nothing is stored and no decision is recorded. Missing fields are left to the form's own checklist.
 """
 
 from dataclasses import dataclass
 
-from jinxuan.screening.engine import BLOCKING, screen
-from jinxuan.screening.names import rule_label
+from jinxuan.formalrules.evaluate import BLOCKING, screen
+from jinxuan.formalrules.names import rule_label
 
 from .export import export_application
 from .formpage import FormPage, root_of

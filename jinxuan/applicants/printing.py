@@ -9,6 +9,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from jinxuan.accounts.personal_data import mask_content
+
 from . import printouts
 from .documents.pdf import application_pdf, commitment_pdf
 from .documents.printable import build_printable
@@ -33,8 +35,6 @@ def printable_for(application, version, verify_url: str, masked: bool = False):
     draft); ``masked``: contacts and other personal data masked (for readers outside the applying organisations)."""
     content = version.content
     if masked:
-        from jinxuan.accounts.personal_data import mask_content
-
         content = mask_content(application.campaign.spec, content)
     meta = {
         "application_no": application.number,

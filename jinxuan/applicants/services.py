@@ -8,8 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from jinxuan.audit.log import record
+from jinxuan.notifications.mail import notify
+from jinxuan.notifications.models import Event
 
-from .models import Application, ApplicationVersion, Membership
+from .models import Application, ApplicationVersion, Consent, Membership
 from .states import State, TransitionError, move_for
 
 
@@ -66,8 +68,6 @@ def snapshot_version(application: Application, actor=None) -> ApplicationVersion
 def member_emails(application: Application) -> list[str]:
     """Verified addresses of the people who may open the application (jinxuan.applicants.ownership.may_access):
     members of its verified, consenting units, and the creator of an own draft."""
-    from .models import Consent
-
     emails = set(Membership.objects.filter(
         organisation__application_units__application=application,
         organisation__application_units__consent=Consent.ACCEPTED, organisation__verified_at__isnull=False,
@@ -80,9 +80,6 @@ def member_emails(application: Application) -> list[str]:
 
 
 def _notify_state(app: Application, reason: str) -> None:
-    from jinxuan.notifications.mail import notify
-    from jinxuan.notifications.models import Event
-
     notify(Event.STATE_CHANGED, member_emails(app),
            {"campaign": app.campaign.short_name, "title": app.title, "number": app.number,
             "state": State(app.state).label, "reason": reason}, campaign=app.campaign)

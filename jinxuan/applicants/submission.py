@@ -14,6 +14,7 @@ from jinxuan.audit.log import record
 
 from . import formcheck
 from .models import Application, ApplicationVersion
+from .ownership import changed_keys, submit_problems
 from .prefetch import prefetched
 from .services import content_hash, content_of, snapshot_version, transition
 from .signals import version_submitted
@@ -106,7 +107,6 @@ def problems_of(application: Application, for_submit: bool = True) -> list[formc
         for rule in application.campaign.spec.attachments:
             if rule.required and rule.key not in have:
                 problems.append(formcheck.Problem(f"attachments.{rule.key}", rule.name, "必要附件，尚未上传"))
-        from .ownership import submit_problems
 
         problems += submit_problems(application)  # joint units that have not consented yet
     return problems
@@ -116,8 +116,6 @@ def save_draft(application: Application, answers: dict, unit_answers: dict[int, 
                via: str = "页面") -> Application:
     """Store what was typed, as typed: limits are reported, never used to drop input. Who changed which fields,
     and when, is audit-logged (nothing is written when nothing changed)."""
-    from .ownership import changed_keys
-
     closed = closed_reason(application.campaign)
     if closed:
         raise SubmissionClosed(closed)

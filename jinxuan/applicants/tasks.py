@@ -5,7 +5,11 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import task
 
+from jinxuan.ops.filestorage import storage_errors
+
 from .models import ApplicationVersion
+from .printing import prepare
+from .printouts import must_store
 from .purge import purge_uploads
 
 PRINTOUT_RETRIES = 5  # a storage that cannot be written: tried again after 1, 2, 3, 4 and 5 minutes
@@ -18,11 +22,6 @@ def prepare_printouts(version_id: int, base_url: str = "", attempt: int = 0) -> 
 
     When the storage cannot be written (the object store down, the disk full) the task fails and, with the worker's
     backend, queues itself again a little later; a download before then renders the document itself."""
-    from jinxuan.ops.filestorage import storage_errors
-
-    from .printing import prepare
-    from .printouts import must_store
-
     version = ApplicationVersion.objects.select_related("application__campaign").filter(pk=version_id).first()
     if version is None:
         return

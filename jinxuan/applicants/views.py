@@ -21,6 +21,7 @@ from jinxuan.accounts.personal_data import has_consent, mask_export, sees_unmask
 from jinxuan.accounts.redirects import safe_next
 from jinxuan.accounts.verification import VerificationError, mark_verified, send_verification
 from jinxuan.audit.log import record
+from jinxuan.audit.models import AuditEvent
 from jinxuan.campaigns.models import Campaign
 from jinxuan.notifications.mail import notify
 from jinxuan.notifications.models import Event
@@ -28,6 +29,7 @@ from jinxuan.ops.filestorage import download_response
 
 from . import attachments as files
 from . import formio, formpage, ownership, precheck, timeline
+from .export import export_application
 from .forms import InviteForm, JointUnitForm, OrganisationForm, SignupForm, WithdrawForm
 from .models import (
     Application,
@@ -38,6 +40,7 @@ from .models import (
     Membership,
     Organisation,
 )
+from .printing import application_pdf_stored, case_docx_stored, commitment_stored, verify_url
 from .services import member_emails
 from .states import State
 from .submission import (
@@ -461,8 +464,6 @@ def application_withdraw(request, pk):
 
 @guard("applicants.view_application", obj=_application)
 def application_detail(request, pk):
-    from jinxuan.audit.models import AuditEvent
-
     app = request.access_target
     history = AuditEvent.objects.filter(object_type="applicants.application", object_id=str(app.pk)).order_by("-seq")
     return render(request, "applicants/detail.html", {
@@ -493,8 +494,6 @@ def _version(app, number):
 
 @guard("applicants.view_application", obj=_application)
 def print_pdf(request, pk, number):
-    from .printing import application_pdf_stored, verify_url
-
     app = request.access_target
     version = _version(app, number)
     pdf = application_pdf_stored(app, version, verify_url(version, request.build_absolute_uri("/")[:-1]),
@@ -504,8 +503,6 @@ def print_pdf(request, pk, number):
 
 @guard("applicants.view_application", obj=_application)
 def case_docx(request, pk):
-    from .printing import case_docx_stored
-
     app = request.access_target
     return _download(case_docx_stored(app), f"{app.number}-申报案例说明.docx",
                      "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
@@ -513,8 +510,6 @@ def case_docx(request, pk):
 
 @guard("applicants.view_application", obj=_application)
 def commitment(request, pk, fmt):
-    from .printing import commitment_stored
-
     app = request.access_target
     data = commitment_stored(app, fmt)
     kind = "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -555,8 +550,6 @@ def paper_received(request, pk):
 
 @guard("applicants.view_application", obj=_application)
 def export_json(request, pk):
-    from .export import export_application
-
     app = request.access_target
     exported = export_application(app)
     if not sees_unmasked(request.user, app):

@@ -1,4 +1,4 @@
-"""The hash chain of the audit log, with no Django import.
+"""Django-free. The hash chain of the audit log, with no Django import.
 
 Each event's hash is HMAC-SHA256, under a key that lives with the application and never in the database, over
 its canonical JSON (sorted keys, UTF-8) which includes the previous event's hash: write access to the database

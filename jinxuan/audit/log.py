@@ -10,6 +10,7 @@ from . import chain
 from .context import current_request
 from .key import chain_key
 from .models import AuditEvent, AuditHead
+from .verify import publish_anchor
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +62,6 @@ def record(
 
 
 def _anchor(seq: int, hash_: str) -> None:
-    from .verify import publish_anchor
-
     try:
         publish_anchor(head=(seq, hash_))
     except OSError:  # the event is stored; the hourly anchor and `audit verify` will show the gap

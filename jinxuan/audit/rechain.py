@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import chain
+from .verify import read_anchors
 
 PG_OFF = "ALTER TABLE audit_auditevent DISABLE TRIGGER USER"
 PG_ON = "ALTER TABLE audit_auditevent ENABLE TRIGGER USER"
@@ -36,8 +37,6 @@ def _as_dict(event) -> dict:
 
 def rechain(Event, Head, connection, key: bytes, anchor_file: Path) -> int:
     """Re-chain every stored event under `key`; the number of events re-chained. Raises LegacyChainBroken."""
-    from .verify import read_anchors
-
     events = [_as_dict(e) for e in Event.objects.order_by("pk")]
     head = Head.objects.filter(pk=1).values_list("seq", "hash").first()
     if not events:

@@ -5,6 +5,8 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import task
 
+from .verify import publish_anchor
+
 
 def anchor_scheduled() -> bool:
     """True when the worker's queue already holds a repeating anchor (so each start of the service adds none)."""
@@ -19,8 +21,6 @@ def anchor_scheduled() -> bool:
 @task()
 def anchor_task(every_seconds: int = 0) -> list:
     """Append the chain's head to the anchor file; with `every_seconds`, queue the next run that much later."""
-    from .verify import publish_anchor
-
     seq, hash_ = publish_anchor()
     if every_seconds > 0 and anchor_task.get_backend().supports_defer:  # the worker's database backend
         anchor_task.using(run_after=timezone.now() + dt.timedelta(seconds=every_seconds)).enqueue(every_seconds)

@@ -1,4 +1,4 @@
-"""Chinese labels of the stage parameters (stage_params.py) and of their choice values, as shown on pages."""
+"""Django-free. Chinese labels of the stage parameters (stage_params.py) and of their choice values, as shown on pages."""
 
 PARAM_LABELS = {
     # formal review

@@ -1,4 +1,4 @@
-"""Read a preset file, validate it, and report problems in Chinese with the key path and line."""
+"""Django-free. Read a preset file, validate it, and report problems in Chinese with the key path and line."""
 
 from dataclasses import dataclass
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""The campaign preset schema: a competition is data, validated here.
+"""Django-free. The campaign preset schema: a competition is data, validated here.
 
 A preset is a YAML file; `validate_preset` turns its parsed content into a
 `Preset` or raises `PresetError` whose messages name the key path and what was
@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from jinxuan.screening.names import RULE_NAMES
+from jinxuan.formalrules.names import RULE_NAMES
 
 from .stage_params import STAGE_PARAMS
 
@@ -385,7 +385,7 @@ Stage = Annotated[Union[tuple(STAGE_MODELS.values())], Field(discriminator="kind
 
 
 class ScreeningRule(Strict):
-    """A formal-review rule the campaign switches on (jinxuan.screening), with its parameters."""
+    """A formal-review rule the campaign switches on (jinxuan.formalrules), with its parameters."""
 
     rule: str
     severity: Literal["blocking", "warning"] | None = None  # None: the rule's default
@@ -441,7 +441,9 @@ class Preset(Strict):
     awards: AwardScheme | None = None
     stages: list[Stage] = Field(min_length=1)
     policies: list[Text] = Field(default_factory=list)  # policy documents the call cites
-    screening: list[ScreeningRule] = Field(default_factory=list)  # formal-review rules (jinxuan.screening)
+    # The preset key stays `screening:` (as do the model ScreeningResult and its table): stored presets and
+    # campaign specs use it, so the package's rename to jinxuan.formalrules does not reach it.
+    screening: list[ScreeningRule] = Field(default_factory=list)  # formal-review rules (jinxuan.formalrules)
     district_recommendation_skips: Literal["cut", "review_and_vote"] = Field(
         "cut", description="区级政府部门推荐的案例免于什么：cut 仅免于综合得分的晋级比例（仍参加专业评审和网络投票，"
                            "名次在比例外时直接进入路演答辩，不占名额）；review_and_vote 还免于专业评审和网络投票"

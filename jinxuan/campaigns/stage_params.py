@@ -1,4 +1,4 @@
-"""Parameter schemas of the stage kinds, one model per kind.
+"""Django-free. Parameter schemas of the stage kinds, one model per kind.
 
 The pipeline engine (jinxuan.pipeline) implements the kinds; a preset names them
 and this module says which parameters each kind takes.

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from jinxuan.applicants.submission import deadline, window_open
+from jinxuan.pipeline.models import StageState
+from jinxuan.pipeline.runtime import applications_closed, lifecycles
+
 # a parenthesised remark addressed to whoever fills in the preset, e.g. "待定（主办方确定）"
 _EDITOR_NOTE = re.compile(r"[（(][^（）()]*(?:主办方|组委会|预设|待填|占位)[^（）()]*[）)]")
 
@@ -22,10 +26,6 @@ def _when(moment) -> str:
 
 
 def status_of(campaign, now=None) -> Status:
-    from jinxuan.applicants.submission import deadline, window_open
-    from jinxuan.pipeline.models import StageState
-    from jinxuan.pipeline.runtime import applications_closed, lifecycles
-
     now = now or timezone.now()
     if window_open(campaign, now) and applications_closed(campaign) is None:
         return Status(f"正在接受申报，截止时间 {_when(deadline(campaign))}（北京时间）", True)

@@ -7,12 +7,13 @@ from django.shortcuts import get_object_or_404, render
 from jinxuan.accounts.access import public
 
 from .models import Campaign
+from .readiness import check, reports
+from .stage_links import public_links
+from .status import public_text, status_of
 
 
 @public
 def home(request):
-    from .status import status_of
-
     campaigns = list(Campaign.objects.prefetch_related("tracks", "stages"))
     for c in campaigns:
         c.status = status_of(c)
@@ -23,8 +24,6 @@ def home(request):
 def campaign(request, slug):
     campaign = get_object_or_404(Campaign.objects.prefetch_related("tracks", "stages"), slug=slug)
     spec = campaign.spec
-    from .stage_links import public_links
-    from .status import public_text, status_of
 
     results = public_text(spec.schedule.results)
     return render(request, "campaigns/detail.html", {
@@ -49,8 +48,6 @@ def healthz(request):
 def readyz(request):
     """Readiness: database reachable and migrated, cache (Redis when configured) answering; 503 otherwise.
     The body also tells how far this host's case-library search index is behind (`library_index`)."""
-    from .readiness import check, reports
-
     problems = check()
     if problems:
         return JsonResponse({"status": "unavailable", "problems": problems}, status=503,

@@ -18,6 +18,8 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from jinxuan.textmining.metrics import FILLERS, PREFIXES
+
 from .parse import TIER_RANK, tier_label
 
 NO_TRACK = "其他案例"
@@ -87,8 +89,6 @@ LABEL_MAX = 22
 
 
 def _qualifier_patterns() -> list[str]:
-    from jinxuan.textmining.metrics import FILLERS, PREFIXES
-
     keep = {"提升", "提高", "增长", "下降", "降低", "减少", "缩短", "降至"}  # verbs belong to the label
     return sorted({p for p, q in PREFIXES if q not in keep} | set(FILLERS), key=len, reverse=True)
 
@@ -236,7 +236,7 @@ def _docx_styles(doc):
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
     from docx.shared import Pt, RGBColor
 
-    from jinxuan.applicants.documents.word import set_fonts
+    from jinxuan.applicants.documents.word import set_fonts  # heavy: python-docx (imported with it)
 
     def style(name, east_asia, size, bold=False, align=None, before=0, after=0, indent_chars=0):
         try:
@@ -290,7 +290,7 @@ def compendium_docx(compendium: Compendium) -> bytes:
     from docx.enum.text import WD_BREAK
     from docx.shared import Mm, Pt
 
-    from jinxuan.applicants.documents.word import set_fonts
+    from jinxuan.applicants.documents.word import set_fonts  # heavy: python-docx (imported with it)
 
     doc = Document()
     _docx_styles(doc)
@@ -436,8 +436,8 @@ def _fpdf_class():
     from fpdf import FPDF
     from fpdf.enums import Align, WrapMode, XPos, YPos
 
-    from jinxuan.applicants.documents import fonts
-    from jinxuan.applicants.documents.pdf import measure_of, wrap_lines
+    from jinxuan.applicants.documents import fonts  # heavy: fpdf, fontTools (imported with them)
+    from jinxuan.applicants.documents.pdf import measure_of, wrap_lines  # heavy: fpdf
 
     SERIF, SANS = fonts.SERIF_FAMILY, fonts.SANS_FAMILY
 

@@ -16,8 +16,18 @@ from django.utils import timezone
 
 from jinxuan.accounts.models import Role
 from jinxuan.accounts.roles import campaign_ids_for, has_role, roles_of
+from jinxuan.applicants.models import Application, ApplicationUnit, Consent, OrganisationClaim
+from jinxuan.applicants.ownership import visible_applications
 from jinxuan.applicants.states import State
 from jinxuan.campaigns.models import Campaign
+from jinxuan.inspection.models import Inspection
+from jinxuan.pipeline import runtime
+from jinxuan.pipeline.models import StageRun, StageState
+from jinxuan.publicity.models import Objection
+from jinxuan.review.models import Assignment, Review
+from jinxuan.review.visibility import visible_assignments
+from jinxuan.roadshow.models import ScoreSheet, Slot, SlotState
+from jinxuan.voting.models import Vote
 
 AWAITING_FORMAL = (State.SUBMITTED, State.FORMAL_REVIEW)
 SOON = dt.timedelta(hours=24)  # a roadshow session starting within this is "about to start"
@@ -77,9 +87,6 @@ def _stage(campaign, kind):
 def _stage_statuses(campaigns) -> dict[tuple[int, str], tuple[str, object]]:
     """(campaign id, stage key) → (status, StageState row or None), two queries for all campaigns; a stage with
     neither a recorded status nor a final result asks the runtime (only when its dates say it should be open)."""
-    from jinxuan.pipeline import runtime
-    from jinxuan.pipeline.models import StageRun, StageState
-
     ids = [c.pk for c in campaigns]
     rows = {(s.campaign_id, s.stage_key): s for s in StageState.objects.filter(campaign_id__in=ids)}
     finals = set(StageRun.objects.filter(campaign_id__in=ids, is_final=True).values_list("campaign_id", "stage_key"))
@@ -104,14 +111,6 @@ def _per_campaign(qs, **annotations) -> dict[int, dict]:
 
 
 def organiser_groups(user, campaigns) -> list[Group]:
-    from jinxuan.applicants.models import Application
-    from jinxuan.inspection.models import Inspection
-    from jinxuan.pipeline.models import StageState
-    from jinxuan.publicity.models import Objection
-    from jinxuan.review.models import Assignment, Review
-    from jinxuan.roadshow.models import Slot, SlotState
-    from jinxuan.voting.models import Vote
-
     now = timezone.now()
     ids = [c.pk for c in campaigns]
     apps = _per_campaign(
@@ -135,7 +134,7 @@ def organiser_groups(user, campaigns) -> list[Group]:
         items: list[Item] = []
         a = apps.get(c.pk, {})
         if a.get("awaiting"):
-            items.append(Item("待形式审核的申报", reverse("formal:queue", args=[c.slug]), a["awaiting"]))
+            items.append(Item("待形式审核的申报", reverse("formalreview:queue", args=[c.slug]), a["awaiting"]))
         if a.get("overdue"):
             items.append(Item("补正已逾期、尚未重新提交的申报", reverse("dashboard:applications", args=[c.slug]),
                               a["overdue"], urgent=True))
@@ -169,8 +168,6 @@ def organiser_groups(user, campaigns) -> list[Group]:
 
 def _stage_items(campaign, statuses) -> list[Item]:
     """Stages whose dates say they should open or close, and stale results to recompute."""
-    from jinxuan.pipeline.models import StageState
-
     items = []
     url = reverse("reports:overview", args=[campaign.slug])
     for s in campaign.stages.all():
@@ -186,8 +183,6 @@ def _stage_items(campaign, statuses) -> list[Item]:
 
 
 def claim_items(user) -> list[Item]:
-    from jinxuan.applicants.models import OrganisationClaim
-
     if not user.has_perm("applicants.verify_organisation"):
         return []
     n = OrganisationClaim.objects.filter(state=OrganisationClaim.PENDING).count()
@@ -198,20 +193,15 @@ def claim_items(user) -> list[Item]:
 
 
 def formal_reviewer_groups(campaigns) -> list[Group]:
-    from jinxuan.applicants.models import Application
-
     counts = _per_campaign(Application.objects.filter(campaign_id__in=[c.pk for c in campaigns],
                                                       state__in=AWAITING_FORMAL), n=Count("pk"))
     return [Group(c, Role.FORMAL_REVIEWER.label,
-                  [Item("待形式审核的申报", reverse("formal:queue", args=[c.slug]), counts[c.pk]["n"])])
+                  [Item("待形式审核的申报", reverse("formalreview:queue", args=[c.slug]), counts[c.pk]["n"])])
             for c in campaigns if c.pk in counts]
 
 
 def expert_groups(user) -> list[Group]:
     """Sheets to do per campaign, with the expert-review deadline in words."""
-    from jinxuan.review.models import Review
-    from jinxuan.review.visibility import visible_assignments
-
     counts = _per_campaign(visible_assignments(user), total=Count("pk"),
                            todo=Count("pk", filter=~Q(review__state=Review.SUBMITTED)))
     groups = []
@@ -227,8 +217,6 @@ def expert_groups(user) -> list[Group]:
 
 
 def judge_groups(user, campaigns) -> list[Group]:
-    from jinxuan.roadshow.models import ScoreSheet, Slot, SlotState
-
     ids = [c.pk for c in campaigns if _stage(c, "roadshow")]
     nexts = {}
     for slot in (Slot.objects.filter(campaign_id__in=ids).exclude(state=SlotState.CLOSED)
@@ -263,8 +251,6 @@ def judge_groups(user, campaigns) -> list[Group]:
 
 
 def inspector_groups(user, campaigns) -> list[Group]:
-    from jinxuan.inspection.models import Inspection
-
     counts = _per_campaign(Inspection.objects.filter(campaign_id__in=[c.pk for c in campaigns], inspectors=user,
                                                      draw__voided_at=None),
                            total=Count("pk"), todo=Count("pk", filter=Q(state=Inspection.DRAFT)))
@@ -296,9 +282,6 @@ def guidance_groups(campaigns) -> list[Group]:
 
 def applicant_groups(user) -> list[Group]:
     """Drafts to finish, corrections requested (with their deadlines), joint-unit consent requests."""
-    from jinxuan.applicants.models import ApplicationUnit, Consent
-    from jinxuan.applicants.ownership import visible_applications
-
     now = timezone.now()
     mine = (visible_applications(user).filter(state__in=(State.DRAFT, State.NEEDS_CORRECTION))
             .select_related("campaign").order_by("campaign_id", "pk"))
@@ -362,7 +345,7 @@ def todo_for(user) -> list[Group]:
 _CAMPAIGN_PAGES = {  # role → (URL name taking the campaign's slug, link text)
     Role.ORGANISER: ("dashboard:campaign", "进入活动管理"),
     Role.GUIDANCE: ("dashboard:campaign", "查看活动概况"),
-    Role.FORMAL_REVIEWER: ("formal:queue", "进入形式审核"),
+    Role.FORMAL_REVIEWER: ("formalreview:queue", "进入形式审核"),
     Role.EXPERT: ("review:workspace", "进入专业评审"),
     Role.ROADSHOW_JUDGE: ("roadshow:judge", "进入路演评分"),
     Role.INSPECTOR: ("inspection:workspace", "进入实地考察"),

@@ -3,21 +3,30 @@
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from jinxuan import lists
 from jinxuan.accounts.access import guard
 from jinxuan.accounts.models import Role
+from jinxuan.accounts.personal_data import unmasked_export
 from jinxuan.accounts.roles import roles_of
 from jinxuan.applicants.ownership import visible_applications
+from jinxuan.audit.log import record
 from jinxuan.campaigns.lookups import campaign_from_url
 from jinxuan.campaigns.stage_links import manage_links
+from jinxuan.lists import xlsx_response
+from jinxuan.notifications import preview as P
+from jinxuan.notifications.mail import DEFAULTS, template_for
+from jinxuan.notifications.models import Event, OutboxMessage, Template
 
+from . import audit_log
+from .export import applications_workbook
+from .lists import applications_base, applications_spec
 from .queries import managed_campaigns, state_counts, track_counts
+from .todo import role_links, todo_for
 
 
 @guard("accounts.workspace")
 def workspace(request):
     """Every role's landing page: what needs action now (待办), the roles held with their pages, own applications."""
-    from .todo import role_links, todo_for
-
     applications = visible_applications(request.user).select_related("campaign", "track")
     assignments = request.user.role_assignments.select_related("campaign").prefetch_related("campaign__stages")
     return render(request, "dashboard/workspace.html", {
@@ -58,8 +67,6 @@ def campaign_counts(request, slug):
 
 @guard("audit.view", obj=campaign_from_url)
 def campaign_audit(request, slug):
-    from . import audit_log
-
     campaign = request.access_target
     campaigns = [c for c in managed_campaigns(request.user) if request.user.has_perm("audit.view", c)]
     chosen = request.GET.get("campaign", "")
@@ -84,10 +91,6 @@ def campaign_audit(request, slug):
 
 @guard("campaigns.view_dashboard", obj=campaign_from_url)
 def campaign_applications(request, slug):
-    from jinxuan import lists
-
-    from .lists import applications_base, applications_spec
-
     campaign = request.access_target
     spec = applications_spec(campaign)
     listing = lists.apply(spec, lists.parse(spec, request.GET), applications_base(campaign))
@@ -100,10 +103,6 @@ def campaign_applications(request, slug):
 
 def _filtered_applications(request, campaign):
     """The list as the organiser filtered and sorted it (the query string of the list page), unpaged."""
-    from jinxuan import lists
-
-    from .lists import applications_base, applications_spec
-
     spec = applications_spec(campaign)
     return lists.filtered(spec, lists.parse(spec, request.GET), applications_base(campaign, answers=True))
 
@@ -111,10 +110,6 @@ def _filtered_applications(request, campaign):
 @guard("campaigns.view_dashboard", obj=campaign_from_url)
 def applications_export(request, slug):
     """The application list as filtered on the page, with contacts, personal data masked."""
-    from jinxuan.lists import xlsx_response
-
-    from .export import applications_workbook
-
     campaign = request.access_target
     data, _ = applications_workbook(campaign, masked=True, apps=_filtered_applications(request, campaign))
     return xlsx_response(data, f"{slug}-applications.xlsx")
@@ -124,10 +119,6 @@ def applications_export(request, slug):
 def applications_export_unmasked(request, slug):
     """Organisers only: the same list unmasked, after a reason that goes to the audit log."""
     from django.urls import reverse
-
-    from jinxuan.accounts.personal_data import unmasked_export
-
-    from .export import applications_workbook
 
     campaign = request.access_target
     return unmasked_export(request, campaign, kind="dashboard.applications", title="申报列表与联系人",
@@ -139,8 +130,6 @@ def applications_export_unmasked(request, slug):
 
 @guard("notifications.view_outbox", obj=campaign_from_url)
 def campaign_outbox(request, slug):
-    from jinxuan.notifications.models import OutboxMessage
-
     campaign = request.access_target
     return render(request, "dashboard/outbox.html", {"campaign": campaign, "messages_out": OutboxMessage.objects.filter(campaign=campaign)[:300]})
 
@@ -151,11 +140,6 @@ def mail_templates(request, slug):
     data; a template with errors is not saved, the errors are shown in Chinese beside it and the typed text is kept.
     `preview` previews the typed text without saving."""
     from django.contrib import messages
-
-    from jinxuan.audit.log import record
-    from jinxuan.notifications import preview as P
-    from jinxuan.notifications.mail import DEFAULTS, template_for
-    from jinxuan.notifications.models import Event, Template
 
     campaign = request.access_target
     typed, errors = {}, {}

@@ -19,6 +19,22 @@ from django.utils import timezone
 from jinxuan.accounts.models import Role, RoleAssignment
 from jinxuan.applicants.models import Application, ApplicationUnit
 from jinxuan.applicants.states import State
+from jinxuan.campaigns.loader import load_preset
+from jinxuan.campaigns.preset_io import read_preset
+from jinxuan.campaigns.schema import Preset
+from jinxuan.demo.answers import AnswerFaker
+from jinxuan.formalreview import services as formal
+from jinxuan.inspection import services as inspection
+from jinxuan.inspection.models import Draw, Inspection
+from jinxuan.publicity import services as publicity
+from jinxuan.results import services as results
+from jinxuan.review import services as review
+from jinxuan.review.rubric import input_name
+from jinxuan.roadshow import services as roadshow
+from jinxuan.roadshow.models import ScoreSheet, Slot
+from jinxuan.voting import services as voting
+
+from . import timeline, votes
 
 SLUG = "gz-dianshu-2024"
 PUBLICITY_START = dt.date(2025, 9, 29)  # 7 working days over National Day → ends 2025-10-15
@@ -31,10 +47,6 @@ def _year_earlier(value: str) -> str:
 
 
 def load_copy():
-    from jinxuan.campaigns.loader import load_preset
-    from jinxuan.campaigns.preset_io import read_preset
-    from jinxuan.campaigns.schema import Preset
-
     data = read_preset(settings.PRESET_DIR / "gz-dianshu-2025.yaml").model_dump(mode="json")
     data |= {"slug": SLUG, "year": 2024, "name": "2024年“点数成金”数字金融创新实践案例征集活动（往届，演示数据）",
              "short_name": "点数成金2024"}
@@ -45,8 +57,6 @@ def load_copy():
 
 
 def _applications(campaign, orgs, faker, count: int) -> list[Application]:
-    from jinxuan.demo.answers import AnswerFaker
-
     spec = campaign.spec
     tracks = list(campaign.tracks.all())
     apps = []
@@ -68,17 +78,6 @@ def _applications(campaign, orgs, faker, count: int) -> list[Application]:
 
 
 def build(orgs, experts, judge_user, inspector_user, organiser, faker, rng: random.Random, count: int = 30):
-    from jinxuan.formalreview import services as formal
-    from jinxuan.inspection import services as inspection
-    from jinxuan.publicity import services as publicity
-    from jinxuan.results import services as results
-    from jinxuan.review import services as review
-    from jinxuan.review.rubric import input_name
-    from jinxuan.roadshow import services as roadshow
-    from jinxuan.voting import services as voting
-
-    from . import votes
-
     campaign = load_copy()
     apps = _applications(campaign, orgs, faker, count)
     for n, app in enumerate(apps):
@@ -108,7 +107,7 @@ def build(orgs, experts, judge_user, inspector_user, organiser, faker, rng: rand
 
     RoleAssignment.objects.get_or_create(user=judge_user, role=Role.ROADSHOW_JUDGE, campaign=campaign)
     for i in range(1, 5):  # four more judges make the five-member panel (去掉最高分和最低分)
-        from jinxuan.demo.population import _user
+        from jinxuan.demo.population import _user  # cycle: population imports history
 
         extra = _user(f"judge{i + 1}", f"路演评委{i + 1}", f"judge{i + 1}@jinxuan.example.cn")
         RoleAssignment.objects.get_or_create(user=extra, role=Role.ROADSHOW_JUDGE, campaign=campaign)
@@ -162,11 +161,6 @@ def _at(day: dt.date, hour: int = 9) -> dt.datetime:
 
 def _place(campaign, pub) -> None:
     """Each stage in its 2025 window (the services stamped everything today)."""
-    from jinxuan.inspection.models import Draw, Inspection
-    from jinxuan.roadshow.models import ScoreSheet, Slot
-
-    from . import timeline
-
     closes = campaign.submission_closes
     vote_opens, vote_closes = (timezone.make_aware(t) for t in VOTE_WINDOW)
     roadshow_day = dt.date(2025, 9, 5)

@@ -9,6 +9,7 @@ import random
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jinxuan.accounts.models import Role, RoleAssignment
+from jinxuan.demo.files import tiny_jpg
 from jinxuan.inspection import services
 from jinxuan.inspection.models import Draw
 
@@ -25,8 +26,6 @@ def _finding(check: str, rng: random.Random) -> str:
 
 def build(campaign, inspector_user, rng: random.Random) -> Draw:
     """Commit, draw and record a couple of inspections; returns the draw. Needs a final roadshow StageRun."""
-    from jinxuan.demo.files import tiny_jpg
-
     RoleAssignment.objects.get_or_create(user=inspector_user, role=Role.INSPECTOR, campaign=campaign)
     _, seed = services.commit(campaign)
     draw = services.reveal_and_draw(campaign, seed)

@@ -11,6 +11,12 @@ from __future__ import annotations
 
 import random
 
+from jinxuan.applicants.models import Application
+from jinxuan.applicants.states import State
+from jinxuan.campaigns.models import Campaign
+from jinxuan.library import services
+from jinxuan.library.models import Case
+
 from .text import TextFaker
 
 TIERS = ["一等奖", "二等奖", "二等奖", "三等奖", "三等奖", "优秀案例"]
@@ -28,12 +34,6 @@ LEADS = [
 
 def build(rng: random.Random, per_campaign: int = 6, featured: int = 3) -> list:
     """Create the demo library (idempotent per campaign and title); returns the cases created or refreshed."""
-    from jinxuan.applicants.models import Application
-    from jinxuan.applicants.states import State
-    from jinxuan.campaigns.models import Campaign
-    from jinxuan.library import services
-    from jinxuan.library.models import Case
-
     cases = []
     editions = {((c.preset or {}).get("source"), c.year): c for c in Campaign.objects.all()}
     for campaign in Campaign.objects.order_by("slug"):

@@ -20,6 +20,9 @@ import random
 from collections.abc import Callable
 
 from jinxuan.applicants.states import State
+from jinxuan.formalreview.services import close_formal
+from jinxuan.pipeline.runtime import stage_of
+from jinxuan.results import services as results
 
 from . import review, timeline
 from .timeline import days
@@ -82,8 +85,6 @@ def _gz_prepare(campaign) -> None:
 
 
 def _gz_run(campaign, experts, rng: random.Random, organiser) -> None:
-    from jinxuan.pipeline.runtime import stage_of
-
     timeline.place_submissions(campaign, until=days(0, hour=0))
     review.seat(campaign, experts, rng)  # the pool is ready; nothing is assigned while applications come in
     timeline.place_stage(campaign, stage_of(campaign, "formal_review").key, opened=campaign.submission_opens)
@@ -106,9 +107,6 @@ def _xinhua_prepare(campaign) -> None:
 
 
 def _xinhua_run(campaign, experts, rng: random.Random, organiser) -> None:
-    from jinxuan.formalreview.services import close_formal
-    from jinxuan.pipeline.runtime import stage_of
-
     start, end = _review_span(campaign)
     formal, expert = stage_of(campaign, "formal_review"), stage_of(campaign, "expert_review")
     timeline.place_submissions(campaign)  # before any stage reads them (their results' digests cover them)
@@ -134,10 +132,6 @@ def _top10_prepare(campaign) -> None:
 
 
 def _top10_run(campaign, experts, rng: random.Random, organiser) -> None:
-    from jinxuan.formalreview.services import close_formal
-    from jinxuan.pipeline.runtime import stage_of
-    from jinxuan.results import services as results
-
     timeline.place_submissions(campaign)  # before any stage reads them (their results' digests cover them)
     close_formal(campaign, actor=organiser)
     review.seat(campaign, experts, rng)

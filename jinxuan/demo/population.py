@@ -20,7 +20,9 @@ from jinxuan.applicants.states import State
 from jinxuan.campaigns.loader import load_preset
 from jinxuan.campaigns.models import Campaign
 from jinxuan.campaigns.preset_io import read_preset
+from jinxuan.notifications.mail import held
 
+from . import history, library, points
 from .answers import AnswerFaker
 from .files import sample_file
 from .text import TextFaker
@@ -75,8 +77,6 @@ def load_presets() -> list[Campaign]:
 
 def build(seed: int = 2025, applications_per_campaign: int = 14, progress=lambda msg: None) -> None:
     """The demo population; the e-mails it causes stay in the outbox (unsent), whatever the mail backend."""
-    from jinxuan.notifications.mail import held
-
     with held("演示数据"), transaction.atomic():
         _build(seed, applications_per_campaign, progress)
 
@@ -123,8 +123,6 @@ def _build(seed: int, applications_per_campaign: int, progress) -> None:
         orgs.append(org)
     progress(f"已创建 {len(orgs)} 家申报单位及各角色账户")
 
-    from . import points
-
     for slug, place in points.PLACES.items():
         campaign = campaigns.get(slug)
         if campaign is None:
@@ -134,16 +132,12 @@ def _build(seed: int, applications_per_campaign: int, progress) -> None:
         place.run(campaign, experts, rng, organiser)
         progress(f"{campaign.short_name}：{campaign.applications.count()} 份申报，{place.summary}")
 
-    from . import history
-
     past = history.build(orgs, experts, judge, inspector, organiser, faker, rng,
                          count=max(20, 2 * applications_per_campaign))
     for username, _, role in scoped:
         _grant(User.objects.get(username=username), role, past)
     progress(f"往届：{past.short_name} 已完成全部环节（专业评审、网络投票、路演、实地考察、公示与递补）并发布入围名单，"
              "已进入案例库")
-
-    from . import library
 
     library.build(rng)
     progress("案例库：往届入围案例及历史案例已按各自年份收录，可检索")

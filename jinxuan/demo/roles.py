@@ -14,7 +14,12 @@ from jinxuan.accounts.models import Role, RoleAssignment
 from jinxuan.applicants.models import Application
 from jinxuan.applicants.states import State
 from jinxuan.campaigns.models import Campaign
+from jinxuan.inspection.models import Inspection
+from jinxuan.library.models import Case
 from jinxuan.pipeline import runtime
+from jinxuan.review.models import Assignment, Review
+from jinxuan.roadshow.models import ScoreSheet
+from jinxuan.voting.models import Vote, VoteWindow
 
 AWAITING_FORMAL = (State.SUBMITTED, State.FORMAL_REVIEW)
 
@@ -53,8 +58,6 @@ def formal_reviewer(user) -> list[str]:
 
 
 def expert(user) -> list[str]:
-    from jinxuan.review.models import Assignment, Review
-
     lines = []
     for c in _campaigns(user, Role.EXPERT):
         mine = Assignment.objects.filter(campaign=c, expert__user=user)
@@ -73,8 +76,6 @@ def expert(user) -> list[str]:
 
 
 def judge(user) -> list[str]:
-    from jinxuan.roadshow.models import ScoreSheet
-
     lines = []
     for c in _campaigns(user, Role.ROADSHOW_JUDGE):
         signed = ScoreSheet.objects.filter(slot__campaign=c, judge__user=user).exclude(signed_off_at=None).count()
@@ -86,8 +87,6 @@ def judge(user) -> list[str]:
 
 
 def inspector(user) -> list[str]:
-    from jinxuan.inspection.models import Inspection
-
     lines = []
     for c in _campaigns(user, Role.INSPECTOR):
         mine = Inspection.objects.filter(campaign=c, inspectors=user)
@@ -102,8 +101,6 @@ def guidance(user) -> list[str]:
 
 
 def voter(user) -> list[str]:
-    from jinxuan.voting.models import Vote, VoteWindow
-
     lines = []
     now = timezone.now()
     for w in VoteWindow.objects.select_related("campaign").exclude(opens_at=None).order_by("-opens_at"):
@@ -116,8 +113,6 @@ def voter(user) -> list[str]:
 
 
 def reader(user) -> list[str]:
-    from jinxuan.library.models import Case
-
     years = Counter(Case.objects.values_list("year", flat=True))
     return [f"案例库：{year} 年案例 {n} 个" for year, n in sorted(years.items(), reverse=True) if year]
 

@@ -13,8 +13,13 @@ import datetime as dt
 from django.db.models import F
 from django.utils import timezone
 
+from jinxuan.applicants.models import Application, ApplicationVersion
 from jinxuan.campaigns.schedule import reschedule
+from jinxuan.formalreview.models import FormalDecision, ScreeningResult
+from jinxuan.library.models import Case
 from jinxuan.pipeline.models import StageRun, StageState
+from jinxuan.results.models import Award, AwardDecision
+from jinxuan.review.models import Assignment, Review
 
 
 def days(n: float, hour: int = 9) -> dt.datetime:
@@ -46,8 +51,6 @@ def spread(queryset, field: str, start: dt.datetime, end: dt.datetime) -> None:
 
 def place_submissions(campaign, until: dt.datetime | None = None) -> None:
     """Submitted applications (and their versions) spread over the submission window, up to `until`."""
-    from jinxuan.applicants.models import Application, ApplicationVersion
-
     end = min(campaign.submission_closes, until) if until else campaign.submission_closes
     spread(Application.objects.filter(campaign=campaign).exclude(submitted_at=None), "submitted_at",
            campaign.submission_opens, end)
@@ -73,25 +76,18 @@ def set_stage_dates(campaign, key: str, starts: dt.date, ends: dt.date) -> None:
 
 
 def place_formal_review(campaign, start: dt.datetime, end: dt.datetime) -> None:
-    from jinxuan.formalreview.models import FormalDecision, ScreeningResult
-
     spread(FormalDecision.objects.filter(application__campaign=campaign), "decided_at", start, end)
     spread(ScreeningResult.objects.filter(application__campaign=campaign), "created_at", start, end)
 
 
 def place_expert_review(campaign, start: dt.datetime, end: dt.datetime) -> None:
     """Assignments made when the stage opened; sheets submitted over the window."""
-    from jinxuan.review.models import Assignment, Review
-
     Assignment.objects.filter(campaign=campaign).update(created_at=start)
     spread(Review.objects.filter(assignment__campaign=campaign).exclude(submitted_at=None), "submitted_at",
            start + dt.timedelta(hours=2), end)
 
 
 def place_results(campaign, decided: dt.datetime, published: dt.datetime) -> None:
-    from jinxuan.library.models import Case
-    from jinxuan.results.models import Award, AwardDecision
-
     AwardDecision.objects.filter(campaign=campaign).update(decided_at=decided)
     AwardDecision.objects.filter(campaign=campaign).exclude(published_at=None).update(published_at=published)
     Award.objects.filter(campaign=campaign).update(created_at=decided)

@@ -7,6 +7,7 @@ class FormalReviewConfig(AppConfig):
     verbose_name = "形式审核"
 
     def ready(self):
+        # cycle: apps.py is imported before any models load, so the imports below wait for ready()
         from jinxuan.applicants.signals import version_submitted
 
         from . import registration

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from jinxuan.applicants.export import export_application
 from jinxuan.applicants.models import Application, ApplicationVersion
+from jinxuan.policies.models import Policy
 from jinxuan.textmining import metrics, similarity, tags
 from jinxuan.textmining.policy import align_json
 
@@ -83,8 +84,6 @@ def _duplicates_part(application: Application, full: str, corpus: str) -> list[d
 
 
 def _policies() -> tuple[list, str]:
-    from jinxuan.policies.models import Policy
-
     policies = list(Policy.objects.all()[:3])
     return policies, ";".join(f"{p.pk}:{p.imported_at}" for p in policies)
 
@@ -142,8 +141,6 @@ def analysis_of(application: Application, version: ApplicationVersion | None) ->
 def insights(application: Application) -> dict:
     """What the formal-review page shows next to the latest version: the stored analysis, with the applications
     and policies it names loaded in two queries."""
-    from jinxuan.policies.models import Policy
-
     version = application.versions.order_by("-number").first()
     row = analysis_of(application, version)
     others = Application.objects.select_related("campaign").in_bulk([d["other"] for d in row.duplicates])

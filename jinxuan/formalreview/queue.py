@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from jinxuan.applicants.models import Application, ApplicationUnit, ApplicationVersion
 from jinxuan.applicants.states import State
-from jinxuan.screening.names import rule_label
+from jinxuan.exports import xlsx
+from jinxuan.formalrules.names import rule_label
 
 from .models import ScreeningResult
 from .recheck import UNDER_REVIEW
@@ -173,8 +174,6 @@ HEADERS = ["申报编号", "案例名称", "申报方向", "状态", "提交时�
 
 
 def workbook(campaign, all_rows: list[Row]) -> bytes:
-    from jinxuan.exports import xlsx
-
     data = [[r.app.number, r.app.title, r.app.track.name, State(r.app.state).label,
              timezone.localtime(r.app.submitted_at) if r.app.submitted_at else None,
              r.blocking, r.result.warnings if r.result else 0,

@@ -2,19 +2,22 @@
 
 from django.urls import reverse
 
+from jinxuan.accounts.rules import install
+from jinxuan.applicants.models import Application
+from jinxuan.applicants.states import State
+from jinxuan.campaigns.loader import install_after_load
 from jinxuan.pipeline.registry import StageApp, register_stage_app
+from jinxuan.reader.lens import may_read
+
+from .recheck import recheck_if_changed
+from .services import close_formal, preview_formal
 
 
 def _submitted(campaign):
-    from jinxuan.applicants.models import Application  # app registry is ready only after load
-    from jinxuan.applicants.states import State
-
     return Application.objects.filter(campaign=campaign).exclude(state__in=[State.DRAFT])
 
 
 def _activity(campaign) -> str | None:
-    from jinxuan.applicants.states import State
-
     qs = _submitted(campaign)
     total = qs.count()
     if not total:
@@ -24,41 +27,29 @@ def _activity(campaign) -> str | None:
 
 
 def _close(campaign, actor):
-    from .services import close_formal
-
     return close_formal(campaign, actor=actor)
 
 
 def _preview(campaign):
-    from .services import preview_formal
-
     return preview_formal(campaign)
 
 
 def _recheck(campaign, previous_hash, actor) -> str | None:
-    from .recheck import recheck_if_changed  # imports models: only once the app registry is ready
-
     batch = recheck_if_changed(campaign, previous_hash, actor=actor)
     return f"预设已变更：已对 {batch.total} 份待审申报重新运行形式审核规则" if batch else None
 
 
 def _may_read(user, application) -> bool:
-    # reads review and roadshow models: only once the registry is ready
-    from jinxuan.reader.lens import may_read
-
     return may_read(user, application)
 
 
 def register() -> None:
     import rules
 
-    from jinxuan.accounts.rules import install
-    from jinxuan.campaigns.loader import install_after_load
-
     install("reader.read", rules.predicate(_may_read, name="may_read_application"))
     install_after_load(_recheck)
     register_stage_app(StageApp(
         kind="formal_review", label="形式审核", module="jinxuan.formalreview.stage", close=_close, collects="申报单位提交的申报书与附件，规则自动检查后由形式审核人员逐件决定",
-        manage_link=lambda c: ("形式审核", reverse("formal:queue", args=[c.slug])),
-        started=lambda c: _submitted(c).exists(), activity=_activity, preview=_preview, permissions=("formal.review",),
+        manage_link=lambda c: ("形式审核", reverse("formalreview:queue", args=[c.slug])),
+        started=lambda c: _submitted(c).exists(), activity=_activity, preview=_preview, permissions=("formalreview.decide",),
     ))

@@ -6,14 +6,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from jinxuan.applicants.export import export_application
-from jinxuan.applicants.models import Application
+from jinxuan.applicants.models import Application, ApplicationVersion, Organisation, StoredAttachment
 from jinxuan.applicants.services import transition
 from jinxuan.applicants.states import State
 from jinxuan.audit.log import record
+from jinxuan.formalrules.evaluate import screen
 from jinxuan.pipeline import runtime
 from jinxuan.pipeline.engine import StageContext, implementation
 from jinxuan.pipeline.services import store_run
-from jinxuan.screening.engine import screen
 
 from .models import Decision, FormalDecision, ScreeningResult
 
@@ -42,8 +42,6 @@ def run_screening(application: Application, spec=None) -> ScreeningResult:
 
 def screen_batch(applications: list[Application], spec) -> list[ScreeningResult]:
     """Screen many applications with a handful of queries, and store the results in one insert."""
-    from jinxuan.applicants.models import ApplicationVersion, Organisation, StoredAttachment
-
     ids = [a.pk for a in applications]
     latest: dict[int, ApplicationVersion] = {}
     for version in ApplicationVersion.objects.filter(application_id__in=ids).order_by("application_id", "number"):

@@ -1,4 +1,4 @@
-"""The `formal_review` (形式审核) stage kind. Pure: no Django.
+"""Django-free. The `formal_review` (形式审核) stage kind. Pure: no Django.
 
 Entrants are every submitted application. ``context.data[stage_key]`` = {application id: {"decision": "pass" |
 "correction" | "reject" | None, "state": Chinese state label, "reason": the decision's reason, "blocking": n,

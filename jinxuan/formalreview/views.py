@@ -13,9 +13,11 @@ from jinxuan.applicants.states import State
 from jinxuan.campaigns.lookups import campaign_from_url
 from jinxuan.exports.xlsx import CONTENT_TYPE
 from jinxuan.reader.navigation import reader_url
+from jinxuan.reader.views import read
 
 from . import bulk
 from . import queue as q
+from .insights import insights
 from .models import RecheckBatch
 from .recheck import start_recheck
 
@@ -23,10 +25,10 @@ from .recheck import start_recheck
 def _queue_url(slug, query: str) -> str:
     from django.urls import reverse
 
-    return reverse("formal:queue", args=[slug]) + (f"?{query}" if query else "")
+    return reverse("formalreview:queue", args=[slug]) + (f"?{query}" if query else "")
 
 
-@guard("formal.review", obj=campaign_from_url)
+@guard("formalreview.decide", obj=campaign_from_url)
 def queue(request, slug):
     return _queue_page(request, request.access_target, request.GET)
 
@@ -51,7 +53,7 @@ def _queue_page(request, campaign, params, result=None, status=200, typed=None):
     }, status=status)
 
 
-@guard("formal.review", obj=campaign_from_url)
+@guard("formalreview.decide", obj=campaign_from_url)
 def export(request, slug):
     """Excel of exactly the filtered list (every page)."""
     campaign = request.access_target
@@ -61,7 +63,7 @@ def export(request, slug):
     return response
 
 
-@guard("formal.review", obj=campaign_from_url)
+@guard("formalreview.decide", obj=campaign_from_url)
 @require_POST
 def bulk_action(request, slug):
     """通过所选 / 要求补正所选: one reason (and deadline) for every selected application, each audited."""
@@ -93,33 +95,29 @@ def _list_params(request):
     return QueryDict(request.POST.get("list_query", ""))
 
 
-@guard("formal.review", obj=campaign_from_url)
+@guard("formalreview.decide", obj=campaign_from_url)
 def detail(request, slug, pk):
     """The former case page: the application reader now (the list's filters kept); a decision posted here is
     taken by the reader."""
-    from jinxuan.reader.views import read
-
     app = get_object_or_404(Application, campaign=request.access_target, pk=pk)
     if request.method == "POST":
         return read(request, slug=slug, pk=pk)
     return redirect(reader_url(app.campaign, app.pk, "formal", request.GET.urlencode()))
 
 
-@guard("formal.review", obj=campaign_from_url)
+@guard("formalreview.decide", obj=campaign_from_url)
 def recheck(request, slug):
     campaign = request.access_target
     if request.method == "POST":
         batch = start_recheck(campaign, actor=request.user)
         messages.success(request, f"已开始重新检查 {batch.total} 份申报")
-        return redirect("formal:queue", slug=slug)
+        return redirect("formalreview:queue", slug=slug)
     batch = RecheckBatch.objects.filter(campaign=campaign).order_by("-created_at").first()
     return render(request, "formalreview/_batch.html", {"batch": batch, "campaign": campaign})
 
 
-@guard("formal.review", obj=campaign_from_url)
+@guard("formalreview.decide", obj=campaign_from_url)
 def insights_fragment(request, slug, pk):
     """htmx fragment: figures, tags vs ticks, duplicates and policy clauses for one application."""
-    from .insights import insights
-
     app = get_object_or_404(Application, campaign=request.access_target, pk=pk)
     return render(request, "formalreview/_insights.html", {"campaign": request.access_target, "app": app, **insights(app)})

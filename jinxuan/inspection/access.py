@@ -9,11 +9,11 @@ import rules
 from jinxuan.accounts.models import Role
 from jinxuan.accounts.roles import has_role
 
+from .models import Inspection
+
 
 @rules.predicate
 def may_inspect(user, obj=None) -> bool:
-    from .models import Inspection
-
     if obj is None or not getattr(user, "is_authenticated", False):
         return False
     if isinstance(obj, Inspection):

@@ -2,12 +2,14 @@
 
 from django.urls import reverse
 
+from jinxuan.accounts.rules import install
 from jinxuan.pipeline.registry import StageApp, register_stage_app
+
+from .access import may_inspect
+from .services import close_inspection, live_draw
 
 
 def _draw(campaign):
-    from .services import live_draw  # services import models: loaded after the app registry
-
     return live_draw(campaign)
 
 
@@ -22,16 +24,10 @@ def _activity(campaign) -> str | None:
 
 
 def _close(campaign, actor):
-    from .services import close_inspection
-
     return close_inspection(campaign, actor=actor)
 
 
 def register() -> None:
-    from jinxuan.accounts.rules import install
-
-    from .access import may_inspect
-
     install("inspection.inspect", may_inspect)
     register_stage_app(StageApp(
         kind="site_inspection", label="实地考察", module="jinxuan.inspection.stage",

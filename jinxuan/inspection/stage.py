@@ -1,4 +1,4 @@
-"""The `site_inspection` (实地考察) stage kind. Pure (no Django).
+"""Django-free. The `site_inspection` (实地考察) stage kind. Pure (no Django).
 
 ``context.data[stage_key]`` carries {"drawn": [application id, ...], "verdicts": {id: {"verdict": "pass" | "fail",
 "reason": str}}, "ranks": {id: rank in the frozen roadshow list}} (see ``services.stage_data``). Ids may be ints

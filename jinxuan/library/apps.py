@@ -7,6 +7,7 @@ class LibraryConfig(AppConfig):
     verbose_name = "案例库"
 
     def ready(self):
+        # cycle: apps.py is imported before any models load, so the imports below wait for ready()
         from jinxuan.campaigns.readiness import register_check, register_report
 
         from .readiness import index_lag, index_ready

@@ -17,7 +17,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import Change, ChangeHead
+from .models import Change, ChangeHead, _new_epoch
 
 DB = DEFAULT_DB_ALIAS  # the log is read and written on the primary only (never a replica that may lag)
 KEEP_DAYS = 30  # older changes are pruned; a host behind by more rebuilds its index from the cases
@@ -47,7 +47,7 @@ def append(case_ids) -> None:
 
 
 def _apply_here() -> None:
-    from . import follow
+    from . import follow  # cycle: follow imports changes
 
     try:
         follow.catch_up(wait=5)
@@ -79,7 +79,6 @@ def start_epoch() -> str:
     """Start the log over under a new epoch (after a restore: the restored log's numbers may repeat numbers that
     hosts' indexes already applied from the database before it), so every host rebuilds its index once."""
     global _recent
-    from .models import _new_epoch
 
     epoch = _new_epoch()
     with transaction.atomic(using=DB):

@@ -20,7 +20,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from jinxuan.accounts.access import guard
+from jinxuan import lists
+from jinxuan.accounts.access import check, guard
 from jinxuan.applicants.uploads import inspect_upload
 from jinxuan.campaigns.lookups import campaign_from_url
 from jinxuan.campaigns.schema import Attachment
@@ -29,7 +30,7 @@ from jinxuan.compendium.export import groups as compendium_groups
 from jinxuan.compendium.parse import ParseError, ParseReport, parse_file
 from jinxuan.ops.filestorage import storage
 
-from . import services
+from . import case_list, services
 from .models import Case
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -317,10 +318,6 @@ def discard(request, slug, token):
 
 
 def _case_list(request, campaign):
-    from jinxuan import lists
-
-    from . import case_list
-
     spec = case_list.cases_spec(campaign)
     return spec, lists.parse(spec, request.GET), case_list.cases_base(campaign)
 
@@ -330,11 +327,6 @@ def cases(request, slug):
     """The campaign's cases in the library; organisers feature or unfeature the ticked ones."""
     from django.core.exceptions import PermissionDenied
     from django.urls import reverse
-
-    from jinxuan import lists
-    from jinxuan.accounts.access import check
-
-    from . import case_list
 
     campaign = request.access_target
     spec, state, base = _case_list(request, campaign)
@@ -354,10 +346,6 @@ def cases(request, slug):
 
 @guard("library.export", obj=campaign_from_url)
 def cases_export(request, slug):
-    from jinxuan import lists
-
-    from . import case_list
-
     spec, state, base = _case_list(request, request.access_target)
     data = lists.export_xlsx(spec, state, base, case_list.CASE_COLUMNS, "案例库", widths=[40, 36, 20, 12, 16, 8, 6, 10, 18])
     return lists.xlsx_response(data, f"library-{slug}.xlsx")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from jinxuan.policies.models import Policy
 from jinxuan.textmining import metrics
 from jinxuan.textmining import tags as tagging
+from jinxuan.textmining.policy import align_json
 
 PROVINCES = ["北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建",
              "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海",
@@ -89,8 +91,6 @@ _PARSED: dict = {}
 
 
 def _parsed_policies():
-    from jinxuan.policies.models import Policy
-
     rows = list(Policy.objects.only("pk", "slug", "title", "imported_at"))
     out = []
     for row in rows:
@@ -103,8 +103,6 @@ def _parsed_policies():
 
 def policies_for(text: str) -> list[dict]:
     """The best-aligned clauses of each imported policy: [{policy, policy_title, number, title, score}]."""
-    from jinxuan.textmining.policy import align_json
-
     out = []
     if not text.strip():
         return out

@@ -7,6 +7,8 @@ from openpyxl.styles import Alignment
 
 from jinxuan.exports import xlsx
 
+from .search import FACET_LABELS
+
 HEADERS = ["案例名称", "征集活动", "年度", "赛道", "奖项等级", "特别奖项", "单位", "应用领域", "技术", "地区",
            "机构类型", "量化成果", "对应政策条款", "正文"]
 WIDTHS = [40, 30, 8, 18, 12, 12, 36, 24, 20, 10, 14, 40, 40, 80]
@@ -33,7 +35,6 @@ def export(cases, query: str = "", filters: dict | None = None) -> bytes:
             cell.alignment = Alignment(wrap_text=False)
     info = wb.create_sheet("检索条件")
     xlsx.append(info, ["检索词", query])
-    from .search import FACET_LABELS
 
     for k, v in (filters or {}).items():  # the facet's Chinese name, never its internal key
         xlsx.append(info, [FACET_LABELS.get(k, "筛选条件"), "、".join(map(str, v)) if isinstance(v, list | tuple) else v])

@@ -1,6 +1,6 @@
 """Each host's search index follows the library's change log (`changes.py`).
 
-The index directory (`engine.path()`) records the last change it applied in `applied.json` (number and log epoch,
+The index directory (`search_index.path()`) records the last change it applied in `applied.json` (number and log epoch,
 written after Tantivy's commit: a crash in between re-applies changes, which is harmless, since applying a change
 writes the case as the database holds it now).  Changes are applied
 
@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from django.db import connections, transaction
 from django.utils import timezone
 
-from . import changes, engine
+from . import changes, search_index
+from .models import SearchDoc
 
 POSITION = "applied.json"
 LOCK = "follow.lock"
@@ -59,14 +60,14 @@ class Lag:
 
 def position() -> Position | None:
     try:
-        data = json.loads((engine.path() / POSITION).read_text())
+        data = json.loads((search_index.path() / POSITION).read_text())
         return Position(int(data["seq"]), str(data["epoch"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
 def _save(pos: Position) -> None:
-    target = engine.path() / POSITION
+    target = search_index.path() / POSITION
     tmp = target.with_name(f".{POSITION}.{os.getpid()}.{threading.get_ident()}")
     tmp.write_text(json.dumps({"seq": pos.seq, "epoch": pos.epoch}))
     os.replace(tmp, target)
@@ -75,7 +76,7 @@ def _save(pos: Position) -> None:
 @contextmanager
 def _host_lock(wait: float):
     """Yields whether this process holds the host's follow lock (waiting up to `wait` seconds for it)."""
-    where = engine.path()
+    where = search_index.path()
     where.mkdir(parents=True, exist_ok=True)
     fd = os.open(where / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -133,8 +134,6 @@ def catch_up(limit: int | None = None, wait: float = 30.0) -> int | None:
 
 
 def _rebuild_within(head: int, epoch: str, limit: int | None) -> int | None:
-    from .models import SearchDoc
-
     if limit is not None and SearchDoc.objects.using(changes.DB).count() > max(limit, INLINE_REBUILD):
         return None
     return _rebuild(head, epoch)
@@ -142,19 +141,17 @@ def _rebuild_within(head: int, epoch: str, limit: int | None) -> int | None:
 
 def apply(case_ids: list[int]) -> None:
     """Write the index entries of `case_ids` as the database holds them now (removed when not indexed there)."""
-    from . import search
-    from .models import SearchDoc
+    from . import search  # cycle: search imports follow
 
     ids = list(dict.fromkeys(case_ids))
     stamps = dict(SearchDoc.objects.using(changes.DB).filter(case_id__in=ids).values_list("case_id", "id"))
     cases = list(search.listing().using(changes.DB).filter(pk__in=list(stamps)))
-    engine.write(search.documents(cases, stamps), remove=ids)
+    search_index.write(search.documents(cases, stamps), remove=ids)
 
 
 def _rebuild(head: int, epoch: str, batch: int = BATCH, progress=None) -> int:
     """Rewrite the index from the cases (read after the head, so they hold at least every change up to it)."""
-    from . import search
-    from .models import SearchDoc
+    from . import search  # cycle: search imports follow
 
     stamps = dict(SearchDoc.objects.using(changes.DB).values_list("case_id", "id"))
     indexed = SearchDoc.objects.using(changes.DB).values("case_id")
@@ -162,7 +159,7 @@ def _rebuild(head: int, epoch: str, batch: int = BATCH, progress=None) -> int:
     n, last, first = 0, 0, True
     while True:
         chunk = list(qs.filter(pk__gt=last)[:batch])
-        engine.write(search.documents(chunk, stamps), clear=first)
+        search_index.write(search.documents(chunk, stamps), clear=first)
         first = False
         if not chunk:
             break
@@ -177,9 +174,9 @@ def _rebuild(head: int, epoch: str, batch: int = BATCH, progress=None) -> int:
 def rebuild(batch: int = BATCH, progress=None) -> int:
     """Rewrite this host's index from the database and set its position to the log's head (`library reindex`,
     `backup restore`). Returns the number of cases indexed."""
-    with _host_lock(engine.LOCK_WAIT * 10) as held:
+    with _host_lock(search_index.LOCK_WAIT * 10) as held:
         if not held:
-            raise engine.IndexBusy("案例库索引正被其他进程更新，请稍后重试")
+            raise search_index.IndexBusy("案例库索引正被其他进程更新，请稍后重试")
         head, epoch = changes.head()
         return _rebuild(head, epoch, batch, progress)
 
@@ -196,7 +193,7 @@ def before_search() -> None:
         return
     try:
         catch_up(limit=INLINE_CHANGES, wait=0)
-    except (engine.IndexBusy, OSError, ValueError):  # the search answers from the index as it is
+    except (search_index.IndexBusy, OSError, ValueError):  # the search answers from the index as it is
         log.warning("案例库检索索引未能在检索前追赶", exc_info=True)
 
 

@@ -1,4 +1,4 @@
-"""Character-bigram tokens for Chinese full-text search, query expressions and highlighted snippets (no Django).
+"""Django-free. Character-bigram tokens for Chinese full-text search, query expressions and highlighted snippets (no Django).
 
 A document is normalised (full-width → half-width, lower case; one character stays one character, so offsets
 into the normalised text are offsets into the original).  It is split into runs of CJK characters (Chinese,

@@ -1,6 +1,6 @@
 """The public case library: published and imported cases, their facet values and search documents.
 
-The search index itself lives outside the database (`engine.py`, a Tantivy directory per host); a SearchDoc row
+The search index itself lives outside the database (`search_index.py`, a Tantivy directory per host); a SearchDoc row
 says that a case belongs in it, and the change log (`Change`, `ChangeHead`) tells every host's index what to apply.
 """
 

@@ -1,13 +1,13 @@
 """The library's readiness check, installed into `campaigns.readiness` when the app loads."""
 
-from . import engine
+from . import follow, search_index
 
 
 def index_ready() -> str | None:
     try:
-        engine.searcher()
+        search_index.searcher()
     except (OSError, ValueError) as exc:
-        return f"案例库检索索引不可用（{engine.path()}）：{type(exc).__name__}"
+        return f"案例库检索索引不可用（{search_index.path()}）：{type(exc).__name__}"
     return None
 
 
@@ -15,8 +15,6 @@ def index_lag() -> dict | None:
     """How far this host's index is behind the change log: {"behind": changes, "seconds": age of the oldest
     unapplied change, "position", "head"}; None when it cannot be read (readiness reports that)."""
     from django.db import DatabaseError
-
-    from . import follow
 
     try:
         lag = follow.lag()

@@ -1,4 +1,4 @@
-"""Full-text search of the case library over character bigrams, in a Tantivy index (`engine.py`).
+"""Full-text search of the case library over character bigrams, in a Tantivy index (`search_index.py`).
 
 Why bigrams.  Chinese has no spaces; a user types 普惠, 风控 or 征信 and expects every case containing those two
 characters.  Measured alternatives fail that: SQLite FTS5's trigram tokenizer returns nothing for a two-character
@@ -8,7 +8,7 @@ misses 14–19 % of substring hits (普惠 inside 数字普惠金融 is cut diff
 is exactly a substring hit; `bench/library_search.py` checks recall against a plain substring scan.
 
 Why not in the database.  The same bigrams in SQLite FTS5 or a PostgreSQL tsvector (this module until
-2026-11-26) reached full recall but p95 0.2–1 s at 100,000 cases; see `engine.py`.  The database keeps the cases,
+2026-11-26) reached full recall but p95 0.2–1 s at 100,000 cases; see `search_index.py`.  The database keeps the cases,
 their facet rows (similar cases) and one `SearchDoc` row per indexed case (its id orders "newest first" and
 tells that the index should hold the case).
 
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from . import changes, engine, follow, grams
+from . import changes, follow, grams, search_index
 from .models import Case, Facet, SearchDoc
 
 FACET_KINDS = [("year", "年度"), ("campaign", "征集活动"), ("track", "赛道"), ("award", "奖项"),
@@ -108,7 +108,7 @@ def documents(cases: list[Case], stamps: dict[int, int]) -> list:
     docs = []
     for c in cases:
         title, orgs, body = (grams.doc_tokens(x) for x in fields_of(c))
-        docs.append(engine.document(c.pk, stamps[c.pk], title, orgs, body, facet_values(c)))
+        docs.append(search_index.document(c.pk, stamps[c.pk], title, orgs, body, facet_values(c)))
     return docs
 
 
@@ -177,14 +177,14 @@ def search(text: str = "", filters: dict | None = None, page: int = 1, per_page:
     size = limit if limit is not None else per_page
     offset = 0 if limit is not None else (page - 1) * per_page
     follow.before_search()
-    query = engine.query(q.phrases, filters)
+    query = search_index.query(q.phrases, filters)
     counts, pending, key = {}, None, ""
     if facets:
         key = _facet_key(q, filters)
         counts = cache.get(key)
         if counts is None:
-            pending = _pool().submit(engine.facet_counts, query)
-    total, ids = engine.top(query, size, offset, ranked=bool(q))
+            pending = _pool().submit(search_index.facet_counts, query)
+    total, ids = search_index.top(query, size, offset, ranked=bool(q))
     by_id = listing(full=limit is not None).in_bulk(ids)
     cases = [by_id[i] for i in ids if i in by_id]
     if pending is not None:
@@ -207,7 +207,7 @@ def _pool() -> ThreadPoolExecutor:
 def _facet_key(q: grams.Query, filters: dict) -> str:
     """Facet counts are cached per query, filters and index commit (any process's commit changes the key)."""
     sig = repr(([(p.tokens, p.prefix) for p in q.phrases], sorted(filters.items()))).encode()
-    return f"library:facets:{engine.version()}:{hashlib.sha256(sig).hexdigest()}"
+    return f"library:facets:{search_index.version()}:{hashlib.sha256(sig).hexdigest()}"
 
 
 def _sorted_counts(found: dict) -> dict:
@@ -226,7 +226,7 @@ def _sorted_counts(found: dict) -> dict:
 def matching_ids(text: str) -> set[int]:
     """Every case id matching `text` (for the recall benchmark and tests)."""
     follow.before_search()
-    return engine.all_ids(engine.query(grams.parse_query(text).phrases, {}))
+    return search_index.all_ids(search_index.query(grams.parse_query(text).phrases, {}))
 
 
 SIMILAR_POOL = 2000

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from jinxuan.audit.log import record
+from jinxuan.pipeline import runtime
 
 MAX_SELECTED = 2000
 OUTSIDE = "不在您可处理的列表中"
@@ -120,8 +121,6 @@ def run_bulk(*, queryset: QuerySet, ids: Iterable, row: Callable[[Any], Any], ve
 
 def stage_closed(campaign, kind: str) -> Callable[[], str | None]:
     """A `refuse` for `run_bulk`: the Chinese refusal while the campaign's stage of `kind` is closed."""
-    from jinxuan.pipeline import runtime
-
     def refuse() -> str | None:
         stage = runtime.stage_of(campaign, kind)
         if stage is not None and runtime.is_closed(campaign, stage):

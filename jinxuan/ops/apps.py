@@ -7,6 +7,7 @@ class OpsConfig(AppConfig):
     verbose_name = "运维"
 
     def ready(self):
+        # cycle: apps.py is imported before any models load, so the imports below wait for ready()
         from jinxuan.campaigns.readiness import register_check
 
         from .filestorage import storage_problem

@@ -29,6 +29,12 @@ from django.conf import settings
 from django.core.files import File
 from django.db import connection
 
+from jinxuan.audit.models import AuditHead
+from jinxuan.audit.verify import verify_database
+from jinxuan.library.changes import start_epoch
+from jinxuan.library.search import rebuild
+from jinxuan.pipeline.replay import replay_all
+
 from .filestorage import is_temporary, sha256_of, storage, walk
 
 FORMAT = "jinxuan.backup/1"
@@ -91,8 +97,6 @@ def _has_model(label: str) -> bool:
 
 
 def audit_head() -> dict:
-    from jinxuan.audit.models import AuditHead
-
     head = AuditHead.objects.filter(pk=1).values("seq", "hash").first()
     return head or {"seq": 0, "hash": ""}
 
@@ -231,8 +235,6 @@ def restore(archive: Path, progress=lambda msg: None) -> RestoreReport:
             anchor_file.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(anchors, anchor_file)
     progress("重建案例库检索索引")
-    from jinxuan.library.changes import start_epoch
-    from jinxuan.library.search import rebuild
 
     start_epoch()  # every host's index was built from another database: each rebuilds once, not only this one
     rebuild()  # the index is not in the archive: it is derived from the restored cases
@@ -252,9 +254,6 @@ def _restore_object(store, name: str, source: Path, digest: str) -> None:
 
 
 def verify(manifest: dict, progress=lambda msg: None) -> RestoreReport:
-    from jinxuan.audit.verify import verify_database
-    from jinxuan.pipeline.replay import replay_all
-
     report = RestoreReport(manifest=manifest)
     report.counts = counts()
     progress("校验审计日志哈希链")

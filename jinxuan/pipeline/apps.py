@@ -9,6 +9,7 @@ class PipelineConfig(AppConfig):
     verbose_name = "评审流程"
 
     def ready(self):
+        # cycle: apps.py is imported before any models load, so the imports below wait for ready()
         import rules
 
         from jinxuan.accounts.rules import staff_of_campaign

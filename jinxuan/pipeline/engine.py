@@ -1,4 +1,4 @@
-"""The stage pipeline engine, with no Django import.
+"""Django-free. The stage pipeline engine, with no Django import.
 
 A stage kind is a small class: entrants in → ranked, auditable result out →
 advanced set. Kinds register themselves by name; a campaign's preset lists its

@@ -3,6 +3,10 @@
 from django.db import models
 from django.utils import timezone
 
+from jinxuan.textmining.policy import Chapter as PChapter
+from jinxuan.textmining.policy import Clause as PClause
+from jinxuan.textmining.policy import Policy as PPolicy
+
 
 class Policy(models.Model):
     slug = models.SlugField("标识", max_length=80, unique=True)
@@ -20,10 +24,6 @@ class Policy(models.Model):
 
     def parsed(self):
         """The pure `textmining.policy.Policy` built from the stored clauses (no re-parsing)."""
-        from jinxuan.textmining.policy import Chapter as PChapter
-        from jinxuan.textmining.policy import Clause as PClause
-        from jinxuan.textmining.policy import Policy as PPolicy
-
         policy = PPolicy(title=self.title)
         chapters: dict[tuple[str, str], PChapter] = {}
         for c in self.clauses.order_by("position", "id"):

@@ -8,7 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from jinxuan import lists
 from jinxuan.accounts.access import check, guard
+from jinxuan.accounts.personal_data import XLSX, mask_contact, mask_text, unmasked_export
 from jinxuan.campaigns.lookups import campaign_from_url
+from jinxuan.exports.xlsx import workbook
 from jinxuan.ops.filestorage import download_response
 from jinxuan.outcomes.workdays import is_working_day
 
@@ -143,9 +145,6 @@ def objections_workbook(campaign, masked: bool = True, query=None) -> tuple[byte
     typed into the text) masked unless ``masked`` is off."""
     from django.utils import timezone
 
-    from jinxuan.accounts.personal_data import mask_contact, mask_text
-    from jinxuan.exports.xlsx import workbook
-
     rows = []
     spec = publicity_lists.objections_spec()
     for o in lists.filtered(spec, lists.parse(spec, query), publicity_lists.objections_base(campaign)):
@@ -160,8 +159,6 @@ def objections_export(request, slug):
     from django.http import HttpResponse
     from django.utils.http import content_disposition_header
 
-    from jinxuan.accounts.personal_data import XLSX
-
     data, _ = objections_workbook(request.access_target, masked=True, query=request.GET)
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, f"{slug}-objections.xlsx")
@@ -171,8 +168,6 @@ def objections_export(request, slug):
 @guard("personal_data.export_unmasked", obj=campaign_from_url)
 def objections_export_unmasked(request, slug):
     from django.urls import reverse
-
-    from jinxuan.accounts.personal_data import unmasked_export
 
     campaign = request.access_target
     return unmasked_export(request, campaign, kind="publicity.objections", title="公示异议",

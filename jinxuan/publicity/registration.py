@@ -4,16 +4,15 @@ from django.urls import reverse
 
 from jinxuan.pipeline.registry import StageApp, register_stage_app
 
+from .models import Objection, Publicity
+from .services import close_publicity
+
 
 def _record(campaign):
-    from .models import Publicity  # models load after the app registry
-
     return Publicity.objects.filter(campaign=campaign, starts_on__isnull=False).first()
 
 
 def _activity(campaign) -> str | None:
-    from .models import Objection
-
     pub = _record(campaign)
     if pub is None:
         return None
@@ -22,15 +21,11 @@ def _activity(campaign) -> str | None:
 
 
 def _close(campaign, actor):
-    from .services import close_publicity
-
     return close_publicity(campaign, actor=actor)
 
 
 def _reopen(campaign, actor):
     """Reopened, the period takes objections again until the organiser closes it anew."""
-    from .models import Publicity
-
     Publicity.objects.filter(campaign=campaign).update(closed_at=None, stage_run=None)
 
 

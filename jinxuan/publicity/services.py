@@ -38,6 +38,7 @@ from jinxuan.pipeline import runtime
 from jinxuan.pipeline.engine import StageContext, implementation
 from jinxuan.pipeline.models import StageRun
 from jinxuan.pipeline.services import apply_result
+from jinxuan.voting.phones import normalise
 
 from .models import Objection, Publicity, Substitution
 
@@ -332,8 +333,6 @@ def _count(key: str, limit: int, ttl: int) -> bool:
 
 
 def _contact(raw: str) -> str | None:
-    from jinxuan.voting.phones import normalise
-
     text = (raw or "").strip()
     phone = normalise(text) if "@" not in text else None
     if phone:

@@ -1,4 +1,4 @@
-"""The `publicity` (结果公示) stage kind. Pure: no Django.
+"""Django-free. The `publicity` (结果公示) stage kind. Pure: no Django.
 
 Entrants are every entry listed during the publicity: the list as published, the replacements (顺位递补), and
 the entries removed by an upheld objection. An entry still listed when the publicity closes advances; a removed

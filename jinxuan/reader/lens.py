@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from jinxuan.accounts.models import Role
 from jinxuan.accounts.roles import has_role
+from jinxuan.review.services import stage_params
+from jinxuan.review.visibility import may_see
 
 FORMAL, GUIDANCE, JUDGE, EXPERT = "formal", "guidance", "judge", "expert"
 
@@ -44,9 +46,6 @@ def may_read(user, application) -> bool:
 
 def lens_for(user, application) -> Lens | None:
     """The lens of `user` on `application`, or None when the user may not read it."""
-    from jinxuan.review.services import stage_params
-    from jinxuan.review.visibility import may_see
-
     if application is None or not getattr(user, "is_authenticated", False):
         return None
     campaign = application.campaign

@@ -15,6 +15,12 @@ from urllib.parse import urlencode
 from django.http import QueryDict
 from django.urls import reverse
 
+from jinxuan import lists
+from jinxuan.dashboard.lists import applications_base, applications_spec
+from jinxuan.formalreview import queue as formal_queue
+from jinxuan.review.visibility import visible_applications
+from jinxuan.roadshow.models import Slot
+
 from .lens import EXPERT, FORMAL, GUIDANCE, JUDGE
 
 
@@ -27,33 +33,24 @@ class Source:
 
 
 def _formal(campaign, user, params):
-    from jinxuan.formalreview.queue import ordered_ids
-
-    return ordered_ids(campaign, params)
+    return formal_queue.ordered_ids(campaign, params)
 
 
 def _applications(campaign, user, params):
-    from jinxuan.dashboard.lists import applications_base, applications_spec
-    from jinxuan.lists import ordered_ids, parse
-
     spec = applications_spec(campaign)
-    return ordered_ids(spec, parse(spec, params), applications_base(campaign))
+    return lists.ordered_ids(spec, lists.parse(spec, params), applications_base(campaign))
 
 
 def _expert(campaign, user, params):
-    from jinxuan.review.visibility import visible_applications
-
     return list(visible_applications(user, campaign).order_by("pk").values_list("pk", flat=True))
 
 
 def _judge(campaign, user, params):
-    from jinxuan.roadshow.models import Slot
-
     return list(Slot.objects.filter(campaign=campaign).order_by("position", "pk").values_list("application_id", flat=True))
 
 
 SOURCES: dict[str, Source] = {
-    "formal": Source("形式审核", frozenset({FORMAL}), _formal, lambda c: reverse("formal:queue", args=[c.slug])),
+    "formal": Source("形式审核", frozenset({FORMAL}), _formal, lambda c: reverse("formalreview:queue", args=[c.slug])),
     "apps": Source("申报列表", frozenset({FORMAL, GUIDANCE}), _applications,
                    lambda c: reverse("dashboard:applications", args=[c.slug])),
     "expert": Source("我的评审任务", frozenset({EXPERT}), _expert, lambda c: reverse("review:workspace", args=[c.slug])),

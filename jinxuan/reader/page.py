@@ -12,7 +12,14 @@ from __future__ import annotations
 from jinxuan.accounts.personal_data import mask_text
 from jinxuan.applicants.models import Application, Organisation
 from jinxuan.applicants.services import content_of
+from jinxuan.formalreview.diff import version_diff
+from jinxuan.formalreview.insights import analysis_of
+from jinxuan.formalreview.models import VersionAnalysis
+from jinxuan.formalreview.queue import current_result
+from jinxuan.policies.models import Policy
 from jinxuan.review import masking
+from jinxuan.review.presentation import identity_terms
+from jinxuan.review.services import settings_of
 
 from . import sections as render
 from .files import preview_kind
@@ -22,9 +29,6 @@ from .lens import Lens
 def _analysis(app: Application, version) -> dict:
     """The stored text analysis of `version` (computed and stored once when missing or the preset changed;
     near-duplicates as last computed)."""
-    from jinxuan.formalreview.insights import analysis_of
-    from jinxuan.formalreview.models import VersionAnalysis
-
     row = VersionAnalysis.objects.filter(version=version).first() if version is not None else None
     if row is None or row.preset_hash != app.campaign.preset_hash:
         row = analysis_of(app, version)
@@ -45,15 +49,11 @@ def _attachments(app: Application, spec, content: dict) -> list[dict]:
 def _terms(app: Application, lens: Lens) -> list[str]:
     if not lens.blind:
         return []
-    from jinxuan.review.presentation import identity_terms
-    from jinxuan.review.services import settings_of
 
     return identity_terms(app, settings_of(app.campaign).mask_terms)
 
 
 def compose(app: Application, lens: Lens) -> dict:
-    from jinxuan.formalreview.queue import current_result
-
     spec = app.campaign.spec
     versions = list(app.versions.order_by("-number")[:2])
     version = versions[0] if versions else None
@@ -87,8 +87,6 @@ def compose(app: Application, lens: Lens) -> dict:
         others = Application.objects.select_related("campaign").in_bulk([d["other"] for d in analysis["duplicates"]])
         out["duplicates"] = [{**d, "other": others[d["other"]]} for d in analysis["duplicates"] if d["other"] in others]
     if lens.decide:
-        from jinxuan.formalreview.diff import version_diff
-
         if len(versions) == 2:
             out["changes"] = version_diff(spec, versions[1].content, versions[0].content)
             out["previous_version"] = versions[1]
@@ -97,7 +95,5 @@ def compose(app: Application, lens: Lens) -> dict:
 
 
 def _policies(stored: list[dict]) -> list[dict]:
-    from jinxuan.policies.models import Policy
-
     policies = Policy.objects.in_bulk([p["policy"] for p in stored])
     return [{**p, "policy": policies[p["policy"]]} for p in stored if p["policy"] in policies]

@@ -12,6 +12,7 @@ from jinxuan.formalreview.recheck import UNDER_REVIEW
 from jinxuan.formalreview.services import DecisionError, decide
 
 from . import navigation
+from .files import inline_response
 from .lens import lens_for
 from .page import compose
 
@@ -47,7 +48,7 @@ def read(request, slug, pk):
             messages.error(request, str(exc))
         else:
             messages.success(request, f"已记录审核结论：{app.number}「{app.title}」")
-            return redirect((walk.next or walk.back) if walk else reverse("formal:queue", args=[slug]))
+            return redirect((walk.next or walk.back) if walk else reverse("formalreview:queue", args=[slug]))
         app.refresh_from_db()
     context = compose(app, lens)
     return render(request, "reader/read.html", {
@@ -60,8 +61,6 @@ def read(request, slug, pk):
 @xframe_options_sameorigin
 def attachment(request, slug, pk, att):
     """An attachment shown in place (inline) when the reader's lens includes attachments."""
-    from .files import inline_response
-
     app = request.access_target
     if not lens_for(request.user, app).attachments:
         from django.http import Http404

@@ -1,4 +1,4 @@
-"""The districts of Guangzhou whose government departments may recommend a case (000: 由广州各个区级政府部门推荐)."""
+"""Django-free. The districts of Guangzhou whose government departments may recommend a case (000: 由广州各个区级政府部门推荐)."""
 
 DISTRICTS = ("越秀区", "海珠区", "荔湾区", "天河区", "白云区", "黄埔区", "番禺区", "花都区", "南沙区", "从化区", "增城区")
 CHOICES = [(d, d) for d in DISTRICTS]

@@ -18,7 +18,9 @@ from jinxuan.applicants.states import State
 from jinxuan.applicants.uploads import inspect_upload, storage_name
 from jinxuan.audit.log import record
 from jinxuan.campaigns.schema import Attachment
+from jinxuan.exports import xlsx
 from jinxuan.pipeline import runtime
+from jinxuan.review.excel import ExcelError, _sheet_rows
 
 from .districts import DISTRICTS, district_of
 from .models import DistrictRecommendation
@@ -161,8 +163,6 @@ class Preview:
 
 def parse_import(campaign, data: bytes) -> Preview:
     """Every row checked against the campaign; errors name the row in Chinese. Nothing is written."""
-    from jinxuan.review.excel import ExcelError, _sheet_rows
-
     out = Preview()
     problem = refusal(campaign)
     if problem:
@@ -217,8 +217,6 @@ def apply_import(campaign, rows: list[dict], actor=None) -> int:
 
 
 def template_workbook() -> bytes:
-    from jinxuan.exports import xlsx
-
     return xlsx.workbook("区级推荐", IMPORT_HEADERS, [["GZ2025-0001", "天河", "示例行，导入前请删除"]])
 
 

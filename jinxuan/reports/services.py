@@ -12,6 +12,7 @@ from jinxuan.pipeline.models import StageRun
 from jinxuan.pipeline.registry import stage_app
 
 from . import tables as T
+from .charts import funnel_chart, histogram_chart
 
 
 def stages(campaign) -> list[T.Stage]:
@@ -91,8 +92,6 @@ def key_numbers(campaign, tables: list[T.StageTable]) -> list[tuple[str, str]]:
 
 
 def report(campaign) -> dict:
-    from .charts import funnel_chart, histogram_chart
-
     tables = stage_tables(campaign)
     steps = T.funnel(tables)
     scored = []

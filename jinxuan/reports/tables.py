@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy
 
+from jinxuan.campaigns.param_labels import PARAM_LABELS
+from jinxuan.campaigns.param_labels import VALUE_LABELS as PARAM_VALUES
 from jinxuan.campaigns.stage_params import STAGE_KIND_LABELS
 from jinxuan.pipeline.engine import implementation
 
@@ -197,9 +199,6 @@ class StageTable:
 
     def param_items(self) -> list[tuple[str, str]]:
         """The stage's parameters in Chinese: labels from campaigns/param_labels.py, choices and stage keys named."""
-        from jinxuan.campaigns.param_labels import PARAM_LABELS
-        from jinxuan.campaigns.param_labels import VALUE_LABELS as PARAM_VALUES
-
         names = self.stage_names
         out = []
         for path, _, value in flatten(self.params, {}):

@@ -4,29 +4,24 @@ from django.urls import reverse
 
 from jinxuan.pipeline.registry import StageApp, register_stage_app
 
+from .models import Award, AwardDecision
+from .services import close_award, is_published, publish_results
+
 
 def _published(campaign) -> bool:
-    from .services import is_published  # services import models: loaded after the app registry
-
     return is_published(campaign)
 
 
 def _close_award(campaign, actor):
-    from .services import close_award
-
     return close_award(campaign, actor=actor).stage_run
 
 
 def _close_publish(campaign, actor):
-    from .services import publish_results
-
     return publish_results(campaign, actor=actor).publish_run
 
 
 def _reopen_award(campaign, actor):
     """Reopened, the award decision is taken again; the earlier one stays in the audit log."""
-    from .models import Award, AwardDecision
-
     Award.objects.filter(campaign=campaign, published_at__isnull=True).delete()
     AwardDecision.objects.filter(campaign=campaign, published_at__isnull=True).delete()
 

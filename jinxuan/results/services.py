@@ -20,6 +20,7 @@ from jinxuan.pipeline import runtime
 from jinxuan.pipeline.engine import StageContext, implementation
 from jinxuan.pipeline.runtime import stored_result
 from jinxuan.pipeline.services import apply_result, store_run
+from jinxuan.publicity.models import Substitution
 
 from .models import Award, AwardDecision, CapTieDecision
 from .stage import UNSCORED_RULE
@@ -75,8 +76,6 @@ def entrants(campaign) -> list[Application]:
 
 def _late(campaign) -> list[int]:
     """Replacements (顺位递补) in the order they came in; they may have no score in the rank_by stage."""
-    from jinxuan.publicity.models import Substitution
-
     return list(Substitution.objects.filter(campaign=campaign, came_in__isnull=False).order_by("pk")
                 .values_list("came_in_id", flat=True))
 

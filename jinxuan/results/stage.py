@@ -1,4 +1,4 @@
-"""The `award` (评定奖项) and `publish` (发布) stage kinds. Pure: no Django.
+"""Django-free. The `award` (评定奖项) and `publish` (发布) stage kinds. Pure: no Django.
 
 Award
     Entrants

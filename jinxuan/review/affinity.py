@@ -1,4 +1,4 @@
-"""How well an expert fits an application: a score in 0..1, higher is better (pure Python, no Django).
+"""Django-free. How well an expert fits an application: a score in 0..1, higher is better (pure Python, no Django).
 
 score = (tag_weight * tag part + text_weight * text part) / (tag_weight + text_weight)
 

@@ -7,6 +7,7 @@ class ReviewConfig(AppConfig):
     verbose_name = "专业评审"
 
     def ready(self):
+        # cycle: apps.py is imported before any models load, so the imports below wait for ready()
         from jinxuan.accounts.invitations import install_seat_handler
         from jinxuan.accounts.models import Role
 

@@ -1,4 +1,4 @@
-"""Expert-to-application assignment as an exact min-cost flow (no Django).
+"""Django-free. Expert-to-application assignment as an exact min-cost flow (no Django).
 
 Each application needs k distinct experts, each expert reviews at most `load` applications, forbidden pairs
 (conflicts of interest, organiser "forbid") are never used, pinned pairs are always used, and optionally an

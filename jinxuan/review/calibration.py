@@ -1,4 +1,4 @@
-"""Aggregating expert review totals per application and calibrating expert harshness (pure Python, no Django).
+"""Django-free. Aggregating expert review totals per application and calibrating expert harshness (pure Python, no Django).
 
 Input: reviews ``(app, expert, total)``, one per application and expert, totals on a 0..``max_score`` scale.
 

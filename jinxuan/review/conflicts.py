@@ -1,4 +1,4 @@
-"""Automatic conflicts of interest between review experts and applications (pure Python, no Django).
+"""Django-free. Automatic conflicts of interest between review experts and applications (pure Python, no Django).
 
 An expert conflicts with an application when one of the expert's employers (current or past) is, or is tied
 to, one of the application's units, or when the expert is one of the application's own users.

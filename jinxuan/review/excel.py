@@ -14,6 +14,7 @@ from jinxuan.applicants.prefetch import share_campaign
 from jinxuan.exports import xlsx
 
 from .models import PoolMember
+from .presentation import masked_title
 
 POOL_HEADERS = ["姓名", "电子邮箱", "职务/职称", "现任职单位", "现任职单位统一社会信用代码", "曾任职单位",
                 "专长标签", "专业背景", "评审数量上限"]
@@ -102,8 +103,6 @@ def template_workbook(headers: list[str]) -> bytes:
 def expert_rows(campaign, assignments, blind: bool = False, extra_terms: list[str] | None = None) -> list[dict]:
     """One row per assignment: application, expert (name and pseudonym), state, total, criterion scores. `blind`:
     titles masked as the expert's pages mask them (the expert's own export in a blind review)."""
-    from .presentation import masked_title
-
     members = {m.expert_id: m for m in PoolMember.objects.filter(campaign=campaign)}
     rows = []
     assignments = assignments.select_related("application", "expert", "review").order_by("application_id", "expert_id")

@@ -7,6 +7,7 @@ from jinxuan.dashboard.lists import number_q
 from jinxuan.lists import Filter, ListSpec, Sort
 
 from .models import Assignment, PoolMember, Review
+from .services import entrants
 
 PROGRESS = [("pending", "有未提交的评分"), ("done", "已全部提交"), ("none", "尚未分配")]
 
@@ -55,8 +56,6 @@ COVERAGE = [("short", "专家不足"), ("full", "专家已足额"), ("none", "�
 
 def assignment_base(campaign):
     """The applications in expert review, each with its number of assigned experts (`n_assigned`)."""
-    from .services import entrants
-
     rows = (Assignment.objects.filter(campaign=campaign, application=OuterRef("pk")).order_by()
             .values("application").annotate(n=Count("pk")).values("n"))
     return entrants(campaign).annotate(n_assigned=Coalesce(Subquery(rows, output_field=IntegerField()), Value(0)))

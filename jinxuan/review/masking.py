@@ -1,4 +1,4 @@
-"""Blind review: hide identities inside free text (pure Python, no Django).
+"""Django-free. Blind review: hide identities inside free text (pure Python, no Django).
 
 * ``identity_terms(org_names, person_names, extra)``: what to hide — each organisation's full name (also with
   the other bracket style, （） ↔ ()) and its short forms from ``brands.name_variants``, the people's names and
@@ -26,8 +26,8 @@ from functools import lru_cache
 from stdnum.cn import uscc
 
 from jinxuan.accounts.patterns import MOBILE
-from jinxuan.screening.brands import GENERIC_CORES, INDUSTRY_WORDS, name_variants
-from jinxuan.screening.regions import place_prefixes
+from jinxuan.formalrules.brands import GENERIC_CORES, INDUSTRY_WORDS, name_variants
+from jinxuan.formalrules.regions import place_prefixes
 
 MASK = "【已隐去】"
 MIN_TERM = 2

@@ -2,12 +2,15 @@
 
 from django.urls import reverse
 
+from jinxuan.accounts.rules import install
 from jinxuan.pipeline.registry import StageApp, register_stage_app
+
+from .models import Assignment, Review
+from .services import close_review
+from .visibility import may_see
 
 
 def _activity(campaign) -> str | None:
-    from .models import Assignment, Review  # models load after the app registry
-
     assigned = Assignment.objects.filter(campaign=campaign).count()
     if not assigned:
         return None
@@ -16,21 +19,15 @@ def _activity(campaign) -> str | None:
 
 
 def _close(campaign, actor):
-    from .services import close_review
-
     return close_review(campaign, actor=actor)
 
 
 def _may_score(user, application) -> bool:
-    from .visibility import may_see  # models load after the app registry
-
     return may_see(user, application)
 
 
 def register() -> None:
     import rules
-
-    from jinxuan.accounts.rules import install
 
     install("review.score", rules.predicate(_may_score, name="may_review"))
     register_stage_app(StageApp(

@@ -1,4 +1,4 @@
-"""Rubric scoring with no Django import: read an expert's scores, check them, compute the weighted total.
+"""Django-free. Rubric scoring with no Django import: read an expert's scores, check them, compute the weighted total.
 
 A criterion without sub-items gets one score in [0, max_score]; a criterion with sub-items gets one score per
 sub-item (each in [0, max_score]) and its score is their weighted mean (equal weights when the preset gives none).

@@ -9,11 +9,15 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from jinxuan.accounts.invitations import InvitationError, invite
 from jinxuan.accounts.models import Role, RoleAssignment
 from jinxuan.applicants.models import Application, ApplicationUnit, Membership
 from jinxuan.applicants.states import State
 from jinxuan.audit.log import record
 from jinxuan.campaigns.stage_params import ExpertReviewParams
+from jinxuan.formalreview.insights import texts_of
+from jinxuan.notifications.mail import notify
+from jinxuan.notifications.models import Event
 from jinxuan.pipeline import runtime
 from jinxuan.pipeline.engine import StageContext, implementation
 from jinxuan.pipeline.services import apply_result
@@ -23,7 +27,8 @@ from . import calibration as C
 from . import conflicts as X
 from .assignment import AssignmentError, Problem, load_spread, solve
 from .models import Assignment, Conflict, ConflictSource, Expert, PairRule, PoolMember, Review, ReviewSettings
-from .rubric import read_sheet
+from .rubric import missing, read_sheet
+from .visibility import visible_assignments
 
 REVIEWABLE_STATES = (State.ACCEPTED, State.IN_STAGE)
 BALANCE_MAX_LOSS = 0.01  # share of the best total affinity the load balance may give up
@@ -115,8 +120,6 @@ def add_to_pool(campaign, *, email: str, name: str, title: str = "", employer_na
     """The organiser adds an expert: an invitation to the address (jinxuan.accounts.invitations). The seat is
     granted only when the owner of the mailbox accepts it; an account that merely shares the address gains
     nothing. Returns the invitation."""
-    from jinxuan.accounts.invitations import InvitationError, invite
-
     _checked_profile(name, load)
     profile = {"name": name.strip(), "title": title.strip(), "employer_name": employer_name.strip(),
                "employer_code": employer_code.strip(), "past": past, "tags": tags, "bio": bio.strip(), "load": load}
@@ -241,8 +244,6 @@ def _choice_labels(field, value):
 
 
 def app_profile(app: Application) -> A.AppProfile:
-    from jinxuan.formalreview.insights import texts_of
-
     spec = app.campaign.spec
     domains, techs = [], []
     for field in spec.form.fields("application"):
@@ -421,11 +422,6 @@ def notify_assignments(campaign, base_url: str = "", reminder: bool = False) -> 
 
 def notify_member(campaign, member: PoolMember, base_url: str = "", reminder: bool = False) -> bool:
     """E-mail one expert of the pool their visible (for a reminder: unsubmitted) assignments; False if none."""
-    from jinxuan.notifications.mail import notify
-    from jinxuan.notifications.models import Event
-
-    from .visibility import visible_assignments
-
     stage = campaign.stages.filter(kind="expert_review").first()
     deadline = stage.ends.isoformat() if stage and stage.ends else "评审截止日"
     link = base_url + reverse("review:workspace", kwargs={"slug": campaign.slug})
@@ -458,8 +454,6 @@ def save_review(assignment: Assignment, data, *, submit: bool, actor=None) -> tu
     review.scores, review.comments, review.total = sheet.scores, sheet.comments, sheet.total
     errors = dict(sheet.errors)
     if submit:
-        from .rubric import missing
-
         lacking = missing(rubric, sheet.scores)
         if lacking:
             errors["__all__"] = "尚未评分：" + "、".join(lacking)

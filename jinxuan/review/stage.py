@@ -1,4 +1,4 @@
-"""The `expert_review` stage kind: ranks entrants by the preset's chosen aggregate, advances by its rule.
+"""Django-free. The `expert_review` stage kind: ranks entrants by the preset's chosen aggregate, advances by its rule.
 
 Pure (no Django): the scores arrive in ``context.data[stage_key]`` as {application id: {"n", "mean",
 "trimmed_mean", "median", "calibrated"}} (see ``services.stage_data``).

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from jinxuan.accounts.access import guard
 from jinxuan.applicants.models import Application
 from jinxuan.campaigns.lookups import campaign_from_url
+from jinxuan.dashboard.todo import deadline_words, expert_groups
 
 from . import excel, services
 from .models import ConflictSource, Review
@@ -23,8 +24,6 @@ def application_for_expert(request, slug, pk, **_):
 @guard("accounts.workspace")
 def home(request):
     """/review/: the expert's campaigns with their sheets to do; straight to the one campaign when there is one."""
-    from jinxuan.dashboard.todo import expert_groups
-
     groups = expert_groups(request.user)
     if len(groups) == 1:
         return redirect("review:workspace", slug=groups[0].campaign.slug)
@@ -43,7 +42,6 @@ def workspace(request, slug):
     extra = services.settings_of(campaign).mask_terms
     for a in rows:
         a.shown_title = masked_title(a.application, extra) if blind else a.application.title
-    from jinxuan.dashboard.todo import deadline_words
 
     deadline, overdue = deadline_words(stage.ends if stage else None)
     return render(request, "review/workspace.html", {

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from jinxuan.applicants.models import ApplicationUnit
+from jinxuan.voting.presentation import case_names
+
 from . import services
 from .models import SlotState
 
 
 def _lead_names(slots) -> dict[int, str]:
-    from jinxuan.applicants.models import ApplicationUnit
-
     units = ApplicationUnit.objects.filter(application_id__in=[s.application_id for s in slots], is_lead=True)
     return dict(units.values_list("application_id", "organisation__name"))
 
@@ -93,8 +94,6 @@ def judge_waiting(campaign) -> str:
 
 def named_entries(run) -> list[dict]:
     """A stored result's entries, each with its case named "编号 案例名称" (never the raw id)."""
-    from jinxuan.voting.presentation import case_names
-
     if run is None:
         return []
     entries = run.result.get("entries", [])

@@ -4,16 +4,15 @@ from django.urls import reverse
 
 from jinxuan.pipeline.registry import StageApp, register_stage_app
 
+from .models import Slot, SlotState
+from .services import close_roadshow
+
 
 def _has_slots(campaign) -> bool:
-    from .models import Slot  # models load after the app registry
-
     return Slot.objects.filter(campaign=campaign).exists()
 
 
 def _activity(campaign) -> str | None:
-    from .models import Slot, SlotState
-
     slots = Slot.objects.filter(campaign=campaign)
     total = slots.count()
     if not total:
@@ -22,8 +21,6 @@ def _activity(campaign) -> str | None:
 
 
 def _close(campaign, actor):
-    from .services import close_roadshow
-
     return close_roadshow(campaign, actor=actor)
 
 

@@ -1,4 +1,4 @@
-"""Roadshow scores with no Django import: reading a judge's sheet and aggregating one presentation's scores.
+"""Django-free. Roadshow scores with no Django import: reading a judge's sheet and aggregating one presentation's scores.
 
 Sheet
     Without criteria a judge gives one score in [0, 100]; with criteria (RoadshowParams.criteria, whose maxima add

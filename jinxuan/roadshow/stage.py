@@ -1,4 +1,4 @@
-"""The `roadshow` (路演答辩) stage kind: ranks the entrants by their live roadshow scores only.
+"""Django-free. The `roadshow` (路演答辩) stage kind: ranks the entrants by their live roadshow scores only.
 
 Pure (no Django). The signed totals arrive in ``context.data[stage_key]`` as {application id: {"scores": [...],
 "position": n}} (see ``services.stage_data``); nothing else is read — in particular not ``context.earlier``: the

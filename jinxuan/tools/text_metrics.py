@@ -1,4 +1,4 @@
-"""`jinxuan text metrics < case.txt`: quantified results (金额、百分比、数量、时长) found in the text."""
+"""Django-free. `jinxuan text metrics < case.txt`: quantified results (金额、百分比、数量、时长) found in the text."""
 
 from jinxuan.textmining.metrics import extract, to_json
 

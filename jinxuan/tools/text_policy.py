@@ -5,6 +5,10 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.db import DatabaseError
 
+from jinxuan.policies.management.commands.policy import read_text
+from jinxuan.policies.models import Policy
+from jinxuan.textmining.policy import align_json, parse_policy
+
 NAME = "policy"
 HELP = "从标准输入读取案例文本，按相关度列出政策条款（已导入的政策标识或政策文本文件路径）"
 
@@ -17,8 +21,6 @@ def add_arguments(parser):
 def load_policy(ref: str):
     """(title, parsed policy) from the policies app, else from a text file at `ref`."""
     try:
-        from jinxuan.policies.models import Policy
-
         row = Policy.objects.filter(slug=ref).first()
     except (DatabaseError, RuntimeError, LookupError, ImportError):
         row = None
@@ -27,8 +29,6 @@ def load_policy(ref: str):
     path = Path(ref)
     if not path.is_file():
         raise CommandError(f"找不到政策：{ref}（未导入，也不是文本文件路径）")
-    from jinxuan.policies.management.commands.policy import read_text
-    from jinxuan.textmining.policy import parse_policy
 
     policy = parse_policy(read_text(ref))
     if not policy.clauses:
@@ -37,8 +37,6 @@ def load_policy(ref: str):
 
 
 def run(options, read_stdin):
-    from jinxuan.textmining.policy import align_json
-
     policy = load_policy(options["policy"])
     text = read_stdin()
     if not text.strip():

@@ -6,6 +6,10 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import DatabaseError
 
+from jinxuan.campaigns.models import Campaign
+from jinxuan.campaigns.preset_io import PresetError, read_preset
+from jinxuan.textmining.tags import suggest
+
 NAME = "tags"
 HELP = "从标准输入读取申报文本，按征集活动的申报方向、应用领域与技术选项给出标签建议（JSON）"
 
@@ -17,8 +21,6 @@ def add_arguments(parser):
 def load_preset(slug: str) -> dict:
     """The preset of the campaign in the database, else presets/SLUG.yaml."""
     try:
-        from jinxuan.campaigns.models import Campaign
-
         campaign = Campaign.objects.filter(slug=slug).first()
     except (DatabaseError, RuntimeError):
         campaign = None
@@ -27,7 +29,6 @@ def load_preset(slug: str) -> dict:
     path = Path(settings.PRESET_DIR) / f"{slug}.yaml"
     if not path.is_file():
         raise CommandError(f"找不到征集活动：{slug}（数据库中没有，{path} 也不存在）")
-    from jinxuan.campaigns.preset_io import PresetError, read_preset
 
     try:
         return read_preset(path).model_dump(mode="json")
@@ -36,8 +37,6 @@ def load_preset(slug: str) -> dict:
 
 
 def run(options, read_stdin):
-    from jinxuan.textmining.tags import suggest
-
     preset = load_preset(options["campaign"])
     text = read_stdin()
     if not text.strip():

@@ -7,6 +7,7 @@ class VotingConfig(AppConfig):
     verbose_name = "网络投票"
 
     def ready(self):
+        # cycle: apps.py is imported before any models load, so the imports below wait for ready()
         from . import registration
 
         registration.register()  # this stage kind's description, read by the stage runtime

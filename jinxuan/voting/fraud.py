@@ -1,4 +1,4 @@
-"""Fraud signals over public votes (pure Python + numpy, no Django).
+"""Django-free. Fraud signals over public votes (pure Python + numpy, no Django).
 
 `detect(votes, params)` looks at every vote of a public vote at once and returns, for each suspicious
 vote id, the `Signal`s it carries.  **These are signals for a human to review, not verdicts**: a school

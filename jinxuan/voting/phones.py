@@ -1,4 +1,4 @@
-"""Mainland mobile numbers (phonenumbers, Google's libphonenumber metadata): validate, normalise, mask."""
+"""Django-free. Mainland mobile numbers (phonenumbers, Google's libphonenumber metadata): validate, normalise, mask."""
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType

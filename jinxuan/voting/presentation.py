@@ -3,6 +3,9 @@ personal data masked as every public page masks it (`personal_data.public_fields
 
 from jinxuan.accounts.personal_data import public_fields
 from jinxuan.applicants.documents.printable import render_section
+from jinxuan.applicants.models import Application
+
+from .fraud import LABELS
 
 SHORT = 120
 
@@ -27,14 +30,10 @@ def public_summary(app, full: bool = False) -> list[tuple[str, str]]:
 
 def signal_label(code: str) -> str:
     """The Chinese name of a fraud signal code (e.g. subnet_burst); never the code itself."""
-    from .fraud import LABELS
-
     return LABELS.get(code, "其他异常投票信号")
 
 
 def case_names(application_ids) -> dict:
     """application id -> "编号 案例名称", for tables that list cases by id."""
-    from jinxuan.applicants.models import Application
-
     apps = Application.objects.filter(pk__in=set(application_ids)).select_related("campaign")
     return {a.pk: f"{a.number} {a.title}" for a in apps}

@@ -5,18 +5,17 @@ from django.utils import timezone
 
 from jinxuan.pipeline.registry import StageApp, register_stage_app
 
+from .models import Vote, VoteWindow
+from .services import close_public_vote, preview_vote, reopen_public_vote, window
+
 
 def _public(campaign):
-    from .services import window  # services import models: loaded after the app registry
-
     if window(campaign).opens_at is None:
         return None
     return ("网络投票", reverse("vote:index", args=[campaign.slug]))
 
 
 def _started(campaign) -> bool:
-    from .models import Vote, VoteWindow
-
     if Vote.objects.filter(campaign=campaign).exists():
         return True
     w = VoteWindow.objects.filter(campaign=campaign).first()
@@ -24,8 +23,6 @@ def _started(campaign) -> bool:
 
 
 def _activity(campaign) -> str | None:
-    from .models import Vote
-
     total = Vote.objects.filter(campaign=campaign).count()
     if not total:
         return None
@@ -34,20 +31,14 @@ def _activity(campaign) -> str | None:
 
 
 def _close(campaign, actor):
-    from .services import close_public_vote
-
     return close_public_vote(campaign, actor=actor)
 
 
 def _reopen(campaign, actor):
-    from .services import reopen_public_vote
-
     reopen_public_vote(campaign)
 
 
 def _preview(campaign):
-    from .services import preview_vote
-
     return preview_vote(campaign)
 
 

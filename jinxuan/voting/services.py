@@ -31,12 +31,14 @@ from django.utils import timezone
 from jinxuan.applicants.models import Application
 from jinxuan.applicants.states import State
 from jinxuan.audit.log import record
+from jinxuan.campaigns.models import Campaign
 from jinxuan.campaigns.stage_params import PublicVoteParams
 from jinxuan.pipeline import runtime
 from jinxuan.pipeline.composite import CompositeError, close_composite
 from jinxuan.pipeline.engine import StageContext, implementation
 from jinxuan.pipeline.services import store_run
 
+from . import fraud as S
 from .counters import counters
 from .models import SmsCode, Vote, Voter, VoteWindow
 from .phones import mask, normalise
@@ -175,8 +177,6 @@ _campaigns: dict[str, tuple[float, object]] = {}
 
 def campaign_by_slug(slug: str):
     """The campaign with a public vote stage named by `slug` (None if none), kept per process briefly."""
-    from jinxuan.campaigns.models import Campaign
-
     now = time.monotonic()
     found = _campaigns.get(slug)
     if found and now - found[0] < SNAPSHOT_SECONDS:
@@ -522,8 +522,6 @@ def _invalidate(vote: Vote, reason: str, actor=None) -> Vote:
 
 def detect_signals(campaign) -> dict[str, int]:
     """Run the fraud signals over every stored vote of the campaign; store them on the votes."""
-    from . import fraud as S
-
     votes = list(Vote.objects.filter(campaign=campaign).select_related("voter"))
     found = S.detect([S.VoteRecord(v.pk, v.application_id, v.voter.phone, v.ip or "", v.device, v.created_at)
                       for v in votes])

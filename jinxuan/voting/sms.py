@@ -5,11 +5,11 @@ class of a few lines wrapping its SDK, named in the setting."""
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from .models import SmsMessage
+
 
 class DatabaseBackend:
     def send(self, phone: str, body: str) -> None:
-        from .models import SmsMessage
-
         SmsMessage.objects.create(phone=phone, body=body)
 
 

@@ -1,4 +1,4 @@
-"""The `public_vote` (网络投票) stage kind. Pure: no Django.
+"""Django-free. The `public_vote` (网络投票) stage kind. Pure: no Django.
 
 Entrants are the previous stage's advanced set. ``context.data[stage_key]`` = {application id: valid votes} (see
 ``services.stage_data``). The vote eliminates no one: every entrant advances, ranked by its votes (competition

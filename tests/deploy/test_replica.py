@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from bench.support import free_port, serve
-from jinxuan.library import engine, grams
+from jinxuan.library import grams, search_index
 
 ROOT = Path(__file__).resolve().parents[2]
 CI = os.environ.get("CI", "").lower() == "true"
@@ -183,8 +183,8 @@ def test_public_pages_read_from_the_replica_and_a_writer_reads_their_own_write(a
 
 
 def _in_index(directory: Path, term: str) -> set[int]:
-    with engine.at(directory):
-        return engine.all_ids(engine.query(grams.parse_query(term).phrases, {}))
+    with search_index.at(directory):
+        return search_index.all_ids(search_index.query(grams.parse_query(term).phrases, {}))
 
 
 def test_a_second_host_follows_publications_made_through_the_first(app, cluster):

@@ -133,7 +133,7 @@ def test_other_campaign_reviewers_see_nothing(client, submitted, make_user, camp
 def test_screen_command(tmp_path, submitted):
     path = tmp_path / "app.json"
     path.write_text(json.dumps(export_application(submitted), ensure_ascii=False), encoding="utf-8")
-    cli = [sys.executable, "-m", "jinxuan.cli", "screen", "--campaign", "gz-dianshu-2025"]
+    cli = [sys.executable, "-m", "jinxuan.cli", "formalreview", "--campaign", "gz-dianshu-2025"]
     ok = subprocess.run([*cli, str(path)], capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["number"] == submitted.number
@@ -185,7 +185,7 @@ def test_reviewer_sees_figures_tags_and_duplicates(client, submitted, reviewer):
 
 
 def test_every_rule_has_a_chinese_name_and_the_detail_page_uses_it(client, submitted, reviewer):
-    from jinxuan.screening.names import RULE_LABELS, RULE_NAMES, rule_label
+    from jinxuan.formalrules.names import RULE_LABELS, RULE_NAMES, rule_label
 
     assert set(RULE_LABELS) == set(RULE_NAMES)
     assert rule_label("unknown_rule") == "其他审核规则"

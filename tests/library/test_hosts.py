@@ -7,7 +7,7 @@ from django.db import transaction
 
 from jinxuan.applicants.models import Organisation
 from jinxuan.campaigns import readiness
-from jinxuan.library import changes, engine, follow, search, services
+from jinxuan.library import changes, follow, search, search_index, services
 from jinxuan.library.models import Case, Change, SearchDoc
 from tests.review.conftest import make_application
 
@@ -25,14 +25,14 @@ def hosts(tmp_path):
 
 def found(host, term=TERM) -> set[int]:
     """What a search through `host` finds (the search catches that host's index up first)."""
-    with engine.at(host):
+    with search_index.at(host):
         return {c.pk for c in search.search(term).cases}
 
 
 def in_index(host, term=TERM) -> set[int]:
     """What `host`'s index holds now, read without catching up."""
-    with engine.at(host):
-        return engine.all_ids(engine.query(search.grams.parse_query(term).phrases, {}))
+    with search_index.at(host):
+        return search_index.all_ids(search_index.query(search.grams.parse_query(term).phrases, {}))
 
 
 def awarded(gz):
@@ -57,8 +57,8 @@ def test_a_publication_through_one_host_is_found_through_the_other(gz, library, 
     services.unpublish_case(Case.objects.get(pk=case.pk))  # withdrawn through host a (the settings' host)
     assert found(a, "数字人民币") == found(b, "数字人民币") == set()
     assert not Case.objects.filter(pk=case.pk).exists()
-    with engine.at(b):
-        assert engine.size() == SearchDoc.objects.count() == len(library)
+    with search_index.at(b):
+        assert search_index.size() == SearchDoc.objects.count() == len(library)
 
 
 def test_a_rolled_back_publication_reaches_no_index(gz, library, hosts):
@@ -67,7 +67,7 @@ def test_a_rolled_back_publication_reaches_no_index(gz, library, hosts):
     app = awarded(gz)
     with pytest.raises(Rollback), transaction.atomic():
         case = services.publish_application(app, tier="入围案例")
-        with engine.at(a):  # a search inside the transaction applies nothing that may yet roll back
+        with search_index.at(a):  # a search inside the transaction applies nothing that may yet roll back
             search.search(TERM)
             assert follow.catch_up() is None
         assert found(a) == set()
@@ -75,8 +75,8 @@ def test_a_rolled_back_publication_reaches_no_index(gz, library, hosts):
     assert not Case.objects.filter(pk=case.pk).exists()
     for host in hosts:
         assert found(host) == set() and in_index(host) == set()
-        with engine.at(host):
-            assert engine.size() == len(library)
+        with search_index.at(host):
+            assert search_index.size() == len(library)
             assert follow.lag().changes == 0
     # the change numbers the rolled-back transaction took are given again, and applied, to the next one
     again = services.publish_application(app, tier="入围案例")
@@ -87,7 +87,7 @@ def test_the_follow_loop_catches_a_host_up_and_readiness_reports_the_lag(gz, lib
     a, b = hosts
     found(a, ""), found(b, "")
     services.add_historical_case(campaign=gz, title="新增案例", paragraphs=[f"{TERM}第二例。"])
-    with engine.at(b):
+    with search_index.at(b):
         lag = readiness.reports()["library_index"]
         assert lag["behind"] == 1 and lag["head"] == changes.head()[0] and lag["seconds"] >= 0
         follow.follow(interval=0.01, rounds=1)  # one round of `jinxuan library follow`
@@ -102,7 +102,7 @@ def test_a_search_applies_a_bounded_number_of_changes(gz, library, hosts, monkey
     for i in range(5):
         services.add_historical_case(campaign=gz, title=f"补充{i}", paragraphs=[f"{TERM}之{i}。"])
     assert len(found(a)) == 2  # the search answered after two changes; the loop does the rest
-    with engine.at(a):
+    with search_index.at(a):
         assert follow.lag().changes == 3
         assert follow.catch_up() == 3
     assert len(in_index(a)) == 5
@@ -114,9 +114,9 @@ def test_a_host_rebuilds_when_its_position_cannot_be_continued(gz, library, host
     services.add_historical_case(campaign=gz, title="被清理的变更", paragraphs=[f"{TERM}。"])
     Change.objects.all().delete()  # pruned before host a applied it
     assert len(found(a)) == 1
-    with engine.at(a):
+    with search_index.at(a):
         assert follow.position().seq == changes.head()[0]
-        (engine.path() / follow.POSITION).write_text('{"seq": 1, "epoch": "another-database"}')
+        (search_index.path() / follow.POSITION).write_text('{"seq": 1, "epoch": "another-database"}')
         assert follow.catch_up() == len(library) + 1  # rebuilt from the cases
 
 
@@ -128,12 +128,12 @@ def test_follow_once_and_reindex_commands_set_the_position(gz, library, hosts):
 
     a, b = hosts
     services.add_historical_case(campaign=gz, title="命令案例", paragraphs=[f"{TERM}。"])
-    with engine.at(a):
+    with search_index.at(a):
         out = io.StringIO()
         call_command("library", "follow", "--once", stdout=out, stderr=io.StringIO())
         assert json.loads(out.getvalue()) == {"applied": len(library) + 1, "behind": 0,
                                               "position": changes.head()[0]}
-    with engine.at(b):
+    with search_index.at(b):
         out = io.StringIO()
         call_command("library", "reindex", stdout=out, stderr=io.StringIO())
         assert json.loads(out.getvalue()) == {"indexed": len(library) + 1}

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from jinxuan.accounts.models import Role
 from jinxuan.applicants.models import Organisation
 from jinxuan.audit.models import AuditEvent
-from jinxuan.library import engine, follow, grams, search, services
+from jinxuan.library import follow, grams, search, search_index, services
 from jinxuan.library.models import Case, Facet
 from tests.library.conftest import CASES
 from tests.review.conftest import make_application
@@ -282,9 +282,9 @@ def test_an_empty_index_beside_indexed_cases_is_rebuilt(library, settings, tmp_p
     """A new host or a restored backup: the index directory is empty, the database knows the cases."""
     before = search.matching_ids("普惠")
     settings.LIBRARY_INDEX_DIR = tmp_path / "elsewhere"
-    assert engine.size() == 0
+    assert search_index.size() == 0
     assert search.matching_ids("普惠") == before and before
-    assert search.search("").total == len(library) == engine.size()
+    assert search.search("").total == len(library) == search_index.size()
 
 
 def test_reindex_command_rewrites_the_index(library, settings, tmp_path):
@@ -292,7 +292,7 @@ def test_reindex_command_rewrites_the_index(library, settings, tmp_path):
     out = io.StringIO()
     call_command("library", "reindex", stdout=out, stderr=io.StringIO())
     assert json.loads(out.getvalue()) == {"indexed": len(library)}
-    assert engine.size() == len(library)
+    assert search_index.size() == len(library)
 
 
 def test_unpublished_cases_leave_the_index(library):
@@ -307,9 +307,9 @@ def test_unpublished_cases_leave_the_index(library):
 def test_a_writer_waits_for_another_process_holding_the_lock(library, settings):
     """Writers in other processes (gunicorn workers, the task worker) take turns on the index's lock file."""
     code = ("import sys, time, tantivy; sys.path.insert(0, '.');"
-            "from jinxuan.library import engine;"
-            f"idx = tantivy.Index(engine.schema(), path={str(settings.LIBRARY_INDEX_DIR)!r}, reuse=True);"
-            "w = idx.writer(heap_size=engine.WRITER_HEAP, num_threads=1); print('held', flush=True);"
+            "from jinxuan.library import search_index;"
+            f"idx = tantivy.Index(search_index.schema(), path={str(settings.LIBRARY_INDEX_DIR)!r}, reuse=True);"
+            "w = idx.writer(heap_size=search_index.WRITER_HEAP, num_threads=1); print('held', flush=True);"
             "time.sleep(1.5); w.commit(); del w; print('released', flush=True)")
     assert search.search("").total == len(library)  # the index exists and is current
     services.update_case(library[1], paragraphs=["换了正文：乡村振兴专项贷款。"])

@@ -7,7 +7,7 @@ from pathlib import Path
 import jinxuan
 
 ROOT = Path(jinxuan.__file__).parent
-BOTTOM = ("campaigns", "accounts", "audit", "pipeline", "screening", "outcomes", "textmining", "compendium")
+BOTTOM = ("campaigns", "accounts", "audit", "pipeline", "formalrules", "outcomes", "textmining", "compendium")
 ABOVE = ("formalreview", "review", "voting", "roadshow", "inspection", "publicity", "results",  # stage apps
          "library", "reports", "dashboard", "api", "demo", "tools", "ops")  # faces that read across stages
 

@@ -66,7 +66,7 @@ def test_canary_never_reaches_the_conflicted_expert(gz, seeded, client, organise
         client.get(reverse("apply:detail", args=[canary_app.pk])),
         client.get(reverse("review_manage:overview", args=[gz.slug])),
         client.get(reverse("review_manage:export", args=[gz.slug])),
-        client.get(reverse("formal:detail", args=[gz.slug, canary_app.pk])),
+        client.get(reverse("formalreview:detail", args=[gz.slug, canary_app.pk])),
     ]
     visible = visible_ids(expert, gz)
     assert visible and canary_app.pk not in visible

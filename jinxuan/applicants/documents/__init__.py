@@ -1,4 +1,4 @@
-"""Printable application documents: the watermarked PDF 申报书, the 承诺函 and the Word 申报案例说明.
+"""Django-free. Printable application documents: the watermarked PDF 申报书, the 承诺函 and the Word 申报案例说明.
 
 `printable` turns a preset and its answers into plain dataclasses (no Django);
 `pdf` and `word` render those to bytes.

@@ -1,4 +1,4 @@
-"""CJK fonts for the generated PDFs.
+"""Django-free. CJK fonts for the generated PDFs.
 
 The Noto Serif SC / Noto Sans SC OpenType files ship inside the pylopdf-fonts-zh-cn
 package, so no system font is needed; fpdf2 embeds a subset of the glyphs used,

@@ -1,4 +1,4 @@
-"""PDF rendering with fpdf2: the watermarked 申报书 for the paper copy, and the 承诺函.
+"""Django-free. PDF rendering with fpdf2: the watermarked 申报书 for the paper copy, and the 承诺函.
 
 Watermark: drawn by the FPDF subclass's footer(), which fpdf2 calls when closing every
 page (including the last one, at output time), so no page can miss it. It is painted

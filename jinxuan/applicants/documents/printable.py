@@ -1,4 +1,4 @@
-"""A printable application: the preset's form schema walked in order, every answer rendered to text.
+"""Django-free. A printable application: the preset's form schema walked in order, every answer rendered to text.
 
 No Django here: `build_printable` takes the validated `Preset`, the application's answers,
 the applying units and some metadata, and returns plain dataclasses that `pdf` and `word`

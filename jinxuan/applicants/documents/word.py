@@ -1,4 +1,4 @@
-"""Word documents with python-docx, in the format the call prescribes for 申报案例说明:
+"""Django-free. Word documents with python-docx, in the format the call prescribes for 申报案例说明:
 
 A4; body 三号仿宋 (16 pt), line spacing exactly 30 pt, first-line indent 2 characters;
 一级标题 三号黑体, 二级标题 三号楷体加粗, 三级标题 三号仿宋.

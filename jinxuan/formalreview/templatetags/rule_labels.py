@@ -2,7 +2,7 @@
 
 from django import template
 
-from jinxuan.screening.names import rule_label
+from jinxuan.formalrules.names import rule_label
 
 register = template.Library()
 

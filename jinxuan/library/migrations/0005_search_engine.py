@@ -4,7 +4,7 @@ from django.db import migrations
 def drop(apps, schema_editor):
     from jinxuan.library.search import drop_index_schema
 
-    drop_index_schema(schema_editor)  # the index now lives in a Tantivy directory (`engine.py`)
+    drop_index_schema(schema_editor)  # the index now lives in a Tantivy directory (`search_index.py`)
 
 
 def create(apps, schema_editor):

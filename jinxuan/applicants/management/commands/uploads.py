@@ -2,6 +2,9 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from jinxuan.applicants.purge import purge_uploads
+from jinxuan.applicants.tasks import purge_scheduled, purge_uploads_task
+
 
 class Command(BaseCommand):
     help = "上传文件维护：purge 清理超过 24 小时未完成的上传、无记录的残留分片与文件、过期的临时文件"
@@ -14,14 +17,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, every, **options):
         if every > 0:
-            from jinxuan.applicants.tasks import purge_scheduled, purge_uploads_task
-
             if purge_scheduled():
                 self.stdout.write(json.dumps({"queued": None, "already_scheduled": True}, ensure_ascii=False))
                 return
             result = purge_uploads_task.enqueue(every)
             self.stdout.write(json.dumps({"queued": str(result.id), "every_seconds": every}, ensure_ascii=False))
             return
-        from jinxuan.applicants.purge import purge_uploads
 
         self.stdout.write(json.dumps(purge_uploads(), ensure_ascii=False))

@@ -2,6 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from jinxuan.audit.models import AuditHead
+from jinxuan.audit.tasks import anchor_scheduled, anchor_task
 from jinxuan.audit.verify import publish_anchor, verify_report
 
 
@@ -22,8 +24,6 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         if action == "head":
             from django.utils import timezone
-
-            from jinxuan.audit.models import AuditHead
 
             head = AuditHead.objects.filter(pk=1).values("seq", "hash").first() or {"seq": 0, "hash": ""}
             self.stdout.write(json.dumps(head | {"exported_at": timezone.now().isoformat(timespec="seconds"),
@@ -48,15 +48,12 @@ class Command(BaseCommand):
                 self.stderr.write(f"首个未通过校验的事件：#{first.seq}（{first.message}）")
             self.stderr.write(held)
             raise CommandError(f"审计日志校验失败：发现 {len(problems)} 处问题")
-        from jinxuan.audit.models import AuditHead
 
         seq = AuditHead.objects.values_list("seq", flat=True).get(pk=1)
         self.stdout.write(f"审计日志完好：共 {seq} 条事件，哈希链一致；{held}")
 
     def _anchor(self, anchor_file, every: int) -> None:
         if every > 0:
-            from jinxuan.audit.tasks import anchor_scheduled, anchor_task
-
             if anchor_scheduled():
                 self.stdout.write(json.dumps({"queued": None, "already_scheduled": True}, ensure_ascii=False))
                 return

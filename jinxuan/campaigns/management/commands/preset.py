@@ -4,6 +4,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from jinxuan.campaigns.loader import after_load, load_preset
+from jinxuan.campaigns.models import Campaign
 from jinxuan.campaigns.preset_io import PresetError, read_preset
 
 
@@ -36,9 +38,6 @@ class Command(BaseCommand):
                            "fields": sum(1 for _ in preset.form.fields()), "stages": [s.kind for s in preset.stages]}
                 self.stdout.write(json.dumps(summary, ensure_ascii=False))
             else:
-                from jinxuan.campaigns.loader import after_load, load_preset
-                from jinxuan.campaigns.models import Campaign
-
                 previous = Campaign.objects.filter(slug=preset.slug).values_list("preset_hash", flat=True).first()
                 try:
                     campaign, created = load_preset(preset, file)

@@ -1,7 +1,10 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from jinxuan.accounts.models import User
+from jinxuan.campaigns.models import Campaign
 from jinxuan.demo.population import ACCOUNTS, DEMO_PASSWORD, build
+from jinxuan.demo.roles import workspace
 
 
 class Command(BaseCommand):
@@ -13,10 +16,6 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="数据库中已有征集活动时跳过")
 
     def handle(self, *args, seed, per_campaign, if_empty, **options):
-        from jinxuan.accounts.models import User
-        from jinxuan.campaigns.models import Campaign
-        from jinxuan.demo.roles import workspace
-
         if if_empty and Campaign.objects.exists():
             self.stdout.write("演示数据已存在，跳过生成。")
         else:

@@ -9,6 +9,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from jinxuan.campaigns.models import Campaign
+from jinxuan.command_files import read_file_bytes
+from jinxuan.compendium.export import compendium_docx, compendium_pdf
+from jinxuan.compendium.parse import ParseError
+from jinxuan.library import compendium_views as compendium
+from jinxuan.library import follow, search
+
 
 class Command(BaseCommand):
     help = "案例库：import 导入已发布的案例集（.txt/.docx）；export 导出活动的案例集（Word 或 PDF）"
@@ -30,8 +37,6 @@ class Command(BaseCommand):
         p.add_argument("--once", action="store_true", help="只追赶一次，输出结果后退出")
 
     def handle(self, *args, action, **options):
-        from jinxuan.campaigns.models import Campaign
-
         if action == "reindex":
             return self.reindex()
         if action == "follow":
@@ -46,10 +51,6 @@ class Command(BaseCommand):
             self.export(campaign, options["format"], options["output"])
 
     def import_file(self, campaign, path: str, track: str, dry_run: bool):
-        from jinxuan.command_files import read_file_bytes
-        from jinxuan.compendium.parse import ParseError
-        from jinxuan.library import compendium_views as compendium
-
         file = Path(path)
         data = read_file_bytes(path)
         try:
@@ -69,9 +70,6 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
 
     def export(self, campaign, fmt: str, output: str):
-        from jinxuan.compendium.export import compendium_docx, compendium_pdf
-        from jinxuan.library import compendium_views as compendium
-
         book = compendium.build_compendium(campaign)
         content = compendium_docx(book) if fmt == "docx" else compendium_pdf(book)
         target = Path(output)
@@ -83,8 +81,6 @@ class Command(BaseCommand):
                                       "cases": len(book.cases), "bytes": len(content)}, ensure_ascii=False))
 
     def reindex(self):
-        from jinxuan.library import search
-
         def progress(done, total):
             self.stderr.write(f"\r已索引 {done}/{total} 个案例", ending="")
 
@@ -93,8 +89,6 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps({"indexed": n}, ensure_ascii=False))
 
     def follow(self, interval: float, once: bool):
-        from jinxuan.library import follow
-
         if interval <= 0:
             raise CommandError("--interval 必须大于 0")
         if once:
@@ -103,5 +97,5 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps({"applied": applied, "behind": lag.changes, "position": lag.position},
                                          ensure_ascii=False))
             return
-        self.stderr.write(f"案例库检索索引：每 {interval:g} 秒应用新的变更（{follow.engine.path()}）")
+        self.stderr.write(f"案例库检索索引：每 {interval:g} 秒应用新的变更（{follow.search_index.path()}）")
         follow.follow(interval)

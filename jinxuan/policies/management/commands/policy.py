@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jinxuan.command_files import read_file_bytes
+from jinxuan.policies.models import Clause, Policy
 from jinxuan.textmining.policy import parse_policy
 
 
@@ -22,8 +23,6 @@ def read_text(path: str) -> str:
 
 def import_policy(text: str, slug: str):
     """Create or replace the policy `slug` from `text`; returns (Policy row, parsed policy, created)."""
-    from jinxuan.policies.models import Clause, Policy
-
     parsed = parse_policy(text)
     if not parsed.clauses:
         raise CommandError("文本中没有找到编号条款（如“（一）……。”），未导入")
@@ -53,8 +52,6 @@ class Command(BaseCommand):
         sub.add_parser("list", help="列出已导入的政策及条款数")
 
     def handle(self, *args, action, **options):
-        from jinxuan.policies.models import Policy
-
         if action == "list":
             rows = [
                 {"slug": p.slug, "title": p.title, "clauses": p.clauses.count(),

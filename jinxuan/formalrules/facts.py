@@ -1,7 +1,7 @@
 """What the rules read from a preset and a record, located by field type and label, computed once.
 
 `facts(preset, record)` returns a `Facts` view; inside `screen()` it is shared by all rules for the
-record (engine.memo), so texts, titles and dates are extracted once.  Every accessor tolerates a
+record (evaluate.memo), so texts, titles and dates are extracted once.  Every accessor tolerates a
 malformed record: a value of the wrong type reads as missing.
 """
 
@@ -12,7 +12,7 @@ import re
 from functools import cached_property
 from typing import Any
 
-from .engine import memo
+from .evaluate import memo
 
 CN_TZ = dt.timezone(dt.timedelta(hours=8))  # China has no daylight saving time
 TITLE_LABELS = ("案例名称", "事件名称", "项目名称")

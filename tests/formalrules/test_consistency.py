@@ -1,7 +1,7 @@
 """consistency: figures and identities that contradict each other (beyond what formcheck checks)."""
 
-from jinxuan.screening.engine import run_rule
-from tests.screening import GZ, TOP, credit_code, field_key, fresh, make_record
+from jinxuan.formalrules.evaluate import run_rule
+from tests.formalrules import GZ, TOP, credit_code, field_key, fresh, make_record
 
 BASE = make_record(GZ)
 TABLE = next(f.key for f in GZ.form.fields("unit") if f.type == "indicator_table")

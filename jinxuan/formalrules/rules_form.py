@@ -19,7 +19,7 @@ from .brands import (
     platform_names,
     quoted,
 )
-from .engine import BLOCKING, WARNING, finding, memo, rule
+from .evaluate import BLOCKING, WARNING, finding, memo, rule
 from .facts import as_dict, as_list, as_str, facts, find_field, sub_field, title_field
 
 # Policy slogans that calls and titles put in quotes without naming a product.

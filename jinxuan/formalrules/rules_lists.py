@@ -8,7 +8,7 @@ import re
 from jinxuan.applicants.formcheck import credit_code_problem
 
 from . import regions
-from .engine import BLOCKING, WARNING, finding, memo, rule
+from .evaluate import BLOCKING, WARNING, finding, memo, rule
 from .facts import as_dict, as_list, as_str, choices_of, facts, find_field, sub_field, track_name
 from .quantities import quantities
 

@@ -5,6 +5,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from jinxuan.campaigns.models import Campaign
+from jinxuan.campaigns.preset_io import PresetError, read_preset
+from jinxuan.formalrules.evaluate import screen, validate_record
+
 
 class Command(BaseCommand):
     help = "按征集活动的形式审核规则检查一份导出的申报（JSON），以 JSON 打印发现的问题；有无问题均返回 0"
@@ -15,10 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("file", metavar="FILE.json", help="申报导出文件；- 表示标准输入")
 
     def handle(self, *args, campaign, file, **options):
-        from jinxuan.campaigns.preset_io import PresetError, read_preset
-        from jinxuan.screening.engine import screen, validate_record
-
-        spec = self._spec(campaign, read_preset, PresetError)
+        spec = self._spec(campaign)
         try:
             text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
             data = json.loads(text)
@@ -35,12 +36,10 @@ class Command(BaseCommand):
                                       "warnings": sum(f["severity"] == "warning" for f in findings)},
                                      ensure_ascii=False, indent=2))
 
-    def _spec(self, slug, read_preset, PresetError):
+    def _spec(self, slug):
         from django.db import DatabaseError
 
         try:
-            from jinxuan.campaigns.models import Campaign
-
             found = Campaign.objects.filter(slug=slug).first()
             if found:
                 return found.spec

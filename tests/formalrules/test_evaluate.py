@@ -1,4 +1,4 @@
-"""The engine: registry, record validation, severity overrides, ordering, errors become findings."""
+"""The rule evaluator: registry, record validation, severity overrides, ordering, errors become findings."""
 
 import json
 import os
@@ -9,10 +9,10 @@ import pytest
 import yaml
 
 from jinxuan.campaigns.preset_io import PresetError, parse_preset_text
-from jinxuan.screening import FORMAT, RULES, Finding, screen, validate_record
-from jinxuan.screening.engine import INFO, run_rule
-from jinxuan.screening.names import RULE_NAMES
-from tests.screening import GZ, TOP, XH, field_key, fresh, make_record
+from jinxuan.formalrules import FORMAT, RULES, Finding, screen, validate_record
+from jinxuan.formalrules.evaluate import INFO, run_rule
+from jinxuan.formalrules.names import RULE_NAMES
+from tests.formalrules import GZ, TOP, XH, field_key, fresh, make_record
 
 BASE = make_record(GZ)
 
@@ -23,13 +23,13 @@ def test_every_listed_rule_is_registered_and_documented():
 
 
 def test_names_module_imports_nothing():
-    source = open("jinxuan/screening/names.py", encoding="utf-8").read()
+    source = open("jinxuan/formalrules/names.py", encoding="utf-8").read()
     assert "import" not in source.replace('"""', "").split("RULE_NAMES")[1]
     assert not [line for line in source.splitlines() if line.startswith(("import ", "from "))]
 
 
 def test_no_django_in_the_package():
-    code = ("import sys, jinxuan.screening as s; s.screen; "
+    code = ("import sys, jinxuan.formalrules as s; s.screen; "
             "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django imported'")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ,
                           "DJANGO_SETTINGS_MODULE": ""})

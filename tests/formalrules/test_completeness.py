@@ -1,7 +1,7 @@
 """completeness: formcheck's problems for submission as blocking findings, plus the required attachments."""
 
-from jinxuan.screening.engine import run_rule
-from tests.screening import GZ, XH, field_key, fresh, make_record
+from jinxuan.formalrules.evaluate import run_rule
+from tests.formalrules import GZ, XH, field_key, fresh, make_record
 
 BASE = make_record(GZ)
 

@@ -1,7 +1,7 @@
 """Formal review (形式审核) as rules: an application record in, findings out.  No Django here.
 
 Input: an application record in the export format "jinxuan.application/1"
-(written by jinxuan.applicants.export, read by `jinxuan screen`):
+(written by jinxuan.applicants.export, read by `jinxuan formalreview`):
 
     {"format": "jinxuan.application/1", "campaign": slug, "number": "GD2025-0007", "track": track_key,
      "title": str, "state": str, "submitted_at": ISO-8601 with offset or null, "version": int or null,
@@ -29,11 +29,11 @@ _EXPORTS = {"screen", "validate_record", "run_rule", "Finding", "RULES", "INFO",
 
 
 def __getattr__(name):
-    # Lazy, so that jinxuan.campaigns.schema can import .names without importing the engine (a cycle).
+    # Lazy, so that jinxuan.campaigns.schema can import .names without importing the evaluator (a cycle).
     if name in _EXPORTS:
-        from . import engine
+        from . import evaluate  # cycle: rules -> applicants.formcheck -> campaigns.schema -> .names
 
-        return getattr(engine, name)
+        return getattr(evaluate, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

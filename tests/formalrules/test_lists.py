@@ -2,9 +2,9 @@
 
 import pytest
 
-from jinxuan.screening.engine import run_rule
-from jinxuan.screening.quantities import quantities
-from tests.screening import TOP, XH, credit_code, field_key, fresh, make_record
+from jinxuan.formalrules.evaluate import run_rule
+from jinxuan.formalrules.quantities import quantities
+from tests.formalrules import TOP, XH, credit_code, field_key, fresh, make_record
 
 SH = make_record(TOP, "shanghai_data_finance",
                  units=[("北京瀚澜数据科技有限公司", "北京", "2012-01-01"), ("上海睿拓科技有限公司", "上海", "2015-01-01")])

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jinxuan.screening import Finding, screen
-from tests.screening import GZ, TOP, XH, field_key, fresh, make_record
+from jinxuan.formalrules import Finding, screen
+from tests.formalrules import GZ, TOP, XH, field_key, fresh, make_record
 
 FIGURES = "审批效率提升35%，运营成本降低2个百分点，累计服务小微企业5200家、投放贷款12.6亿元。"
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from jinxuan.screening.brands import latin_product_tokens, name_variants
-from jinxuan.screening.engine import run_rule
-from tests.screening import GZ, field_key, fresh, make_record
+from jinxuan.formalrules.brands import latin_product_tokens, name_variants
+from jinxuan.formalrules.evaluate import run_rule
+from tests.formalrules import GZ, field_key, fresh, make_record
 
 TITLE = field_key(GZ, "案例名称")
 BASE = make_record(GZ)

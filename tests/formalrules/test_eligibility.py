@@ -2,8 +2,8 @@
 
 import pytest
 
-from jinxuan.screening.engine import run_rule
-from tests.screening import GZ, XH, credit_code, field_key, fresh, make_record
+from jinxuan.formalrules.evaluate import run_rule
+from tests.formalrules import GZ, XH, credit_code, field_key, fresh, make_record
 
 BASE = make_record(GZ)  # a draft: measured at the deadline 2026-04-10
 FOUNDED = field_key(GZ, "成立时间", "unit")

@@ -1,4 +1,4 @@
-"""The rule engine: findings, the rule registry, `screen()` and `validate_record()`.
+"""The rule evaluator: findings, the rule registry, `screen()` and `validate_record()`.
 
 A rule is a function ``(preset, record, params) -> list[Finding]`` registered with ``@rule(name,
 default_severity, params=(...))``.  `screen()` runs the rules a preset switches on (``preset.screening``)
@@ -55,7 +55,7 @@ INFO: dict[str, RuleInfo] = {}
 def rule(name: str, default_severity: Severity, params: Iterable[str] = ()):
     """Register a rule under `name` (one of names.RULE_NAMES) with the parameters it reads."""
     if name not in RULE_NAMES:
-        raise ValueError(f"rule {name!r} is not listed in jinxuan.screening.names.RULE_NAMES")
+        raise ValueError(f"rule {name!r} is not listed in jinxuan.formalrules.names.RULE_NAMES")
     if default_severity not in SEVERITIES:
         raise ValueError(f"severity must be one of {SEVERITIES}")
 
@@ -143,6 +143,7 @@ def screen(preset: Any, record: Any, specs: Iterable[Any] | None = None) -> list
     problems = validate_record(record)
     if problems:
         return [Finding("record", "", BLOCKING, f"申报记录无法审核：{p}", {"problem": p}) for p in problems]
+    # the preset's section keeps its stored key `screening:` (jinxuan.campaigns.schema.Preset.screening)
     specs = list(preset.screening if specs is None else specs)
     out: list[Finding] = []
     if record["campaign"] != preset.slug:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from . import regions
-from .engine import BLOCKING, WARNING, finding, rule
+from .evaluate import BLOCKING, WARNING, finding, rule
 from .facts import as_dict, as_str, choice_of, facts, find_field, month_label, parse_date, parse_month
 
 # 001's applicant types and the 单位类型 (000's list) that usually belong to each.

@@ -8,11 +8,16 @@ what failed as a person would (the same key, so a retried submit is never a seco
 
 Checked afterwards, from the database: every acknowledged submission is stored, exactly once, and the stored version's
 content hash equals the hash the client computed itself from what it sent (answers, units, track, title, attachment
-names, SHA-256 and sizes); no application has more versions than acknowledged submits.
+names, SHA-256 and sizes); no application has more versions than acknowledged submits. With `--object-store` the
+attachments and print-outs go to a private S3 store (moto, bench/topology.PrivateObjectStore) and every acknowledged
+submission's attachments are also read back from the store (boto3, straight from moto) and their SHA-256 and size
+compared with what the client sent.
 
     python bench/deadline_spike.py                          # 500 applicants, about 2 minutes of load
     python bench/deadline_spike.py --applicants 50 --no-record
     python bench/deadline_spike.py --faults kill_app,postgres,disk   # records faults_spike_<date>
+    python bench/deadline_spike.py --object-store                    # records spike-s3_<date>
+    python bench/deadline_spike.py --object-store --faults kill_app,redis,postgres,disk,store --label faults
 
 Needs root for the upload-disk tmpfs (the disk fault) and the `postgres` user for the private cluster; nginx.
 """
@@ -145,6 +150,7 @@ class Applicant:
                 res["upload_text"] = body.decode("utf-8", "replace")[:200]
                 return res
             sent.append({"key": key, "name": name, "sha256": sha, "size": len(data)})
+        res["files"] = [{"key": f["key"], "sha256": f["sha256"], "size": f["size"]} for f in sent]
         res["client_hash"] = expected_hash(title.strip()[:200], spec["track"], answers, spec["units"], sent)
         key = uuid.uuid4().hex
         status, body = await self.call(client, "submit", "POST", f"/api/v1/applications/{spec['id']}/submit",
@@ -234,6 +240,63 @@ def check(results: list[dict]) -> dict:
             "ok": not lost and not stored_not_client and all(n <= 1 for n in per_app.values())}
 
 
+def check_store(results: list[dict], store) -> dict:
+    """Every acknowledged submission's attachments, read back from the object store itself (boto3 to moto, not
+    through the application or its front): the stored row names an object whose SHA-256 and size are the client's.
+    Also: objects under attachments/ that no row names (left by cut-off writes), and the print-outs rendered so far
+    (each read back against its recorded hash)."""
+    from botocore.exceptions import ClientError
+
+    from jinxuan.applicants.models import PrintOut, StoredAttachment
+
+    client = store.client()
+
+    def digest(name: str) -> tuple[str, int] | None:
+        try:
+            body = client.get_object(Bucket=store.bucket, Key=name)["Body"].read()
+        except ClientError:
+            return None
+        return hashlib.sha256(body).hexdigest(), len(body)
+
+    acked = [r for r in results if r["state"] == "acknowledged"]
+    ids = [r["id"] for r in acked]
+    rows: dict[tuple, list[str]] = {}
+    for a in StoredAttachment.objects.filter(application_id__in=ids).values("application_id", "key", "sha256", "file"):
+        rows.setdefault((a["application_id"], a["key"], a["sha256"]), []).append(a["file"])
+    checked = no_row = missing = differs = 0
+    bad: list[dict] = []
+    for r in acked:
+        for f in r["files"]:
+            names = rows.get((r["id"], f["key"], f["sha256"]))
+            if not names:
+                no_row += 1
+                bad.append({"id": r["id"], "key": f["key"], "problem": "no stored row"})
+                continue
+            for name in names:
+                checked += 1
+                got = digest(name)
+                if got is None:
+                    missing += 1
+                    bad.append({"id": r["id"], "key": f["key"], "object": name, "problem": "not in the store"})
+                elif got != (f["sha256"], f["size"]):
+                    differs += 1
+                    bad.append({"id": r["id"], "key": f["key"], "object": name, "problem": "hash or size differs"})
+    named = set(StoredAttachment.objects.values_list("file", flat=True))
+    in_store = [o["Key"] for page in client.get_paginator("list_objects_v2").paginate(Bucket=store.bucket)
+                for o in page.get("Contents", [])]
+    orphans = [k for k in in_store if k.startswith("attachments/") and k not in named]
+    printouts = list(PrintOut.objects.filter(version__application_id__in=ids).values("name", "sha256"))
+    printouts_ok = sum(1 for p in printouts if (digest(p["name"]) or ("",))[0] == p["sha256"])
+    expected = sum(len(r["files"]) for r in acked)
+    return {"bucket": store.bucket, "endpoint_for_hosts": store.endpoint, "objects_in_store": len(in_store),
+            "attachments_expected": expected, "attachments_checked_in_store": checked,
+            "attachments_without_row": no_row, "attachments_missing_from_store": missing,
+            "attachments_hash_differs_in_store": differs, "problems": bad[:20],
+            "unreferenced_attachment_objects": len(orphans), "unreferenced_examples": orphans[:5],
+            "printouts_rendered": len(printouts), "printouts_hash_ok_in_store": printouts_ok,
+            "ok": not (no_row or missing or differs) and checked >= expected}
+
+
 def summarise(results, records, wall, t0) -> dict:
     by_step = {}
     for step in ("patch", "upload", "submit"):
@@ -272,6 +335,20 @@ def markdown(result: dict) -> str:
              f"| lost / duplicated | {c['lost']} / {c['duplicated']} |",
              f"| stored hash ≠ client's hash | {c['stored_hash_differs_from_client']} |",
              f"| not acknowledged | {c['not_acknowledged_by_state'] or 'none'} |"]
+    st = result.get("object_store")
+    if st:
+        lines[4:4] = [f"Attachments and print-outs in the object store: {result['versions']['object_store']}, bucket "
+                      f"`{st['bucket']}` at {st['endpoint_for_hosts']} (S3_* passed to every host and the worker).",
+                      ""]
+        lines += [f"| attachments of acknowledged submissions read back from the store, SHA-256 and size = client's "
+                  f"| {st['attachments_checked_in_store'] - st['attachments_hash_differs_in_store']} of "
+                  f"{st['attachments_expected']} |",
+                  f"| attachments without a row / missing from the store / differing | {st['attachments_without_row']}"
+                  f" / {st['attachments_missing_from_store']} / {st['attachments_hash_differs_in_store']} |",
+                  f"| objects in the store (attachments no row names) | {st['objects_in_store']} "
+                  f"({st['unreferenced_attachment_objects']}) |",
+                  f"| print-outs rendered by the time of the check (hash ok in the store) | {st['printouts_rendered']} "
+                  f"({st['printouts_hash_ok_in_store']}) |"]
     lines += F.markdown_table(result)
     return "\n".join(lines)
 
@@ -294,20 +371,25 @@ def main():
     parser.add_argument("--outage", type=float, default=5.0)
     parser.add_argument("--upload-disk-mb", type=int, default=0, help="tmpfs size (default: what the uploads need)")
     parser.add_argument("--label", default="", help="'faults' records faults_spike_<date>")
+    parser.add_argument("--tag", default="", help="appended to the recorded file's name (spike-s3-<tag>_<date>)")
+    parser.add_argument("--object-store", action="store_true",
+                        help="attachments and print-outs in a private S3 store (moto); records spike-s3_<date>")
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
     kinds = [k for k in args.faults.split(",") if k]
-    faults = F.schedule(kinds, args.fault_window, args.outage)
+    faults = F.schedule(kinds, args.fault_window, args.outage, object_store=args.object_store)
     ramp = args.ramp or (args.fault_window if kinds else 0.0)
 
     file_sets = make_files(args.file_variants, args.attachment_kb)
     need_mb = sum(len(d) for _, d in file_sets[0].values()) * args.applicants // (1 << 20)
-    services = Services("spike", upload_mb=args.upload_disk_mb or max(256, int(need_mb * 1.5) + 128))
+    services = Services("spike", upload_mb=args.upload_disk_mb or max(256, int(need_mb * 1.5) + 128),
+                        object_store=args.object_store)
     started = dt.datetime.now(dt.UTC)
     before = machine()
     prefix = f"spike{os.getpid()}"
     try:
-        print("启动私有 PostgreSQL、Redis 与上传盘 …", flush=True)
+        print("启动私有 PostgreSQL、Redis 与上传盘" + ("、对象存储（moto）" if args.object_store else "") + " …",
+              flush=True)
         services.start_backends()
         env = services.django_env(prefix)
         os.environ.update(env)
@@ -339,34 +421,43 @@ def main():
             topo.wait_ready(120)
         figures = summarise(results, records, wall, t0)
         verdict = check(results)
+        in_store = check_store(results, services.store) if services.store else None
+        if in_store:
+            verdict["ok"] = verdict["ok"] and in_store["ok"]
         result = {
-            "benchmark": "faults_spike" if args.label == "faults" else "spike",
-            "title": "截止前提交高峰" + ("（故障注入）" if faults else ""),
+            "benchmark": ("faults_spike" if args.label == "faults" else "spike") + ("-s3" if services.store else "")
+            + (f"-{args.tag}" if args.tag else ""),
+            "title": "截止前提交高峰" + ("（对象存储）" if services.store else "") + ("（故障注入）" if faults else ""),
             "date": started.isoformat(timespec="seconds"),
             "command": "python bench/deadline_spike.py " + " ".join(sys.argv[1:]),
             "machine": before, "machine_after": machine(),
-            "versions": {"postgresql": services.pg.version(), "redis": _redis_version(services)},
+            "versions": {"postgresql": services.pg.version(), "redis": _redis_version(services),
+                         **({"object_store": services.store.version()} if services.store else {})},
             "inputs": {"applicants": args.applicants, "concurrency": args.applicants,
                        "attachments_per_applicant": len(FILE_KEYS),
                        "attachment_bytes": [len(d) for _, d in file_sets[0].values()],
                        "file_variants": args.file_variants, "app_servers": args.servers, "workers": args.workers,
                        "threads": args.threads, "attempts_per_step": args.attempts, "ramp_s": ramp,
                        "deadline_minutes_after_setup": args.deadline_minutes, "client": "httpx (asyncio)",
-                       "path": "nginx → gunicorn (deploy/start.sh)", "faults": kinds, "outage_s": args.outage},
+                       "path": "nginx → gunicorn (deploy/start.sh)", "faults": kinds, "outage_s": args.outage,
+                       "storage": "S3 object store (S3_* to every host)" if services.store else "upload disk"},
             "figures": figures, "check": verdict,
         }
+        if in_store:
+            result["object_store"] = in_store
         if runner:
             result["faults"] = runner.report()
             result["fault_windows"] = F.window_report(faults, records)
             result["fault_runner_error"] = runner.error
-        print(json.dumps({k: result[k] for k in ("figures", "check")}, ensure_ascii=False, indent=2))
+        print(json.dumps({k: result[k] for k in ("figures", "check", "object_store") if k in result},
+                         ensure_ascii=False, indent=2))
         md = markdown(result)
         print(md)
         if not args.no_record:
             paths = write_result(result["benchmark"], result, md)
             print("记录于", ", ".join(str(p.relative_to(ROOT)) for p in paths))
         if not verdict["ok"]:
-            sys.exit("已确认的提交有丢失、重复或与客户端哈希不符")
+            sys.exit("已确认的提交有丢失、重复或与客户端哈希不符" + ("（或对象存储中的附件缺失、不符）" if in_store else ""))
     finally:
         try:
             from django.db import connections

@@ -3,7 +3,14 @@
 - `kill_app`: kill -9 of application server app1 (its gunicorn master; supervisor starts it again);
 - `redis`: the private Redis stopped (SHUTDOWN SAVE) and started again after the outage;
 - `postgres`: the private PostgreSQL cluster stopped in immediate mode (a crash: recovery on start) and started again;
-- `disk`: the upload disk (a small tmpfs) filled to the last byte, emptied after the outage.
+- `disk`: the upload disk (a small tmpfs) filled to the last byte, emptied after the outage;
+- `store`: the object store (with `--object-store`) stopped for the outage and started again: the hosts' connections
+  to it are cut and refused, its objects stay (bench/topology.PrivateObjectStore).
+
+With `--object-store` attachments and print-outs live in the store, not on the upload disk: the `disk` fault then
+fills what stays local (the data folder: resumable uploads' pieces, Django's spool of whole-file uploads over
+2.5 MB, the audit anchors, the library index), which the spike's attachments (whole-file uploads of ~300 KB, kept
+in memory) never touch.
 
 `FaultRunner` runs a schedule in a thread while a benchmark's load runs; each fault records when it started and
 ended and how long the service took to answer /readyz again. `window_report` sorts the requests a benchmark made
@@ -12,6 +19,7 @@ by the fault they met: status codes and what the user saw (the Chinese page, a C
     python bench/faults.py                      # both benchmarks with every fault, small scale (a few minutes)
     python bench/faults.py --scale full         # 500 applicants / 100,000 votes, the same faults
     python bench/faults.py --only spike --faults kill_app,disk
+    python bench/faults.py --scale full --only spike --object-store   # attachments in S3 (moto), + the store fault
 
 Each benchmark can also be given faults itself: `python bench/deadline_spike.py --faults kill_app,postgres,disk`.
 """
@@ -32,9 +40,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-KINDS = ("kill_app", "redis", "postgres", "disk")
+KINDS = ("kill_app", "redis", "postgres", "disk", "store")
+DEFAULT_KINDS = ("kill_app", "redis", "postgres", "disk")  # `store` needs the object store
 LABELS = {"kill_app": "kill -9 一个应用服务器", "redis": "重启 Redis", "postgres": "重启 PostgreSQL（立即停止）",
-          "disk": "上传磁盘写满"}
+          "disk": "上传磁盘写满", "store": "对象存储停机后重启"}
 
 
 @dataclass
@@ -48,11 +57,13 @@ class Fault:
     detail: dict = field(default_factory=dict)
 
 
-def schedule(kinds: list[str], duration: float, outage: float = 5.0) -> list[Fault]:
+def schedule(kinds: list[str], duration: float, outage: float = 5.0, object_store: bool = False) -> list[Fault]:
     """Faults spread over the load: the i-th of n at (i + 1) / (n + 1) of `duration`, one at a time."""
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
         raise ValueError(f"未知的故障类型：{', '.join(unknown)}（可选 {', '.join(KINDS)}）")
+    if "store" in kinds and not object_store:
+        raise ValueError("故障 store 需要对象存储（--object-store）")
     n = len(kinds)
     return [Fault(k, round(duration * (i + 1) / (n + 1), 2), outage) for i, k in enumerate(kinds)]
 
@@ -91,6 +102,10 @@ class FaultRunner(threading.Thread):
             time.sleep(fault.outage)
             s.disk.release()
             fault.detail["free_bytes_after"] = s.disk.free_bytes()
+        elif fault.kind == "store":
+            s.store.stop()
+            time.sleep(fault.outage)
+            s.store.start()
         fault.ended = time.monotonic()
         waited = topo.wait_ready(120)
         fault.recovered = time.monotonic() if waited is not None else None
@@ -108,14 +123,18 @@ def _rel(t: float | None, t0: float) -> float | None:
 
 
 def window_report(faults: list[Fault], records: list[dict], settle: float = 2.0) -> list[dict]:
-    """Per fault, the requests that started between its start and `settle` seconds after recovery: how many, their
-    status codes and the kinds of answers (bench.topology.classify); records: {"start", "status", "seen"}."""
+    """Per fault, the requests answered between its start and `settle` seconds after recovery (or the next fault's
+    start, if sooner: a request is counted for one fault only): how many, their status codes and the kinds of
+    answers (bench.topology.classify); records: {"start", "end", "status", "seen"}. The answer's time, not the
+    request's start: under a spike a request waits in the queues for seconds before the servers meet the fault."""
     out = []
+    starts = [f.started for f in faults if f.started is not None]
     for f in faults:
         if f.started is None:
             continue
         end = (f.recovered or f.ended or f.started) + settle
-        inside = [r for r in records if f.started <= r["start"] <= end]
+        end = min([end, *(s - 1e-6 for s in starts if s > f.started)])
+        inside = [r for r in records if f.started <= (r.get("end") or r["start"]) <= end]
         failed = [r for r in inside if r["seen"] != "ok"]
         out.append({"kind": f.kind, "requests": len(inside), "not_ok": len(failed),
                     "status_codes": dict(Counter(str(r["status"]) for r in inside).most_common()),
@@ -129,7 +148,7 @@ def markdown_table(result: dict) -> list[str]:
     """The faults section of a benchmark's markdown summary."""
     if not result.get("faults"):
         return []
-    lines = ["", "## Faults", "", "| fault | at | back by itself (s after load start) | requests during | status codes | "
+    lines = ["", "## Faults", "", "| fault | at | back by itself (s after load start) | requests answered during | status codes | "
              "what users saw |", "|---|---|---|---|---|---|"]
     for f, w in zip(result["faults"], result["fault_windows"], strict=False):
         lines.append(f"| {f['label']} | {f['at_s']} s | {f['recovered_by_itself']} ({f['recovered_s']}) | "
@@ -174,18 +193,24 @@ def main():
     parser = argparse.ArgumentParser(description="故障注入：截止前提交高峰与投票洪峰期间的故障")
     parser.add_argument("--scale", choices=("small", "full"), default="small")
     parser.add_argument("--only", choices=("spike", "votes"), default=None)
-    parser.add_argument("--faults", default=",".join(KINDS))
+    parser.add_argument("--faults", default=None,
+                        help=f"default: {','.join(DEFAULT_KINDS)} (with --object-store also store)")
     parser.add_argument("--outage", type=float, default=5.0)
+    parser.add_argument("--object-store", action="store_true",
+                        help="attachments and print-outs in a private S3 store (moto); the spike checks them there")
     args = parser.parse_args()
+    kinds = args.faults or ",".join(KINDS if args.object_store else DEFAULT_KINDS)
     py = sys.executable
     runs = []
     if args.only in (None, "spike"):
         scale = ["--applicants", "500"] if args.scale == "full" else ["--applicants", "120"]
-        runs.append([py, str(ROOT / "bench/deadline_spike.py"), *scale, "--faults", args.faults,
-                     "--outage", str(args.outage), "--label", "faults"])
-    if args.only in (None, "votes"):
+        runs.append([py, str(ROOT / "bench/deadline_spike.py"), *scale, "--faults", kinds,
+                     "--outage", str(args.outage), "--label", "faults",
+                     *(["--object-store"] if args.object_store else [])])
+    if args.only in (None, "votes"):  # votes store no files: the flood runs without the object store
         scale = ["--votes", "100000"] if args.scale == "full" else ["--votes", "15000"]
-        runs.append([py, str(ROOT / "bench/vote_flood.py"), *scale, "--faults", args.faults,
+        vote_kinds = ",".join(k for k in kinds.split(",") if k != "store")
+        runs.append([py, str(ROOT / "bench/vote_flood.py"), *scale, "--faults", vote_kinds,
                      "--outage", str(args.outage), "--label", "faults"])
     code = 0
     for argv in runs:

@@ -1,12 +1,14 @@
 """Shared by the load and fault benchmarks: a private PostgreSQL cluster and Redis server on free ports (never the
-shared ones), a small tmpfs for uploads, the production topology of deploy/ (nginx → gunicorn servers under
-supervisord, the task worker) started on them, and the figures every benchmark records.
+shared ones), a small tmpfs for uploads, optionally an S3 object store (moto's server mode) for attachments and
+print-outs, the production topology of deploy/ (nginx → gunicorn servers under supervisord, the task worker)
+started on them, and the figures every benchmark records.
 
 Everything listens on loopback only. Each piece can be restarted or broken on purpose (bench/faults.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -251,6 +253,103 @@ class UploadDisk:
             self.mounted = False
 
 
+# ------------------------------------------------------------------------------------------------ object store
+
+
+class PrivateObjectStore:
+    """An S3 object store of its own: moto's server mode on a free loopback port, holding one bucket.
+
+    The hosts reach it through a front (socat, one process per connection) on another free port, the endpoint in
+    S3_ENDPOINT_URL. `stop` kills the front and every connection through it, so the store is gone for the hosts
+    (connections refused or reset) while moto keeps its objects in memory, as a real store keeps them on its disks
+    across a restart; `start` opens the front again on the same port. Without socat the hosts talk to moto
+    directly and the store cannot be stopped (moto's objects live only in its process)."""
+
+    KEYS = {"S3_ACCESS_KEY_ID": "jinxuan-bench", "S3_SECRET_ACCESS_KEY": "jinxuan-bench-secret"}
+
+    def __init__(self, base: Path, bucket: str = "jinxuan-bench"):
+        self.dir = base / "s3"
+        self.bucket = bucket
+        self.inner_port = free_port()
+        self.socat = shutil.which("socat")
+        self.port = free_port() if self.socat else self.inner_port
+        self.moto: subprocess.Popen | None = None
+        self.front: subprocess.Popen | None = None
+
+    @property
+    def inner_url(self) -> str:
+        """moto itself, for the benchmark's own checks (never through the front)."""
+        return f"http://127.0.0.1:{self.inner_port}"
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def launch(self) -> PrivateObjectStore:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        moto = ROOT / ".venv/bin/moto_server"
+        argv = [str(moto)] if moto.exists() else [shutil.which("moto_server") or "moto_server"]
+        with open(self.dir / "moto.log", "ab") as log:
+            self.moto = subprocess.Popen([*argv, "-H", "127.0.0.1", "-p", str(self.inner_port)],
+                                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        if not wait_port(self.inner_port, True, 60):
+            raise RuntimeError("私有对象存储（moto）未能启动")
+        self.client().create_bucket(Bucket=self.bucket)
+        return self.start()
+
+    def start(self) -> PrivateObjectStore:
+        if not self.socat or self.front is not None:
+            return self
+        self.front = subprocess.Popen(
+            [self.socat, f"TCP-LISTEN:{self.port},bind=127.0.0.1,reuseaddr,fork,backlog=1024",
+             f"TCP:127.0.0.1:{self.inner_port}"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        if not wait_port(self.port, True, 30):
+            raise RuntimeError("对象存储的入口（socat）未能启动")
+        return self
+
+    def stop(self) -> None:
+        """The store goes away for the hosts: the front and every open connection through it are killed."""
+        if self.front is None:
+            if not self.socat:
+                raise RuntimeError("需要 socat 才能模拟对象存储停机（apt-get install socat）")
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.front.pid, signal.SIGKILL)
+        self.front.wait()
+        self.front = None
+        wait_port(self.port, False, 10)
+
+    def close(self) -> None:
+        with contextlib.suppress(RuntimeError):
+            self.stop()
+        if self.moto is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.moto.pid, signal.SIGTERM)
+            try:
+                self.moto.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.moto.pid, signal.SIGKILL)
+                self.moto.wait()
+            self.moto = None
+
+    def env(self) -> dict:
+        return {"S3_ENDPOINT_URL": self.endpoint, "S3_BUCKET": self.bucket, "S3_REGION": "us-east-1",
+                "S3_ADDRESSING_STYLE": "path", **self.KEYS}
+
+    def client(self):
+        import boto3
+
+        return boto3.client("s3", endpoint_url=self.inner_url, region_name="us-east-1",
+                            aws_access_key_id=self.KEYS["S3_ACCESS_KEY_ID"],
+                            aws_secret_access_key=self.KEYS["S3_SECRET_ACCESS_KEY"])
+
+    def version(self) -> str:
+        from importlib.metadata import version
+
+        return f"moto {version('moto')} (server mode)" + (" behind socat" if self.socat else "")
+
+
 # ------------------------------------------------------------------------------------------------ topology
 
 
@@ -259,7 +358,7 @@ class Topology:
     worker; `stop` runs deploy/stop.sh. Supervisor restarts any process that dies."""
 
     def __init__(self, base: Path, db_url: str, redis_url: str, data_dir: Path, servers: int = 2, workers: int = 2,
-                 threads: int = 4, prefix: str = "bench"):
+                 threads: int = 4, prefix: str = "bench", extra_env: dict | None = None):
         self.run_dir = base / "deploy"
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -267,7 +366,7 @@ class Topology:
                     "JINXUAN_RUN_DIR": str(self.run_dir), "JINXUAN_PORT": str(self.port),
                     "APP_BASE_PORT": str(free_ports(servers)), "APP_SERVERS": str(servers),
                     "APP_WORKERS": str(workers), "APP_THREADS": str(threads), "CACHE_KEY_PREFIX": prefix,
-                    "SKIP_MIGRATE": "1", "LOG_LEVEL": "WARNING"}
+                    "SKIP_MIGRATE": "1", "LOG_LEVEL": "WARNING", **(extra_env or {})}
         self.env.pop("SECRET_KEY", None)  # the key in the data folder, shared with the benchmark process
         self.url = f"http://127.0.0.1:{self.port}"
         self.servers = servers
@@ -328,12 +427,13 @@ class Topology:
 class Services:
     """Everything a benchmark run needs, torn down in reverse on `close` (also after a failure)."""
 
-    def __init__(self, name: str, upload_mb: int = 512):
+    def __init__(self, name: str, upload_mb: int = 512, object_store: bool = False):
         self.base = Path(tempfile.mkdtemp(prefix=f"jinxuan-{name}-", dir="/tmp"))
         self.base.chmod(0o755)  # nginx workers (www-data when started as root) and postgres must traverse it
         self.pg = PrivatePostgres(self.base)
         self.redis = PrivateRedis(self.base)
         self.disk = UploadDisk(self.base, upload_mb)
+        self.store = PrivateObjectStore(self.base) if object_store else None
         self.topology: Topology | None = None
         self.db_url = ""
 
@@ -342,15 +442,21 @@ class Services:
         self.db_url = self.pg.create_database(database)
         self.redis.start()
         self.disk.mount()
+        if self.store:
+            self.store.launch()
         return self
+
+    def storage_env(self) -> dict:
+        """The S3_* variables of the object store (none: files in the data folder)."""
+        return self.store.env() if self.store else {}
 
     def django_env(self, prefix: str) -> dict:
         return {"DATABASE_URL": self.db_url, "REDIS_URL": self.redis.url(), "JINXUAN_DATA_DIR": str(self.disk.path),
-                "CACHE_KEY_PREFIX": prefix, "DJANGO_SETTINGS_MODULE": "jinxuan.settings"}
+                "CACHE_KEY_PREFIX": prefix, "DJANGO_SETTINGS_MODULE": "jinxuan.settings", **self.storage_env()}
 
     def start_topology(self, servers: int, workers: int, threads: int, prefix: str) -> Topology:
         self.topology = Topology(self.base, self.db_url, self.redis.url(), self.disk.path, servers, workers,
-                                 threads, prefix).start()
+                                 threads, prefix, self.storage_env()).start()
         return self.topology
 
     def close(self) -> None:
@@ -361,5 +467,7 @@ class Services:
                 shutil.copytree(self.topology.run_dir / "log", Path(keep) / self.base.name, dirs_exist_ok=True)
         self.redis.stop(graceful=False)
         self.pg.stop("immediate")
+        if self.store:
+            self.store.close()
         self.disk.unmount()
         shutil.rmtree(self.base, ignore_errors=True)

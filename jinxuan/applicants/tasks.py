@@ -5,17 +5,34 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import task
 
+from jinxuan.ops.filestorage import storage_errors
+
 from .models import ApplicationVersion
 from .printing import prepare
+from .printouts import must_store
 from .purge import purge_uploads
+
+PRINTOUT_RETRIES = 5  # a storage that cannot be written: tried again after 1, 2, 3, 4 and 5 minutes
+PRINTOUT_RETRY_SECONDS = 60
 
 
 @task()
-def prepare_printouts(version_id: int, base_url: str = "") -> None:
-    """Render and store the print-outs of a submitted version, so downloads are served from storage."""
+def prepare_printouts(version_id: int, base_url: str = "", attempt: int = 0) -> None:
+    """Render and store the print-outs of a submitted version, so downloads are served from storage.
+
+    When the storage cannot be written (the object store down, the disk full) the task fails and, with the worker's
+    backend, queues itself again a little later; a download before then renders the document itself."""
     version = ApplicationVersion.objects.select_related("application__campaign").filter(pk=version_id).first()
-    if version is not None:
-        prepare(version, base_url)
+    if version is None:
+        return
+    try:
+        with must_store():
+            prepare(version, base_url)
+    except storage_errors():
+        if attempt < PRINTOUT_RETRIES and prepare_printouts.get_backend().supports_defer:
+            later = timezone.now() + dt.timedelta(seconds=PRINTOUT_RETRY_SECONDS * (attempt + 1))
+            prepare_printouts.using(run_after=later).enqueue(version_id, base_url, attempt + 1)
+        raise
 
 
 def enqueue_printouts(sender, version_id: int, base_url: str = "", **kwargs) -> None:

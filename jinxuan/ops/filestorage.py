@@ -53,6 +53,16 @@ def storage() -> Storage:
     return storages["default"]
 
 
+def storage_errors() -> tuple[type[BaseException], ...]:
+    """What a storage raises when it cannot read or write: OSError (a full or missing disk) and, for an object
+    store, botocore's errors (the store unreachable, a refused request), which are not OSErrors."""
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # pragma: no cover - botocore is a dependency
+        return (OSError,)
+    return (OSError, BotoCoreError, ClientError)
+
+
 def is_temporary(name: str) -> bool:
     return name.rsplit("/", 1)[-1].startswith(TEMP_PREFIX)
 

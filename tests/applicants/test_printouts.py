@@ -203,3 +203,53 @@ def test_a_storage_failure_still_serves_the_document(client, submitted, renders,
     response = client.get(_pdf_url(app, version))
     assert response.status_code == 200 and response.content == b"%PDF-1.7 render 1"
     assert not PrintOut.objects.filter(version=version).exists()
+
+
+def _store_down(*args, **kwargs):
+    from botocore.exceptions import EndpointConnectionError
+
+    raise EndpointConnectionError(endpoint_url="http://127.0.0.1:9")  # not an OSError
+
+
+def test_an_object_store_that_does_not_answer_still_serves_the_document(client, submitted, renders, monkeypatch):
+    app, version, user = submitted
+    client.force_login(user)
+    monkeypatch.setattr(default_storage, "save", _store_down)
+    response = client.get(_pdf_url(app, version))
+    assert response.status_code == 200 and response.content == b"%PDF-1.7 render 1"
+    assert not PrintOut.objects.filter(version=version).exists()
+
+
+def test_a_stored_printout_the_store_cannot_read_is_rendered_again(client, submitted, renders, monkeypatch):
+    app, version, user = submitted
+    client.force_login(user)
+    assert client.get(_pdf_url(app, version)).content == b"%PDF-1.7 render 1"  # stored
+    monkeypatch.setattr(default_storage, "open", _store_down)
+    response = client.get(_pdf_url(app, version))
+    assert response.status_code == 200 and response.content == b"%PDF-1.7 render 2"
+
+
+def test_the_background_rendering_is_tried_again_when_the_store_is_down(submitted, renders, settings, monkeypatch):
+    import datetime as dt
+
+    from botocore.exceptions import EndpointConnectionError
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from jinxuan.applicants.tasks import PRINTOUT_RETRIES, prepare_printouts
+
+    _, version, _ = submitted
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # the worker's, as in deploy/
+    monkeypatch.setattr(default_storage, "save", _store_down)
+    with pytest.raises(EndpointConnectionError):  # the task fails (logged by the worker) ...
+        prepare_printouts.call(version.pk, "http://testserver")
+    queued = DBTaskResult.objects.get(task_path=prepare_printouts.module_path, status="READY")  # ... and comes back
+    assert queued.args_kwargs["args"] == [version.pk, "http://testserver", 1]
+    assert queued.run_after > timezone.now() + dt.timedelta(seconds=50)
+    queued.delete()
+    with pytest.raises(EndpointConnectionError):  # the last try queues no other
+        prepare_printouts.call(version.pk, "http://testserver", PRINTOUT_RETRIES)
+    assert not DBTaskResult.objects.filter(task_path=prepare_printouts.module_path).exists()
+    monkeypatch.undo()
+    prepare_printouts.call(version.pk, "http://testserver")  # the store is back: stored
+    assert PrintOut.objects.filter(version=version, kind="application.pdf").exists()

@@ -164,6 +164,42 @@ def test_fault_windows_count_what_users_saw_during_each_fault():
     assert disk["requests"] == 0
 
 
+def test_the_store_fault_needs_the_object_store():
+    with pytest.raises(ValueError, match="对象存储"):
+        F.schedule(["kill_app", "store"], 10)
+    assert [f.kind for f in F.schedule(["kill_app", "store"], 10, object_store=True)] == ["kill_app", "store"]
+
+
+def test_fault_windows_go_by_the_answer_and_count_a_request_once():
+    store = F.Fault("store", 5, 5, started=100.0, ended=105.0, recovered=130.0)
+    disk = F.Fault("disk", 9, 5, started=131.0, ended=136.0, recovered=136.5)
+    records = [{"start": 90.0, "end": 101.0, "status": 503, "seen": "chinese_json"},  # queued, met the outage
+               {"start": 101.0, "end": 131.5, "status": 201, "seen": "ok"},  # answered once the disk fault began
+               {"start": 95.0, "end": 99.0, "status": 201, "seen": "ok"}]
+    (in_store, in_disk) = F.window_report([store, disk], records, settle=2.0)
+    assert (in_store["requests"], in_store["status_codes"]) == (1, {"503": 1})
+    assert (in_disk["requests"], in_disk["status_codes"]) == (1, {"201": 1})
+
+
+def test_the_object_store_reaches_every_host_as_the_s3_settings(tmp_path):
+    from bench.topology import Services
+    from jinxuan.ops.storage_config import S3_BACKEND, default_storage
+
+    services = Services.__new__(Services)  # no servers started
+    services.db_url, services.store = "postgres://x", None
+    services.redis = type("R", (), {"url": lambda self: "redis://x"})()
+    services.disk = UploadDisk(tmp_path, 1)
+    assert "S3_BUCKET" not in services.django_env("p")
+    from bench.topology import PrivateObjectStore
+
+    services.store = PrivateObjectStore(tmp_path)
+    env = services.django_env("p")
+    config = default_storage(env)
+    assert config["BACKEND"] == S3_BACKEND
+    assert config["OPTIONS"]["endpoint_url"] == services.store.endpoint.rstrip("/")
+    assert config["OPTIONS"]["bucket_name"] == services.store.bucket and config["OPTIONS"]["access_key"]
+
+
 # ------------------------------------------------------------------------------------------------ DB-backed
 
 
@@ -198,6 +234,58 @@ def test_client_hash_equals_the_stored_versions_hash(bench_applicant):
     assert expected_hash(title, app.track.key, answers, units, sent) == version.content_hash
     sent[0] = {**sent[0], "size": sent[0]["size"] + 1}
     assert expected_hash(title, app.track.key, answers, units, sent) != version.content_hash
+
+
+class FakeStore:
+    """The benchmark's object store as `check_store` sees it: a bucket answered by a boto3-like client."""
+
+    bucket, endpoint = "b", "http://127.0.0.1:1"
+
+    def __init__(self, objects: dict[str, bytes]):
+        self.objects = objects
+
+    def client(self):
+        from botocore.exceptions import ClientError
+
+        store = self
+
+        class Body:
+            def __init__(self, data):
+                self.data = data
+
+            def read(self):
+                return self.data
+
+        class Client:
+            def get_object(self, Bucket, Key):  # noqa: N803 - boto3's names
+                if Key not in store.objects:
+                    raise ClientError({"Error": {"Code": "NoSuchKey"}}, "GetObject")
+                return {"Body": Body(store.objects[Key])}
+
+            def get_paginator(self, _name):
+                return type("P", (), {"paginate": lambda _self, Bucket: [
+                    {"Contents": [{"Key": k} for k in store.objects]}]})()
+
+        return Client()
+
+
+def test_the_object_store_check_reads_every_acknowledged_attachment_back(bench_applicant):
+    from bench.deadline_spike import check_store
+    from jinxuan.applicants.attachments import store_upload
+
+    data = tiny_jpg()
+    item = store_upload(bench_applicant, "business_licence", SimpleUploadedFile("licence.jpg", data))
+    sha = hashlib.sha256(data).hexdigest()
+    result = {"id": bench_applicant.pk, "state": "acknowledged",
+              "files": [{"key": "business_licence", "sha256": sha, "size": len(data)}]}
+    good = check_store([result], FakeStore({item.file.name: data, "attachments/orphan.jpg": b"x"}))
+    assert good["ok"] and good["attachments_checked_in_store"] == 1
+    assert good["unreferenced_attachment_objects"] == 1
+    assert not check_store([result], FakeStore({}))["ok"]  # missing from the store
+    altered = check_store([result], FakeStore({item.file.name: data + b"!"}))
+    assert not altered["ok"] and altered["attachments_hash_differs_in_store"] == 1
+    other = {**result, "files": [{"key": "business_licence", "sha256": "0" * 64, "size": 1}]}
+    assert check_store([other], FakeStore({item.file.name: data}))["attachments_without_row"] == 1
 
 
 def _full_disk_error(*_args, **_kwargs):

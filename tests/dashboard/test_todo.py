@@ -148,7 +148,9 @@ def test_review_root_goes_to_the_experts_workspace(gz, organiser, client):
 
 def test_applicant_drafts_corrections_and_consent_requests(gz):
     now = timezone.now()
-    gz.submission_opens, gz.submission_closes = now - dt.timedelta(days=1), now + dt.timedelta(days=6, hours=1)
+    # noon (Beijing) six calendar days ahead: six days left whatever the time of day the test runs
+    closes = timezone.make_aware(dt.datetime.combine(timezone.localdate() + dt.timedelta(days=6), dt.time(12)))
+    gz.submission_opens, gz.submission_closes = now - dt.timedelta(days=1), closes
     gz.save()
     org = OrganisationFactory()
     user = UserFactory(organisation=org, roles=[])

@@ -133,7 +133,7 @@ def implementation_region(preset, record, params):
     evidence = {"regions": wanted, "unit_regions": located, "text_mentions": []}
     known = bool(located) and all(any(regions.province_code(v) for v in vs) for vs in located.values())
     if known:
-        where = "；".join(k + "：" + "、".join(v) for k, v in located.items())
+        where = "；".join(k + "：" + "、".join(dict.fromkeys(v)) for k, v in located.items())  # each place once
         return [finding("implementation_region", "units",
                         f"申报单位均不在{names}（{where}），"
                         f"案例材料亦未提及在{names}落地应用（案例须在用且落地应用于{names}）", evidence)]

@@ -86,6 +86,8 @@ def test_units_outside_and_no_text_mention_is_blocking():
     assert len(found) == 1 and found[0].severity == "blocking"
     assert "申报单位均不在广东" in found[0].message
     assert found[0].evidence["unit_regions"]["北京瀚澜银行股份有限公司"][0] == "北京市"
+    assert found[0].message.count("北京市") == 1  # a place the unit gives in several fields is named once
+
 
 
 def test_a_text_naming_a_guangdong_city_establishes_the_region():

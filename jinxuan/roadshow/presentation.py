@@ -3,6 +3,8 @@ the case title and the lead organisation's name, the judges' scores by pseudonym
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.utils import timezone
 
 from jinxuan.applicants.models import ApplicationUnit
@@ -98,4 +100,12 @@ def named_entries(run) -> list[dict]:
         return []
     entries = run.result.get("entries", [])
     names = case_names(e["application_id"] for e in entries)
-    return [{**e, "name": names.get(e["application_id"], "（已删除的申报）")} for e in entries]
+    return [{**e, "name": names.get(e["application_id"], "（已删除的申报）"), "score_shown": score_shown(e.get("score"))}
+            for e in entries]
+
+
+def score_shown(score) -> str:
+    """A roadshow score as the explanation states it: two decimals, the same for every row (93.90, 90.07)."""
+    if score is None or score == "":
+        return "—"
+    return f"{Decimal(str(score)).quantize(Decimal('0.01'), ROUND_HALF_UP)}"

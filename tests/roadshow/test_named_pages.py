@@ -2,6 +2,7 @@
 page says what comes next (the next session, no schedule yet, or the roadshow is over)."""
 
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_result_table_names_cases_by_number_and_title(client, gz, ready, scheduled, organiser):
     entrants = [s.application for s in scheduled]
     StageRunFactory(campaign=gz, stage_key="roadshow", kind="roadshow",
-                    rows=[(app, rank, 90 - rank, rank <= 2) for rank, app in enumerate(entrants, 1)])
+                    rows=[(app, rank, Decimal("90.0667") - rank, rank <= 2) for rank, app in enumerate(entrants, 1)])
     client.force_login(organiser)
     html = client.get(f"/manage/roadshow/{gz.slug}/").content.decode()
     table = html[html.index("<h2>结果</h2>"):html.index("</table>", html.index("<h2>结果</h2>"))]
@@ -23,6 +24,8 @@ def test_result_table_names_cases_by_number_and_title(client, gz, ready, schedul
         assert f"<td>{app.number} {app.title}</td>" in table
         assert f"<td>{app.pk}</td>" not in table
     assert not re.search(r"<td>\d+</td>", table)
+    # every score in the explanation's format: two decimals
+    assert re.findall(r'<td class="num">(\d+\.\d+)</td>', table) == [f"{89.07 - i:.2f}" for i in range(len(entrants))]
 
 
 def test_judge_waiting_before_the_schedule_between_sessions_and_after_the_end(client, gz, ready, panel, organiser):

@@ -10,6 +10,7 @@ from jinxuan.applicants.models import Membership
 from jinxuan.formalreview.services import close_formal
 from jinxuan.pipeline import runtime
 from jinxuan.pipeline.services import apply_result
+from tests.factories import StageRunFactory
 
 from .fabricated import expert_result
 
@@ -125,3 +126,13 @@ def test_an_open_formal_review_shows_its_preview(client, gz, accepted, organiser
     client.force_login(organiser)
     formal = client.get(reverse("reports:stage", args=[gz.slug, "formal_review"])).content.decode()
     assert "进行中" in formal and "按当前数据预览" in formal and accepted[0].title in formal
+
+
+def test_a_vote_card_counts_votes(client, gz, reviewed, organiser):
+    StageRunFactory(campaign=gz, stage_key="public_vote", kind="public_vote",
+                    rows=[(a, rank, votes, True) for rank, (a, votes) in enumerate(zip(reviewed[:5], (45, 12, 6, 3, 1), strict=True), 1)])
+    client.force_login(organiser)
+    page = client.get(reverse("reports:overview", args=[gz.slug])).content.decode()
+    card = page[page.index('id="stage-public_vote"'):]
+    card = card[:card.index("</dl>")]
+    assert "<dt>票数</dt>" in card and "最多 45 · 中位 6 · 最少 1" in card and "45.00" not in card

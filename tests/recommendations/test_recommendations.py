@@ -20,8 +20,7 @@ from jinxuan.demo.population import credit_code
 from jinxuan.pipeline import runtime
 from jinxuan.recommendations import services
 from jinxuan.recommendations.models import DistrictRecommendation
-from tests.factories import verified_user
-from tests.review.conftest import make_application
+from tests.factories import make_application, verified_user
 from tests.review.test_review_flow import sheet
 from tests.roadshow.scenario import gz_copy
 

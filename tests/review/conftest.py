@@ -3,26 +3,11 @@ import random
 import pytest
 
 from jinxuan.accounts.models import Role
-from jinxuan.applicants.models import Application, ApplicationUnit, Membership, Organisation
-from jinxuan.applicants.states import State
-from jinxuan.demo.answers import AnswerFaker
+from jinxuan.applicants.models import Membership, Organisation
 from jinxuan.demo.population import credit_code
-from jinxuan.demo.text import TextFaker
+from tests.factories import make_application
 
 CANARY = "金丝雀银行Q7ZK"
-
-
-def make_application(campaign, org, n: int, applicant=None, title=None, state=State.ACCEPTED):
-    faker = TextFaker(100 + n)
-    tracks = list(campaign.tracks.all())
-    track = tracks[n % len(tracks)]
-    filler = AnswerFaker(faker, campaign.spec, track.key, [org.credit_code], faker.topic())
-    title = title or faker.case_title(topic=filler.topic)
-    app = Application.objects.create(campaign=campaign, track=track, title=title, answers=filler.application(title),
-                                     state=state, created_by=applicant)
-    ApplicationUnit.objects.create(application=app, organisation=org, is_lead=True, position=0,
-                                   answers=filler.unit(org.name, org.credit_code))
-    return app
 
 
 @pytest.fixture

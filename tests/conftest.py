@@ -1,10 +1,7 @@
 import os
-from pathlib import Path
 
 import pytest
 from django.conf import settings
-
-PRESETS = sorted(Path(settings.PRESET_DIR).glob("*.yaml"))
 
 
 def pytest_collection_modifyitems(config, items):

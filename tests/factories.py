@@ -259,3 +259,55 @@ def make_pipeline_apps(campaign, n, start=0, tracks=None):
         app.save()
         apps.append(app)
     return apps
+
+
+def complete(app: Application, seed: int = 5) -> Application:
+    """Fill every field and attach every required file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jinxuan.applicants.attachments import store_upload
+    from jinxuan.demo.files import sample_file
+
+    spec = app.campaign.spec
+    units = list(app.units.select_related("organisation").order_by("position"))
+    faker = TextFaker(seed)
+    filler = AnswerFaker(faker, spec, app.track.key, [u.organisation.credit_code for u in units], faker.topic())
+    title = faker.case_title(topic=filler.topic)
+    app.answers = filler.application(title)
+    app.title = title
+    app.save()
+    for unit in units:
+        unit.answers = filler.unit(unit.organisation.name, unit.organisation.credit_code)
+        unit.save()
+    for rule in spec.attachments:
+        if rule.required:
+            name, data = sample_file(rule)
+            store_upload(app, rule.key, SimpleUploadedFile(name, data))
+    return app
+
+
+def submitted_application(campaign, org, n: int, title: str | None = None, attachments: bool = True) -> Application:
+    """A submitted application (version 1) with answers for every field and its required attachments."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jinxuan.applicants.attachments import store_upload
+    from jinxuan.applicants.services import snapshot_version, transition
+    from jinxuan.demo.files import sample_file
+
+    tracks = list(campaign.tracks.order_by("position"))
+    track = tracks[n % len(tracks)]
+    faker = TextFaker(300 + n)
+    filler = AnswerFaker(faker, campaign.spec, track.key, [org.credit_code], faker.topic())
+    title = title or faker.case_title(max_chars=20, topic=filler.topic)
+    app = Application.objects.create(campaign=campaign, track=track, title=title, answers=filler.application(title))
+    ApplicationUnit.objects.create(application=app, organisation=org, is_lead=True, position=0,
+                                   answers=filler.unit(org.name, org.credit_code))
+    if attachments:
+        for rule in campaign.spec.attachments:
+            if rule.required:
+                name, data = sample_file(rule)
+                store_upload(app, rule.key, SimpleUploadedFile(name, data), check_state=False)
+    transition(app, State.SUBMITTED, notify_members=False)
+    snapshot_version(app)
+    app.refresh_from_db()
+    return app

@@ -3,10 +3,7 @@ import random
 import pytest
 
 from jinxuan.applicants.models import Application, ApplicationUnit, Membership, Organisation
-from jinxuan.demo.answers import AnswerFaker
-from jinxuan.demo.files import sample_file, tiny_docx, tiny_jpg, tiny_pdf  # noqa: F401 - used by other tests
 from jinxuan.demo.population import credit_code
-from jinxuan.demo.text import TextFaker
 
 
 @pytest.fixture
@@ -30,30 +27,6 @@ def open_gz(campaigns):
 
     now = timezone.now()
     return reschedule(campaigns["gz-dianshu-2025"], now - dt.timedelta(days=1), now + dt.timedelta(days=10))
-
-
-def complete(app: Application, seed: int = 5) -> Application:
-    """Fill every field and attach every required file."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from jinxuan.applicants.attachments import store_upload
-
-    spec = app.campaign.spec
-    units = list(app.units.select_related("organisation").order_by("position"))
-    faker = TextFaker(seed)
-    filler = AnswerFaker(faker, spec, app.track.key, [u.organisation.credit_code for u in units], faker.topic())
-    title = faker.case_title(topic=filler.topic)
-    app.answers = filler.application(title)
-    app.title = title
-    app.save()
-    for unit in units:
-        unit.answers = filler.unit(unit.organisation.name, unit.organisation.credit_code)
-        unit.save()
-    for rule in spec.attachments:
-        if rule.required:
-            name, data = sample_file(rule)
-            store_upload(app, rule.key, SimpleUploadedFile(name, data))
-    return app
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from jinxuan.audit.models import AuditEvent
 from jinxuan.library import follow, grams, search, search_index, services
 from jinxuan.library.models import Case, Facet
 from tests.factories import make_application
-from tests.library.conftest import CASES
+from tests.helpers.library import CASES
 
 CANARY = "私密金丝雀X9Q"
 

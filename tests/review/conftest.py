@@ -7,8 +7,6 @@ from jinxuan.applicants.models import Membership, Organisation
 from jinxuan.demo.population import credit_code
 from tests.factories import make_application
 
-CANARY = "金丝雀银行Q7ZK"
-
 
 @pytest.fixture
 def gz(campaigns):

@@ -148,7 +148,7 @@ def test_consent_at_submission(client, campaigns, make_user):
     from jinxuan.applicants.models import ApplicationUnit, Membership, Organisation
     from jinxuan.campaigns.schedule import reschedule
     from jinxuan.demo.population import credit_code
-    from tests.applicants.conftest import complete
+    from tests.factories import complete
 
     now = timezone.now()
     gz_open = reschedule(campaigns["gz-dianshu-2025"], now - dt.timedelta(days=1), now + dt.timedelta(days=10))

@@ -3,6 +3,10 @@ import os
 import pytest
 from django.conf import settings
 
+# Fixtures shared across packages (pytest reads pytest_plugins in the root conftest only).
+pytest_plugins = ["tests.fixtures.applicants", "tests.fixtures.library", "tests.fixtures.reader", "tests.fixtures.review",
+                  "tests.fixtures.voting"]
+
 
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (`--dist loadgroup`): tests sharing an expensive fixture run on one worker, which builds it

@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from jinxuan.exports import xlsx
-from tests.review.test_review_flow import sheet
+from tests.helpers.rubric import sheet
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("vote_cache_cleared")]
 

@@ -1,4 +1,4 @@
-"""Helpers of the results tests (and the flows built on them): stored rankings, award schemes, rubric sheets."""
+"""Helpers of the results tests (and the flows built on them): stored rankings and award schemes."""
 
 from decimal import Decimal
 
@@ -18,15 +18,3 @@ def set_awards(campaign, scheme):
     campaign.preset = {**campaign.preset, "awards": scheme}
     campaign.save(update_fields=["preset"])
     return Campaign.objects.get(pk=campaign.pk)
-
-
-def sheet(rubric, value):
-    from jinxuan.review.rubric import input_name
-
-    data = {}
-    for c in rubric.criteria:
-        if c.sub_items:
-            data.update({input_name(c.key, s.key): str(value) for s in c.sub_items})
-        else:
-            data[input_name(c.key)] = str(value)
-    return data

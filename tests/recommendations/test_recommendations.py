@@ -21,7 +21,7 @@ from jinxuan.pipeline import runtime
 from jinxuan.recommendations import services
 from jinxuan.recommendations.models import DistrictRecommendation
 from tests.factories import make_application, verified_user
-from tests.review.test_review_flow import sheet
+from tests.helpers.rubric import sheet
 from tests.roadshow.scenario import gz_copy
 
 pytestmark = pytest.mark.django_db

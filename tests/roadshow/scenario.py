@@ -14,7 +14,7 @@ from jinxuan.accounts.models import Role, RoleAssignment, User
 from jinxuan.applicants.models import Organisation
 from jinxuan.demo.population import credit_code
 from tests.factories import make_application, verified_user
-from tests.review.test_review_flow import sheet
+from tests.helpers.rubric import sheet
 
 PASSWORD = "s3cret-Passw0rd!"
 

@@ -1,10 +1,11 @@
 import os
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-PRESETS = sorted(Path(settings.PRESET_DIR).glob("*.yaml"))
+# Fixtures shared across packages (pytest reads pytest_plugins in the root conftest only).
+pytest_plugins = ["tests.fixtures.applicants", "tests.fixtures.library", "tests.fixtures.reader", "tests.fixtures.review",
+                  "tests.fixtures.voting"]
 
 
 def pytest_collection_modifyitems(config, items):

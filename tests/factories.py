@@ -25,7 +25,7 @@ from jinxuan.applicants.states import State
 from jinxuan.demo.answers import AnswerFaker
 from jinxuan.demo.population import credit_code
 from jinxuan.demo.text import TextFaker
-from jinxuan.pipeline.models import StageRun
+from jinxuan.pipeline.models import StageRun, StageState
 
 PASSWORD = "s3cret-Passw0rd!"
 
@@ -121,13 +121,66 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
         return app
 
 
-def make_application(campaign, organisation=None, n=None, **kwargs) -> Application:
-    """ApplicationFactory with the campaign and lead unit given positionally (the tests' usual call)."""
+def make_application(campaign, organisation=None, n=None, applicant=None, title=None, state=State.ACCEPTED,
+                     **kwargs) -> Application:
+    """ApplicationFactory with the campaign, lead unit and number given positionally (the tests' usual call):
+    `applicant` is the account that created it; the answers are seeded by 100 + n (as the review tests always had)."""
     if n is not None:
+        kwargs.setdefault("seed", 100 + n)
         kwargs["n"] = n
     if organisation is not None:
         kwargs["organisation"] = organisation
-    return ApplicationFactory(campaign=campaign, **kwargs)
+    return ApplicationFactory(campaign=campaign, title=title, state=state, created_by=applicant, **kwargs)
+
+
+def _plant(app, key, canary: str, keep: int):
+    """Start the private answer `key` with `canary` (followed by the first `keep` characters of the faked text)."""
+    app.answers[key] = canary + str(app.answers[key])[:keep]
+    app.save(update_fields=["answers"])
+
+
+AWARD_CANARY = "私密内容K3VW"
+award_numbers = iter(range(1, 10**6))
+
+
+def award_entrant(campaign, track_key, state=State.IN_STAGE, n=None) -> Application:
+    """An application of the results tests: numbered 第n号, of a 上海 organisation, its first private textarea
+    starting with AWARD_CANARY."""
+    n = n if n is not None else next(award_numbers)
+    org = OrganisationFactory(name=f"获奖测试单位{n}股份有限公司", seed=1000 + n, city="上海")
+    app = ApplicationFactory(campaign=campaign, organisation=org, n=n, seed=500 + n, state=state,
+                             track=campaign.tracks.get(key=track_key), title_format="第{n}号·{title}")
+    private = [f.key for f in campaign.spec.form.fields("application") if f.type == "textarea" and not f.public]
+    if private:
+        _plant(app, private[0], AWARD_CANARY, 50)
+    return app
+
+
+def award_run(campaign, key, kind, rows):
+    """A final stage result; rows: (application, rank, score, advanced)."""
+    return StageRunFactory(campaign=campaign, stage_key=key, kind=kind, rows=rows, inputs_digest="e" * 64)
+
+
+PUBLICITY_CANARY = "私密业务方案Z9QX"
+
+
+def publicity_entrant(campaign, n, state, track=None) -> Application:
+    """An application of the publicity tests: 案例nn, of a 广州 organisation, its business plan starting with
+    PUBLICITY_CANARY."""
+    org = OrganisationFactory(name=f"测试申报单位{n}有限公司", seed=n, city="广州")
+    app = ApplicationFactory(campaign=campaign, organisation=org, n=n, seed=200 + n, state=state, track=track,
+                             title_format="案例{n:02d}·{title}")
+    if "business_plan" in app.answers:
+        _plant(app, "business_plan", PUBLICITY_CANARY, 100)
+    return app
+
+
+def inspected_run(campaign, key, kind, rows):
+    """rows: (application, rank, score, advanced, detail); a disqualified entry gets the site inspection's reason."""
+    return StageRunFactory(campaign=campaign, stage_key=key, kind=kind, inputs_digest="f" * 64, rows=[
+        (a, rank, score, advanced, detail,
+         f"实地考察不通过，取消资格：{detail['verdict_reason']}" if (detail or {}).get("disqualified") else "")
+        for a, rank, score, advanced, detail in rows])
 
 
 def expert(campaign, *, actor, n: int | None = None, **kwargs):
@@ -173,3 +226,88 @@ def verified_user(username: str, email: str | None = None, **fields):
 def verified_organisation(name: str, credit_code: str, **fields):
     """An organisation whose ownership an organiser verified."""
     return Organisation.objects.create(name=name, credit_code=credit_code, verified_at=timezone.now(), **fields)
+
+
+def roadshow_run(campaign, apps, advanced=None, ranks=None):
+    """(The inspection tests' world.) A final roadshow StageRun over `apps` (listed in rank order); `advanced` defaults to all."""
+    advanced = set(a.pk for a in apps) if advanced is None else set(advanced)
+    key = campaign.stages.get(kind="roadshow").key
+    entries = [{"application_id": a.pk, "rank": (ranks[i] if ranks else i + 1), "score": f"{90 - i}.5000",
+                "advanced": a.pk in advanced, "reason": "", "detail": {}} for i, a in enumerate(apps)]
+    # stored out of rank order on purpose: the draw must order by rank itself
+    entries = entries[1::2] + entries[0::2]
+    run = StageRun.objects.create(campaign=campaign, stage_key=key, kind="roadshow", is_final=True,
+                                  inputs_digest="0" * 64, result={"stage_key": key, "kind": "roadshow",
+                                                                  "entries": entries, "params": {}})
+    # the ranking is stored but its stage not closed yet, so the tests may still commit a seed (in a real campaign
+    # the seed is committed before the roadshow closes: see tests/pipeline/test_lifecycle.py)
+    StageState.objects.update_or_create(campaign=campaign, stage_key=key, defaults={"status": StageState.OPEN})
+    return run
+
+
+def make_pipeline_apps(campaign, n, start=0, tracks=None):
+    """n applications IN_STAGE at the roadshow stage; `tracks` (keys) overrides the round-robin track."""
+    rng = random.Random(7 + start)
+    key = campaign.stages.get(kind="roadshow").key
+    apps = []
+    for i in range(start, start + n):
+        org = Organisation.objects.create(name=f"考察测试单位{i}有限公司", credit_code=credit_code(rng, "广州"))
+        app = make_application(campaign, org, i, state=State.IN_STAGE)
+        app.current_stage = key
+        if tracks:
+            app.track = campaign.tracks.get(key=tracks[i - start])
+        app.save()
+        apps.append(app)
+    return apps
+
+
+def complete(app: Application, seed: int = 5) -> Application:
+    """Fill every field and attach every required file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jinxuan.applicants.attachments import store_upload
+    from jinxuan.demo.files import sample_file
+
+    spec = app.campaign.spec
+    units = list(app.units.select_related("organisation").order_by("position"))
+    faker = TextFaker(seed)
+    filler = AnswerFaker(faker, spec, app.track.key, [u.organisation.credit_code for u in units], faker.topic())
+    title = faker.case_title(topic=filler.topic)
+    app.answers = filler.application(title)
+    app.title = title
+    app.save()
+    for unit in units:
+        unit.answers = filler.unit(unit.organisation.name, unit.organisation.credit_code)
+        unit.save()
+    for rule in spec.attachments:
+        if rule.required:
+            name, data = sample_file(rule)
+            store_upload(app, rule.key, SimpleUploadedFile(name, data))
+    return app
+
+
+def submitted_application(campaign, org, n: int, title: str | None = None, attachments: bool = True) -> Application:
+    """A submitted application (version 1) with answers for every field and its required attachments."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jinxuan.applicants.attachments import store_upload
+    from jinxuan.applicants.services import snapshot_version, transition
+    from jinxuan.demo.files import sample_file
+
+    tracks = list(campaign.tracks.order_by("position"))
+    track = tracks[n % len(tracks)]
+    faker = TextFaker(300 + n)
+    filler = AnswerFaker(faker, campaign.spec, track.key, [org.credit_code], faker.topic())
+    title = title or faker.case_title(max_chars=20, topic=filler.topic)
+    app = Application.objects.create(campaign=campaign, track=track, title=title, answers=filler.application(title))
+    ApplicationUnit.objects.create(application=app, organisation=org, is_lead=True, position=0,
+                                   answers=filler.unit(org.name, org.credit_code))
+    if attachments:
+        for rule in campaign.spec.attachments:
+            if rule.required:
+                name, data = sample_file(rule)
+                store_upload(app, rule.key, SimpleUploadedFile(name, data), check_state=False)
+    transition(app, State.SUBMITTED, notify_members=False)
+    snapshot_version(app)
+    app.refresh_from_db()
+    return app

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import tiny_pdf
+from jinxuan.demo.files import tiny_pdf
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from jinxuan.accounts.models import ApiToken
 from jinxuan.api.routes import api
-
-from .conftest import complete
+from tests.factories import complete
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +81,7 @@ def test_every_api_operation_with_an_application_id(client, victim, intruder):
                         if path.endswith("/attachments"):  # a valid multipart body, so only the permission decides
                             from django.core.files.uploadedfile import SimpleUploadedFile
 
-                            from .conftest import tiny_pdf
+                            from jinxuan.demo.files import tiny_pdf
 
                             return client.post(url, {"key": "business_licence", "file": SimpleUploadedFile("a.pdf", tiny_pdf())}, **auth)
                         return client.generic(method, url, data='{"answers": {}, "idempotency_key": ""}',

@@ -14,9 +14,7 @@ from jinxuan.applicants.models import ApplicationUnit, Consent, Membership, Orga
 from jinxuan.applicants.submission import SubmissionError, submit
 from jinxuan.audit.models import AuditEvent
 from jinxuan.demo.population import credit_code
-from tests.factories import verified_organisation
-
-from .conftest import complete
+from tests.factories import complete, verified_organisation
 
 pytestmark = pytest.mark.django_db
 B_CODE = credit_code(random.Random(2024), "深圳")

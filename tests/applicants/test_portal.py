@@ -13,10 +13,10 @@ from PIL import Image
 
 from jinxuan.accounts.models import Role
 from jinxuan.applicants.models import Application, ApplicationUnit, Membership, Organisation
+from jinxuan.demo.files import tiny_jpg
 from jinxuan.demo.population import credit_code
 from jinxuan.notifications.models import OutboxMessage
-
-from .conftest import complete, tiny_jpg
+from tests.factories import complete
 
 pytestmark = pytest.mark.django_db
 GOOD_CODE = credit_code(random.Random(31), "广州")

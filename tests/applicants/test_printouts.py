@@ -12,7 +12,7 @@ from jinxuan.applicants import printing
 from jinxuan.applicants.models import Membership, Organisation, PrintOut
 from jinxuan.applicants.submission import save_draft, submit
 from jinxuan.formalreview.models import VersionAnalysis
-from tests.applicants.conftest import complete
+from tests.factories import complete
 
 pytestmark = pytest.mark.django_db
 

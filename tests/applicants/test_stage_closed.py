@@ -11,8 +11,7 @@ from jinxuan.applicants.submission import SubmissionClosed, can_edit, save_draft
 from jinxuan.demo.files import tiny_pdf
 from jinxuan.formalreview import services as formal
 from jinxuan.pipeline import runtime
-
-from .conftest import complete
+from tests.factories import complete
 
 pytestmark = pytest.mark.django_db
 CLOSED = "「形式审核」阶段已结束"

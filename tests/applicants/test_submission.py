@@ -8,8 +8,7 @@ from django.core import mail
 from jinxuan.applicants.services import transition
 from jinxuan.applicants.states import State
 from jinxuan.applicants.submission import SubmissionError, can_edit, submit, withdraw
-
-from .conftest import complete
+from tests.factories import complete
 
 pytestmark = pytest.mark.django_db
 

@@ -21,9 +21,9 @@ from jinxuan.applicants.services import transition
 from jinxuan.applicants.states import State
 from jinxuan.applicants.submission import submit
 from jinxuan.campaigns.schedule import reschedule
+from jinxuan.demo.files import tiny_pdf
+from tests.factories import complete
 from tests.security.upload_support import bearer
-
-from .conftest import complete, tiny_pdf
 
 pytestmark = pytest.mark.django_db
 

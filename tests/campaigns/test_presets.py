@@ -10,7 +10,7 @@ import yaml
 
 from jinxuan.campaigns.loader import load_preset
 from jinxuan.campaigns.preset_io import PresetError, parse_preset_text, read_preset
-from tests.conftest import PRESETS
+from tests.helpers.presets import PRESETS
 
 GZ = Path("presets/gz-dianshu-2025.yaml")
 

@@ -20,9 +20,9 @@ from jinxuan.compendium.export import (
 )
 from jinxuan.compendium.parse import parse_docx, parse_text
 from jinxuan.textmining import metrics
+from tests.helpers.seeds import SEED_003, SEED_003_CASES
 
 from . import pdftools
-from .conftest import SEED_003, SEED_003_CASES
 
 FIGURES = [("放款金额", "超 463 亿元"), ("融资服务覆盖率提升", "70%")]
 

@@ -14,9 +14,9 @@ from docx import Document
 from jinxuan.accounts.models import Role
 from jinxuan.audit.models import AuditEvent
 from jinxuan.library.models import Case
+from tests.helpers.seeds import SEED_003_CASES
 
 from . import pdftools
-from .conftest import SEED_003_CASES
 
 SMALL = "\n".join([
     "一等奖",

@@ -6,8 +6,7 @@ import pytest
 from docx import Document
 
 from jinxuan.compendium.parse import ParseError, parse_docx, parse_file, parse_text
-
-from .conftest import SEED_003_CASES
+from tests.helpers.seeds import SEED_003_CASES
 
 
 def _docx(lines: list[str]) -> bytes:

@@ -8,9 +8,9 @@ import pytest
 from jinxuan.applicants.formio import form_pairs
 from jinxuan.campaigns.preset_io import read_preset
 from jinxuan.demo.answers import AnswerFaker
+from jinxuan.demo.files import sample_file
 from jinxuan.demo.population import credit_code
 from jinxuan.demo.text import TextFaker
-from tests.applicants.conftest import sample_file
 
 from .test_applicant_journey import _fill_form
 

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from tests.applicants.conftest import tiny_docx, tiny_jpg, tiny_pdf
+from jinxuan.demo.files import tiny_docx, tiny_jpg, tiny_pdf
 
 pytestmark = pytest.mark.e2e
 

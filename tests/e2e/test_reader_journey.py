@@ -37,7 +37,7 @@ def build() -> None:
     from jinxuan.campaigns.schedule import reschedule
     from jinxuan.demo.population import credit_code, load_presets
     from jinxuan.formalreview.services import run_screening
-    from tests.reader.conftest import submitted_application
+    from tests.factories import submitted_application
 
     campaign = {c.slug: c for c in load_presets()}[SLUG]
     now = timezone.now()

@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from jinxuan.accounts.models import Role
 from jinxuan.applicants.states import State
 from tests.factories import ApplicationFactory, StageRunFactory, UserFactory, campaign, expert
-from tests.review.test_review_flow import sheet
+from tests.helpers.rubric import sheet
 
 pytestmark = pytest.mark.django_db
 

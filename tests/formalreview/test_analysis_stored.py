@@ -6,7 +6,7 @@ from jinxuan.applicants.models import Application, ApplicationUnit
 from jinxuan.applicants.submission import submit
 from jinxuan.formalreview import insights as analysis
 from jinxuan.formalreview.models import VersionAnalysis
-from tests.applicants.conftest import complete
+from tests.factories import complete
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from jinxuan.audit.models import AuditEvent
 from jinxuan.formalreview.models import RecheckBatch
 from jinxuan.formalreview.recheck import start_recheck
 from jinxuan.formalreview.services import DecisionError, decide, expire_corrections, run_screening
-from tests.applicants.conftest import complete
+from tests.factories import complete
 
 pytestmark = pytest.mark.django_db
 

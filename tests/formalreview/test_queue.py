@@ -16,9 +16,14 @@ from jinxuan.audit.models import AuditEvent
 from jinxuan.formalreview import queue as q
 from jinxuan.formalreview.models import ScreeningResult
 from jinxuan.formalreview.services import close_formal
-from tests.reader.conftest import formal_reviewer, make_submitted, org, organiser  # noqa: F401 - shared fixtures
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def organiser(reader_organiser):
+    """The organiser of gz open for applications (tests/fixtures/reader.py), as in the reader tests."""
+    return reader_organiser
 
 
 def test_the_query_lives_in_the_url():
@@ -29,7 +34,7 @@ def test_the_query_lives_in_the_url():
     assert q.Query.from_params({}).urlencode() == "" and not q.Query().filtered()
 
 
-def test_search_filters_sort_and_paging(client, make_submitted, formal_reviewer, org, open_gz):  # noqa: F811
+def test_search_filters_sort_and_paging(client, make_submitted, formal_reviewer, org, open_gz):
     apps = [make_submitted(n) for n in range(5)]
     slug = open_gz.slug
     assert [r.app.pk for r in q.rows(open_gz, q.Query(q=apps[2].number))] == [apps[2].pk]
@@ -46,7 +51,7 @@ def test_search_filters_sort_and_paging(client, make_submitted, formal_reviewer,
     assert f'for="sel-{apps[1].pk}"' in html  # every row checkbox has its label
 
 
-def test_excel_is_exactly_the_filtered_list(client, make_submitted, formal_reviewer, open_gz):  # noqa: F811
+def test_excel_is_exactly_the_filtered_list(client, make_submitted, formal_reviewer, open_gz):
     apps = [make_submitted(n) for n in range(3)]
     client.force_login(formal_reviewer)
     track = apps[0].track.key
@@ -65,7 +70,7 @@ def _block(app):
                                               "message": "案例名称含申报单位名称", "evidence": {}}])
 
 
-def test_bulk_pass_skips_blocking_findings_and_audits_each(client, make_submitted, formal_reviewer, open_gz):  # noqa: F811
+def test_bulk_pass_skips_blocking_findings_and_audits_each(client, make_submitted, formal_reviewer, open_gz):
     apps = [make_submitted(n) for n in range(4)]
     _block(apps[1])
     blocked = {a.pk for a in apps if q.current_result(a).blocking}  # the faked answers may break a rule too
@@ -85,7 +90,7 @@ def test_bulk_pass_skips_blocking_findings_and_audits_each(client, make_submitte
     assert len({e.after["batch"] for e in events}) == 1 and all(e.reason == "材料齐全，形式审核通过" for e in events)
 
 
-def test_bulk_correction_with_one_reason_and_deadline(client, make_submitted, formal_reviewer, open_gz):  # noqa: F811
+def test_bulk_correction_with_one_reason_and_deadline(client, make_submitted, formal_reviewer, open_gz):
     apps = [make_submitted(n) for n in range(2)]
     client.force_login(formal_reviewer)
     url = f"/manage/formal/{open_gz.slug}/bulk/"
@@ -105,7 +110,7 @@ def test_bulk_correction_with_one_reason_and_deadline(client, make_submitted, fo
         assert event.after["decision"] == "correction" and event.after["batch"]
 
 
-def test_a_closed_stage_refuses_bulk_actions(client, make_submitted, formal_reviewer, organiser, open_gz):  # noqa: F811
+def test_a_closed_stage_refuses_bulk_actions(client, make_submitted, formal_reviewer, organiser, open_gz):
     app = make_submitted(0)
     close_formal(open_gz, actor=organiser)
     client.force_login(formal_reviewer)
@@ -116,7 +121,7 @@ def test_a_closed_stage_refuses_bulk_actions(client, make_submitted, formal_revi
     assert app.state == State.SUBMITTED and not AuditEvent.objects.filter(action="formal.decision").exists()
 
 
-def test_the_queue_sends_as_many_queries_for_many_rows(client, make_submitted, formal_reviewer, open_gz):  # noqa: F811
+def test_the_queue_sends_as_many_queries_for_many_rows(client, make_submitted, formal_reviewer, open_gz):
     client.force_login(formal_reviewer)
     url = f"/manage/formal/{open_gz.slug}/?severity=&sort=-blocking"
     counts = []

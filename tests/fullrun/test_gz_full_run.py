@@ -19,8 +19,8 @@ from jinxuan.demo.population import credit_code
 from jinxuan.formalreview import services as formal
 from jinxuan.outcomes.draw import sample_size
 from jinxuan.pipeline.replay import replay_all
+from tests.factories import make_application
 from tests.results.flow import pool, review_all
-from tests.review.conftest import make_application
 
 pytestmark = pytest.mark.django_db
 

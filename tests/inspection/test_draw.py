@@ -10,9 +10,9 @@ from django.core.management import CommandError, call_command
 from jinxuan.audit.models import AuditEvent
 from jinxuan.inspection import services
 from jinxuan.inspection.models import Draw, Inspection
+from tests.factories import make_pipeline_apps, roadshow_run
 
 from . import reference
-from .conftest import make_pipeline_apps, roadshow_run
 
 
 def test_commit_publishes_only_the_hash_of_a_generated_seed(gz, passers, organiser):

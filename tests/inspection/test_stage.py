@@ -45,8 +45,7 @@ def test_apply_result_moves_disqualified_entries_to_disqualified(gz):
     from jinxuan.audit.models import AuditEvent
     from jinxuan.pipeline.engine import RankedEntry, StageResult
     from jinxuan.pipeline.services import apply_result
-
-    from .conftest import make_pipeline_apps
+    from tests.factories import make_pipeline_apps
 
     a, b, c = make_pipeline_apps(gz, 3)
     entries = (RankedEntry(a.pk, 1, None, True, "通过"),

@@ -9,7 +9,7 @@ from jinxuan.applicants.models import Organisation
 from jinxuan.campaigns import readiness
 from jinxuan.library import changes, follow, search, search_index, services
 from jinxuan.library.models import Case, Change, SearchDoc
-from tests.review.conftest import make_application
+from tests.factories import make_application
 
 TERM = "跨链清算"
 

@@ -15,8 +15,8 @@ from jinxuan.applicants.models import Organisation
 from jinxuan.audit.models import AuditEvent
 from jinxuan.library import follow, grams, search, search_index, services
 from jinxuan.library.models import Case, Facet
-from tests.library.conftest import CASES
-from tests.review.conftest import make_application
+from tests.factories import make_application
+from tests.helpers.library import CASES
 
 CANARY = "私密金丝雀X9Q"
 

@@ -14,7 +14,7 @@ from jinxuan.pipeline import runtime
 from jinxuan.pipeline.engine import RankedEntry, StageContext, StageResult, implementation
 from jinxuan.pipeline.models import StageRun
 from jinxuan.pipeline.services import apply_result, store_run
-from tests.review.conftest import make_application
+from tests.factories import make_application
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from jinxuan.pipeline.engine import StageContext, implementation
 from jinxuan.pipeline.models import StageRun
 from jinxuan.pipeline.replay import replay_all
 from jinxuan.reports import services as reports
-from tests.review.conftest import make_application
+from tests.factories import make_application
 
 pytestmark = pytest.mark.django_db
 VOTES = [12, 0, 7, 7, 3, 1]

@@ -17,7 +17,7 @@ from jinxuan.pipeline.engine import StageContext, implementation
 from jinxuan.pipeline.registry import register_stage_app, stage_app, unregister_stage_app
 from jinxuan.pipeline.replay import replay_all
 from jinxuan.pipeline.services import apply_result
-from tests.review.conftest import make_application
+from tests.factories import make_application
 
 pytestmark = pytest.mark.django_db
 KIND = "toy_tally"

@@ -14,8 +14,7 @@ from jinxuan.pipeline import runtime
 from jinxuan.pipeline.models import StageRun
 from jinxuan.publicity import services
 from jinxuan.publicity.models import Objection, Substitution
-
-from .conftest import PRIVATE_CANARY
+from tests.factories import PUBLICITY_CANARY
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +107,7 @@ def test_public_page_is_404_before_opening_and_shows_public_fields_only(gz, orga
         assert listed.title in page
     assert apps[1].title not in page and apps[4].title not in page
     assert "测试申报单位1有限公司" in page  # the lead organisation is public
-    assert PRIVATE_CANARY not in page and apps[0].lead.credit_code not in page
+    assert PUBLICITY_CANARY not in page and apps[0].lead.credit_code not in page
     assert "提交异议" in page
 
 

@@ -20,9 +20,8 @@ from jinxuan.demo.population import credit_code
 from jinxuan.pipeline import runtime
 from jinxuan.recommendations import services
 from jinxuan.recommendations.models import DistrictRecommendation
-from tests.factories import verified_user
-from tests.review.conftest import make_application
-from tests.review.test_review_flow import sheet
+from tests.factories import make_application, verified_user
+from tests.helpers.rubric import sheet
 from tests.roadshow.scenario import gz_copy
 
 pytestmark = pytest.mark.django_db

@@ -1,2 +1,7 @@
-from tests.review.conftest import accepted, gz, organiser, orgs, pool  # noqa: F401 - shared fixtures
-from tests.voting.conftest import _clean_cache, vote_open, voter  # noqa: F401 - shared fixtures
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache(vote_cache_cleared):
+    """Every reports test starts and ends with an empty cache and no vote snapshot (tests/fixtures/voting.py)."""
+    yield

@@ -3,8 +3,7 @@
 from jinxuan.review import services as review
 from jinxuan.review.models import Assignment
 from tests.factories import verified_user
-
-from .conftest import sheet
+from tests.helpers.rubric import sheet
 
 
 def pool(campaign, organiser, experts: int, load: int):

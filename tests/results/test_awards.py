@@ -10,8 +10,8 @@ from jinxuan.applicants.states import State
 from jinxuan.audit.models import AuditEvent
 from jinxuan.results import services
 from jinxuan.results.models import Award, AwardDecision
-
-from .conftest import PRIVATE_CANARY, make_app, ranked, set_awards, store_run
+from tests.factories import AWARD_CANARY, award_entrant, award_run
+from tests.helpers.results import ranked, set_awards
 
 pytestmark = pytest.mark.django_db
 
@@ -23,10 +23,10 @@ def state(app):
 def reviewed(campaign, scores, track=None, eliminated=0):
     """Applications with expert_review scores (all advance) plus `eliminated` ones that did not advance."""
     tracks = [t.key for t in campaign.tracks.order_by("position")]
-    apps = [make_app(campaign, track or tracks[i % len(tracks)]) for i in range(len(scores))]
-    out = [make_app(campaign, tracks[0], state=State.ELIMINATED) for _ in range(eliminated)]
+    apps = [award_entrant(campaign, track or tracks[i % len(tracks)]) for i in range(len(scores))]
+    out = [award_entrant(campaign, tracks[0], state=State.ELIMINATED) for _ in range(eliminated)]
     rows = sorted(zip(apps, scores, strict=True), key=lambda t: -t[1])
-    store_run(campaign, "expert_review", "expert_review",
+    award_run(campaign, "expert_review", "expert_review",
               [(a, i, Decimal(str(s)), True) for i, (a, s) in enumerate(rows, 1)]
               + [(a, None, None, False) for a in out])
     return apps, out
@@ -60,9 +60,9 @@ def test_xinhua_with_a_count_set_by_the_organiser(xinhua, organiser_of):
 
 def test_top10_exactly_ten_on_each_capped_list_and_shortfall_stated(top10, organiser_of, client):
     organiser = organiser_of(top10)
-    sci = [make_app(top10, "sci_tech_finance_events") for _ in range(13)]
-    dig = [make_app(top10, "digital_finance_events") for _ in range(7)]
-    sh = [make_app(top10, "shanghai_data_finance") for _ in range(3)]
+    sci = [award_entrant(top10, "sci_tech_finance_events") for _ in range(13)]
+    dig = [award_entrant(top10, "digital_finance_events") for _ in range(7)]
+    sh = [award_entrant(top10, "shanghai_data_finance") for _ in range(3)]
     everyone = sci + dig + sh
     ranked(top10, "expert_review", "expert_review", [(a, 60 + (i * 7) % 37) for i, a in enumerate(everyone)])
     made = services.close_award(top10, actor=organiser)
@@ -87,8 +87,8 @@ def test_top10_exactly_ten_on_each_capped_list_and_shortfall_stated(top10, organ
 
 
 def test_top10_ten_when_more_than_ten_on_both_lists(top10, organiser_of):
-    sci = [make_app(top10, "sci_tech_finance_events") for _ in range(11)]
-    dig = [make_app(top10, "digital_finance_events") for _ in range(12)]
+    sci = [award_entrant(top10, "sci_tech_finance_events") for _ in range(11)]
+    dig = [award_entrant(top10, "digital_finance_events") for _ in range(12)]
     ranked(top10, "expert_review", "expert_review", [(a, 50 + i) for i, a in enumerate(sci + dig)])
     made = services.close_award(top10, actor=organiser_of(top10))
     assert Award.objects.filter(campaign=top10, track_key="sci_tech_finance_events").count() == 10
@@ -101,13 +101,13 @@ def test_entrant_without_a_score_is_placed_after_the_scored(gz, organiser_of):
     from jinxuan.publicity.models import Substitution
 
     organiser = organiser_of(gz)
-    a, b, c, late, gone = (make_app(gz, "comprehensive") for _ in range(5))
-    store_run(gz, "roadshow", "roadshow", [(a, 2, Decimal(80), True), (b, 1, Decimal(90), True),
+    a, b, c, late, gone = (award_entrant(gz, "comprehensive") for _ in range(5))
+    award_run(gz, "roadshow", "roadshow", [(a, 2, Decimal(80), True), (b, 1, Decimal(90), True),
                                            (c, 3, Decimal(70), True), (gone, 4, Decimal(60), True)])
     Application.objects.filter(pk=gone.pk).update(state=State.DISQUALIFIED)
     Substitution.objects.create(campaign=gz, left=gone, reason="异议成立", cause="objection", came_in=late,
                                 from_rank=5, frozen_stage="composite", note="按综合得分排名第 5 名顺位递补")
-    store_run(gz, "publicity", "publicity", [(x, i, None, True) for i, x in enumerate((a, b, c, late), 1)])
+    award_run(gz, "publicity", "publicity", [(x, i, None, True) for i, x in enumerate((a, b, c, late), 1)])
     made = services.close_award(gz, actor=organiser)
     entries = {e["application_id"]: e for e in made.stage_run.result["entries"]}
     assert [entries[x.pk]["rank"] for x in (b, a, c, late)] == [1, 2, 3, 4]
@@ -177,7 +177,7 @@ def test_results_page_404_before_publication_and_public_fields_only_after(xinhua
         assert a.title in page and a.lead.name in page
     assert out[0].title not in page
     assert "优秀案例" in page
-    assert PRIVATE_CANARY not in page
+    assert AWARD_CANARY not in page
     assert apps[0].lead.credit_code not in page and "得分" not in page and apps[0].number not in page
     with pytest.raises(services.ResultsError, match="已发布"):
         services.publish_results(xinhua, actor=organiser)

@@ -9,8 +9,8 @@ from jinxuan.audit.models import AuditEvent
 from jinxuan.results import services
 from jinxuan.results.models import Award
 from jinxuan.review import services as review
+from tests.factories import award_entrant
 
-from .conftest import make_app
 from .flow import pool, review_all
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ SCI = "sci_tech_finance_events"
 def _tied_at_tenth(top10, organiser):
     """Twelve cases on 十大科技金融事件: nine clear ones, then three sharing the tenth place's score. Three experts
     review every case (so equal quality gives an equal score); the tied cases were submitted in pk order."""
-    apps = [make_app(top10, SCI, state=State.ACCEPTED) for _ in range(12)]
+    apps = [award_entrant(top10, SCI, state=State.ACCEPTED) for _ in range(12)]
     quality = {a.pk: 95 - i for i, a in enumerate(apps[:9])} | {a.pk: 80 for a in apps[9:]}
     pool(top10, organiser, experts=3, load=12)
     review_all(top10, organiser, quality)

@@ -9,8 +9,8 @@ from jinxuan.applicants.states import State
 from jinxuan.results import services
 from jinxuan.results.models import Award
 from jinxuan.review import services as review
+from tests.factories import award_entrant
 
-from .conftest import make_app
 from .flow import pool, review_all
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ LISTS = {"sci_tech_finance_events": 12, "digital_finance_events": 11, "shanghai_
 
 def test_top10_from_accepted_applications_to_published_lists(top10, organiser_of, client):
     organiser = organiser_of(top10)
-    apps = {key: [make_app(top10, key, state=State.ACCEPTED) for _ in range(n)] for key, n in LISTS.items()}
+    apps = {key: [award_entrant(top10, key, state=State.ACCEPTED) for _ in range(n)] for key, n in LISTS.items()}
     everyone = [a for group in apps.values() for a in group]
     quality = {a.pk: 55 + (i * 11) % 40 for i, a in enumerate(everyone)}
     pool(top10, organiser, experts=7, load=14)

@@ -10,8 +10,8 @@ from jinxuan.audit.verify import verify_database
 from jinxuan.results import services
 from jinxuan.results.models import Award
 from jinxuan.review import services as review
+from tests.factories import AWARD_CANARY, award_entrant
 
-from .conftest import PRIVATE_CANARY, make_app
 from .flow import pool, review_all
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_xinhua_from_accepted_applications_to_published_results(xinhua, organiser_of, client):
     organiser = organiser_of(xinhua)
     tracks = [t.key for t in xinhua.tracks.order_by("position")]
-    apps = [make_app(xinhua, tracks[i % len(tracks)], state=State.ACCEPTED) for i in range(9)]
+    apps = [award_entrant(xinhua, tracks[i % len(tracks)], state=State.ACCEPTED) for i in range(9)]
     quality = {a.pk: 60 + 4 * i for i, a in enumerate(apps)}  # the last is the best
     pool(xinhua, organiser, experts=5, load=9)
     summary = review_all(xinhua, organiser, quality)
@@ -42,5 +42,5 @@ def test_xinhua_from_accepted_applications_to_published_results(xinhua, organise
     assert client.get(url).status_code == 404
     services.publish_results(xinhua, actor=organiser)
     page = client.get(url).content.decode()
-    assert all(a.title in page for a in apps) and "优秀案例" in page and PRIVATE_CANARY not in page
+    assert all(a.title in page for a in apps) and "优秀案例" in page and AWARD_CANARY not in page
     assert verify_database() == []  # the hash-chained audit log is intact

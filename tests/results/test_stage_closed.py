@@ -6,8 +6,8 @@ from django.urls import reverse
 from jinxuan.pipeline import runtime
 from jinxuan.results import services
 from jinxuan.results.models import Award
+from tests.helpers.results import set_awards
 
-from .conftest import set_awards
 from .test_awards import SPECIAL, reviewed
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,6 @@ from jinxuan.notifications.models import OutboxMessage
 from jinxuan.review import services
 from jinxuan.review.models import ConflictSource
 
-from .conftest import CANARY
-
 
 def visible_ids(expert, campaign) -> list[int]:
     from jinxuan.review.visibility import visible_applications
@@ -20,6 +18,8 @@ def visible_ids(expert, campaign) -> list[int]:
     return list(visible_applications(expert.user, campaign).order_by("pk").values_list("pk", flat=True))
 
 pytestmark = pytest.mark.django_db
+
+CANARY = "金丝雀银行Q7ZK"
 
 
 def _text(response) -> str:

@@ -10,18 +10,9 @@ from jinxuan.notifications.models import OutboxMessage
 from jinxuan.review import services
 from jinxuan.review.models import Assignment, Conflict, ConflictSource, PairRule, Review
 from jinxuan.review.rubric import input_name
+from tests.helpers.rubric import sheet
 
 pytestmark = pytest.mark.django_db
-
-
-def sheet(rubric, value):
-    data = {}
-    for c in rubric.criteria:
-        if c.sub_items:
-            data.update({input_name(c.key, s.key): str(value) for s in c.sub_items})
-        else:
-            data[input_name(c.key)] = str(value)
-    return data
 
 
 def test_pool_invites_by_email_with_a_password_link(gz, pool):

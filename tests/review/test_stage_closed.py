@@ -7,8 +7,7 @@ from django.urls import reverse
 from jinxuan.pipeline import runtime
 from jinxuan.review import services
 from jinxuan.review.models import Review
-
-from .test_review_flow import sheet
+from tests.helpers.rubric import sheet
 
 pytestmark = pytest.mark.django_db
 CLOSED = "阶段已结束"

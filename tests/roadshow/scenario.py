@@ -13,9 +13,8 @@ from django.utils import timezone
 from jinxuan.accounts.models import Role, RoleAssignment, User
 from jinxuan.applicants.models import Organisation
 from jinxuan.demo.population import credit_code
-from tests.factories import verified_user
-from tests.review.conftest import make_application
-from tests.review.test_review_flow import sheet
+from tests.factories import make_application, verified_user
+from tests.helpers.rubric import sheet
 
 PASSWORD = "s3cret-Passw0rd!"
 

@@ -70,17 +70,17 @@ def test_public_fields_follow_consent_and_never_show_id_numbers(case, people):
 
 def test_publicity_page_shows_contacts_in_public_fields_only_with_consent(client, gz, people, monkeypatch):
     from jinxuan.publicity import services
-    from tests.publicity.conftest import make_app, store_run
+    from tests.factories import inspected_run, publicity_entrant
 
     start = dt.date(2026, 9, 30)
     monkeypatch.setattr(services, "local_today", lambda: start)
-    made = [make_app(gz, n, State.IN_STAGE) for n in (1, 2)]
+    made = [publicity_entrant(gz, n, State.IN_STAGE) for n in (1, 2)]
     key = _public_key(gz)
     made[0].answers[key] = f"本案例联系电话{PHONE}，邮箱{EMAIL}，负责人证件{RID}。"
     made[0].save()
-    store_run(gz, "composite", "composite", [(a, i, Decimal(90 - i), True, {}) for i, a in enumerate(made, 1)])
-    store_run(gz, "roadshow", "roadshow", [(a, i, Decimal(90 - i), True, {}) for i, a in enumerate(made, 1)])
-    store_run(gz, "site_inspection", "site_inspection", [(a, i, None, True, {}) for i, a in enumerate(made, 1)])
+    inspected_run(gz, "composite", "composite", [(a, i, Decimal(90 - i), True, {}) for i, a in enumerate(made, 1)])
+    inspected_run(gz, "roadshow", "roadshow", [(a, i, Decimal(90 - i), True, {}) for i, a in enumerate(made, 1)])
+    inspected_run(gz, "site_inspection", "site_inspection", [(a, i, None, True, {}) for i, a in enumerate(made, 1)])
     services.open_publicity(gz, start, actor=people["organiser"])
     url = reverse("publicity:index", args=[gz.slug])
     page = client.get(url).content.decode()
@@ -94,18 +94,18 @@ def test_publicity_page_shows_contacts_in_public_fields_only_with_consent(client
 def test_results_page_shows_contact_details_only_with_consent(client, campaigns, make_user):
     from jinxuan.accounts.models import Role
     from jinxuan.results import services
-    from tests.results.conftest import make_app, store_run
+    from tests.factories import award_entrant, award_run
 
     xinhua = campaigns["xinhua-nqp-2025"]
     organiser = make_user("c_org", Role.ORGANISER, campaign=xinhua)
     track = xinhua.tracks.order_by("position").first().key
-    apps = [make_app(xinhua, track, n=900 + i) for i in range(2)]
+    apps = [award_entrant(xinhua, track, n=900 + i) for i in range(2)]
     contacts = next(f.key for f in xinhua.spec.form.fields("application") if f.type == "repeat"
                     and any(s.type == "mobile" for s in f.fields))
     for app, (phone, email) in zip(apps, [(PHONE, EMAIL), ("13655556666", "second.person@example.cn")], strict=True):
         app.answers[contacts] = [{"name": "联系人", "title": "经理", "mobile": phone, "email": email}]
         app.save()
-    store_run(xinhua, "expert_review", "expert_review", [(a, i, Decimal(90 - i), True) for i, a in enumerate(apps, 1)])
+    award_run(xinhua, "expert_review", "expert_review", [(a, i, Decimal(90 - i), True) for i, a in enumerate(apps, 1)])
     services.close_award(xinhua, actor=organiser)
     services.publish_results(xinhua, actor=organiser)
     url = reverse("results:index", args=[xinhua.slug])
@@ -126,10 +126,10 @@ def test_dashboard_export_reads_application_scope_contacts(client, campaigns, ma
     from openpyxl import load_workbook
 
     from jinxuan.accounts.models import Role
-    from tests.results.conftest import make_app
+    from tests.factories import award_entrant
 
     xinhua = campaigns["xinhua-nqp-2025"]
-    app = make_app(xinhua, xinhua.tracks.order_by("position").first().key, state=State.SUBMITTED, n=950)
+    app = award_entrant(xinhua, xinhua.tracks.order_by("position").first().key, state=State.SUBMITTED, n=950)
     contacts = next(f.key for f in xinhua.spec.form.fields("application") if f.type == "repeat"
                     and any(s.type == "mobile" for s in f.fields))
     app.answers[contacts] = [{"name": "联系人", "title": "经理", "mobile": PHONE, "email": EMAIL}]
@@ -148,7 +148,7 @@ def test_consent_at_submission(client, campaigns, make_user):
     from jinxuan.applicants.models import ApplicationUnit, Membership, Organisation
     from jinxuan.campaigns.schedule import reschedule
     from jinxuan.demo.population import credit_code
-    from tests.applicants.conftest import complete
+    from tests.factories import complete
 
     now = timezone.now()
     gz_open = reschedule(campaigns["gz-dianshu-2025"], now - dt.timedelta(days=1), now + dt.timedelta(days=10))

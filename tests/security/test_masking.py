@@ -291,7 +291,7 @@ def test_reports_workbook_cells_masked():
 
 def test_inspection_assignment_page_masks_inspector_emails(client, gz, people, make_user):
     from jinxuan.inspection import services
-    from tests.inspection.conftest import make_pipeline_apps, roadshow_run
+    from tests.factories import make_pipeline_apps, roadshow_run
 
     inspector = make_user("m_insp", Role.INSPECTOR, campaign=gz)
     inspector.email = EMAIL

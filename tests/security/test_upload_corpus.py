@@ -290,7 +290,7 @@ def test_applicant_api_upload(draft, applicant, client, corpus_files, monkeypatc
 @pytest.fixture
 def inspection_record(campaigns, make_user):
     from jinxuan.inspection import services
-    from tests.inspection.conftest import make_pipeline_apps, roadshow_run
+    from tests.factories import make_pipeline_apps, roadshow_run
 
     gz = campaigns["gz-dianshu-2025"]
     organiser = make_user("sec_insp_org", "organiser", campaign=gz)
@@ -341,14 +341,14 @@ def publicity_open(campaigns, make_user, monkeypatch):
 
     from jinxuan.applicants.states import State
     from jinxuan.publicity import services
-    from tests.publicity.conftest import make_app, store_run
+    from tests.factories import inspected_run, publicity_entrant
 
     gz = campaigns["gz-dianshu-2025"]
     organiser = make_user("sec_pub_org", "organiser", campaign=gz)
-    made = [make_app(gz, n, State.IN_STAGE if n <= 2 else State.ELIMINATED) for n in range(1, 5)]
-    store_run(gz, "composite", "composite", [(a, i, Decimal(95) - i, i <= 2, {}) for i, a in enumerate(made, 1)])
-    store_run(gz, "roadshow", "roadshow", [(a, i, Decimal(90) - i, True, {}) for i, a in enumerate(made[:2], 1)])
-    store_run(gz, "site_inspection", "site_inspection", [(a, i, None, True, {}) for i, a in enumerate(made[:2], 1)])
+    made = [publicity_entrant(gz, n, State.IN_STAGE if n <= 2 else State.ELIMINATED) for n in range(1, 5)]
+    inspected_run(gz, "composite", "composite", [(a, i, Decimal(95) - i, i <= 2, {}) for i, a in enumerate(made, 1)])
+    inspected_run(gz, "roadshow", "roadshow", [(a, i, Decimal(90) - i, True, {}) for i, a in enumerate(made[:2], 1)])
+    inspected_run(gz, "site_inspection", "site_inspection", [(a, i, None, True, {}) for i, a in enumerate(made[:2], 1)])
     start = dt_date(2026, 9, 30)
     monkeypatch.setattr(services, "local_today", lambda: start)
     monkeypatch.setattr(services, "ATTEMPTS_PER_IP_HOUR", 10_000)

@@ -7,9 +7,8 @@ import os
 
 import pytest
 
+from tests.helpers.s3 import new_bucket, objects
 from tests.ops.test_backup import _empty_target, _env, _run
-
-from .conftest import new_bucket, objects
 
 
 @pytest.fixture(scope="module")

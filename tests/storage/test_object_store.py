@@ -11,9 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jinxuan.demo.files import tiny_pdf
 from jinxuan.ops.storage_config import LOCAL_BACKEND, S3_BACKEND, default_storage, link_seconds
+from tests.helpers.s3 import objects
 from tests.security.upload_support import applicant_with_organisation, bearer, new_draft, open_for_submissions
-
-from .conftest import objects
 
 pytestmark = pytest.mark.django_db
 
@@ -177,8 +176,7 @@ def test_purge_removes_orphaned_objects_and_abandoned_multipart_uploads(draft, o
 
     from jinxuan.applicants.attachments import store_upload
     from jinxuan.applicants.purge import purge_uploads
-
-    from .conftest import s3_client
+    from tests.helpers.s3 import s3_client
 
     app, _ = draft
     kept = store_upload(app, "business_licence", SimpleUploadedFile("licence.pdf", tiny_pdf("kept")))

@@ -6,13 +6,12 @@ from django.utils import timezone
 
 from jinxuan.applicants.states import State
 from jinxuan.voting.models import Vote, Voter
-from tests.review.conftest import gz, organiser  # noqa: F401 - shared fixtures
 from tests.roadshow.scenario import roadshow_ready
 
 pytestmark = pytest.mark.django_db
 
 
-def test_vote_table_keeps_every_case_after_close(client, gz, organiser):  # noqa: F811
+def test_vote_table_keeps_every_case_after_close(client, gz, organiser):
     apps = roadshow_ready(gz, organiser=organiser, district=())
     for app in apps:
         app.refresh_from_db()

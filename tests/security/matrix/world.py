@@ -100,8 +100,7 @@ def build() -> World:
     from jinxuan.library.models import Case
     from jinxuan.review import services as review
     from jinxuan.review.models import ConflictSource
-    from tests.inspection.conftest import make_pipeline_apps, roadshow_run
-    from tests.review.conftest import make_application
+    from tests.factories import make_application, make_pipeline_apps, roadshow_run
 
     gz, other = (load_preset(read_preset(path), str(path))[0]
                  for path in (Path(settings.PRESET_DIR) / f"{slug}.yaml" for slug in ("gz-dianshu-2025", "xinhua-nqp-2025")))

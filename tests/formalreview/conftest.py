@@ -1,1 +1,0 @@
-from tests.applicants.conftest import applicant, draft, open_gz  # noqa: F401 - shared fixtures

@@ -192,8 +192,12 @@ class StageTable:
         return [float(r.score) for r in self.rows if r.score is not None]
 
     @property
+    def score_noun(self) -> str:
+        return score_noun(self.stage.kind)
+
+    @property
     def distribution_title(self) -> str:
-        noun = score_noun(self.stage.kind)
+        noun = self.score_noun
         noun = "" if noun == "得分" and self.stage.name.endswith("得分") else noun
         return f"{self.stage.name}{noun}分布"
 

@@ -23,8 +23,7 @@ def overview(request, slug):
     campaign = request.access_target
     tables = services.stage_tables(campaign)
     steps = T.funnel(tables)
-    cards = [{"table": t, "step": s, "summary": T.summary(t.scores), "noun": T.score_noun(t.stage.kind)}
-             for t, s in zip(tables, steps, strict=True)]
+    cards = [{"table": t, "step": s, "summary": T.summary(t.scores)} for t, s in zip(tables, steps, strict=True)]
     return render(request, "reports/overview.html", {
         "campaign": campaign, "cards": cards, "funnel": charts.funnel_chart(steps),
         "can_manage": request.user.has_perm(runtime.MANAGE_PERMISSION, campaign)})

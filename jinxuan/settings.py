@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from jinxuan.ops import storage_config
+from jinxuan.storage import config as storage_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("JINXUAN_DATA_DIR", BASE_DIR / "data"))
@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "jinxuan.library",
     "jinxuan.reports",
     "jinxuan.recommendations",
+    "jinxuan.reader",
 ]
 
 MIDDLEWARE = [

@@ -5,7 +5,7 @@ from jinxuan.applicants import views as applicant_views
 from jinxuan.dashboard import views as dashboard
 
 urlpatterns = [
-    path("", include(("jinxuan.campaigns.urls", "public"))),
+    path("", include(("jinxuan.public.urls", "public"))),
     path("accounts/", include(("jinxuan.accounts.urls", "accounts"))),
     path("workspace/", dashboard.workspace, name="workspace"),
     path("apply/", include(("jinxuan.applicants.urls", "apply"))),

@@ -2,13 +2,11 @@
 
 Predicates take (user, obj) where obj is a Campaign (or an object that has
 `.campaign`). Roles are campaign-scoped; a role without a campaign holds in all. A permission whose rule needs a
-stage app's own data (who may score an application, who may inspect a record) is installed by that app when it
-loads (`install`), so this module imports no stage app.
+stage app's own data (who may score an application, who may inspect a record) or an application's units (who may
+open an application) is installed by that app when it loads (`install`), so this module imports no app above it.
 """
 
 import rules
-
-from jinxuan.applicants.ownership import may_access, verified_admin_of
 
 from .models import Role
 from .roles import campaign_ids_for, has_role, roles_of
@@ -53,18 +51,6 @@ def is_applicant(user):
 
 
 @rules.predicate
-def member_of_application(user, application):
-    """A member of a verified, consenting unit, or the creator of an own draft (jinxuan.applicants.ownership)."""
-    return may_access(user, application)
-
-
-@rules.predicate
-def verified_admin_of_unit(user, unit):
-    """An administrator of the verified organisation a joint-unit request is addressed to."""
-    return unit is not None and verified_admin_of(user, unit.organisation)
-
-
-@rules.predicate
 def admin_of_organisation(user, organisation):
     return organisation is not None and organisation.memberships.filter(user=user, is_admin=True).exists()
 
@@ -94,14 +80,11 @@ PERMISSIONS = {
     # Personal workspace and applications
     "accounts.workspace": is_authenticated,
     "accounts.manage_tokens": is_authenticated,
-    "applicants.view_application": member_of_application | staff_of_campaign | is_guidance,
-    "applicants.edit_application": member_of_application,
     "applicants.start_application": is_authenticated,
     "applicants.view_organisation": member_of_organisation | is_superuser,
     "applicants.manage_organisation": admin_of_organisation | is_superuser,
     "applicants.register_organisation": is_authenticated,
     "applicants.record_paper": staff_of_campaign,
-    "applicants.answer_joint_request": verified_admin_of_unit,
     "applicants.verify_organisation": is_superuser | organiser_anywhere,
     "accounts.invite_seat": staff_of_campaign,
     "notifications.view_outbox": staff_of_campaign,

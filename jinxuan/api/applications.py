@@ -11,12 +11,13 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from jinxuan.accounts.access import api_guard
-from jinxuan.accounts.personal_data import mask_export, sees_unmasked
+from jinxuan.accounts.personal_data import mask_export
 from jinxuan.applicants.answer_keys import refusal
 from jinxuan.applicants.attachments import UploadRefused, store_upload
 from jinxuan.applicants.export import export_application
 from jinxuan.applicants.models import Application, ApplicationUnit, ApplicationVersion, Organisation
 from jinxuan.applicants.ownership import visible_applications
+from jinxuan.applicants.personal_data import sees_unmasked
 from jinxuan.applicants.submission import (
     SubmissionClosed,
     SubmissionError,

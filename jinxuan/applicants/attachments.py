@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, transaction
 
 from jinxuan.audit.log import record
-from jinxuan.ops.filestorage import sha256_of
+from jinxuan.storage.files import sha256_of
 
 from . import quotas
 from .models import Application, StoredAttachment

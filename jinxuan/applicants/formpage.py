@@ -7,8 +7,9 @@ summary lists each problem once, under the section it belongs to, linking to the
 import re
 from dataclasses import dataclass, field
 
+from jinxuan.formalrules.formcheck import Problem
+
 from . import formio
-from .formcheck import Problem
 
 UNITS_ANCHOR = "joint-name"
 _UNIT_PATH = re.compile(r"^units\[(\d+)\]\.([^.\[]+)")

@@ -4,7 +4,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 
-from .formcheck import EMAIL, MOBILE, credit_code_problem
+from jinxuan.formalrules.formcheck import EMAIL, MOBILE, credit_code_problem
+
 from .models import Organisation
 from .ownership import OwnershipError, check_licence
 

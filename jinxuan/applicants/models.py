@@ -94,7 +94,7 @@ class Application(models.Model):
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     paper_received_at = models.DateTimeField("纸质材料收到时间", null=True, blank=True)
     correction_due = models.DateTimeField("补正截止时间", null=True, blank=True)
-    # consent to publish the contact details on public pages (jinxuan.accounts.personal_data.set_consent)
+    # consent to publish the contact details on public pages (jinxuan.applicants.personal_data.set_consent)
     contact_consent_at = models.DateTimeField("同意公开联系方式时间", null=True, blank=True)
     contact_consent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                            related_name="+", verbose_name="同意公开联系方式的用户")

@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jinxuan.audit.log import record
+from jinxuan.formalrules import formcheck
 from jinxuan.notifications.mail import notify
 from jinxuan.notifications.models import Event
 
-from . import formcheck
 from .models import Application, ApplicationUnit, Consent, Membership, Organisation, OrganisationClaim
 from .prefetch import prefetched
 from .uploads import safe_filename

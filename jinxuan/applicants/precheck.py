@@ -6,8 +6,8 @@ nothing is stored and no decision is recorded. Missing fields are left to the fo
 
 from dataclasses import dataclass
 
+from jinxuan.campaigns.rule_names import rule_label
 from jinxuan.formalrules.evaluate import BLOCKING, screen
-from jinxuan.formalrules.names import rule_label
 
 from .export import export_application
 from .formpage import FormPage, root_of

@@ -24,7 +24,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
-from jinxuan.ops.filestorage import storage_errors
+from jinxuan.storage.files import storage_errors
 
 from .models import ApplicationVersion, PrintOut
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from jinxuan.ops.filestorage import is_temporary, presigns, storage, walk
+from jinxuan.storage.files import is_temporary, presigns, storage, walk
 
 from .chunked import ChunkStore
 from .models import PendingUpload, StoredAttachment

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from jinxuan.audit.log import record
+from jinxuan.formalrules import formcheck
 
-from . import formcheck
 from .models import Application, ApplicationVersion
 from .ownership import changed_keys, submit_problems
 from .prefetch import prefetched

@@ -5,7 +5,7 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import task
 
-from jinxuan.ops.filestorage import storage_errors
+from jinxuan.storage.files import storage_errors
 
 from .models import ApplicationVersion
 from .printing import prepare

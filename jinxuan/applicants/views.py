@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from jinxuan.accounts.access import guard, public
 from jinxuan.accounts.models import hash_token
-from jinxuan.accounts.personal_data import has_consent, mask_export, sees_unmasked, set_consent
+from jinxuan.accounts.personal_data import mask_export
 from jinxuan.accounts.redirects import safe_next
 from jinxuan.accounts.verification import VerificationError, mark_verified, send_verification
 from jinxuan.audit.log import record
@@ -25,7 +25,7 @@ from jinxuan.audit.models import AuditEvent
 from jinxuan.campaigns.models import Campaign
 from jinxuan.notifications.mail import notify
 from jinxuan.notifications.models import Event
-from jinxuan.ops.filestorage import download_response
+from jinxuan.storage.files import download_response
 
 from . import attachments as files
 from . import formio, formpage, ownership, precheck, timeline
@@ -40,6 +40,7 @@ from .models import (
     Membership,
     Organisation,
 )
+from .personal_data import has_consent, sees_unmasked, set_consent
 from .printing import application_pdf_stored, case_docx_stored, commitment_stored, verify_url
 from .services import member_emails
 from .states import State

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from jinxuan.formalrules.names import RULE_NAMES
+from jinxuan.campaigns.rule_names import RULE_NAMES
 
 from .stage_params import STAGE_PARAMS
 

@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from jinxuan.accounts.personal_data import contact_rows
+from jinxuan.applicants.personal_data import contact_rows
 from jinxuan.applicants.states import State
 from jinxuan.exports.xlsx import workbook
 

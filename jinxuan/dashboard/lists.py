@@ -1,26 +1,12 @@
 """The organiser's application list: what it can be searched, filtered and sorted by."""
 
-import re
-
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
 from jinxuan.applicants.models import ApplicationUnit
 from jinxuan.applicants.states import State
-from jinxuan.lists import Filter, ListSpec, Sort
+from jinxuan.lists import Filter, ListSpec, Sort, number_q
 
-_NUMBER = re.compile(r"^(?:[A-Za-z]+\d{4}-)?0*(\d{1,9})$")
 YES_NO = [("yes", "是"), ("no", "否")]
-
-
-def number_id(term: str) -> int | None:
-    """申报编号 as typed (GD2025-0007, 0007 or 7): the application's id."""
-    m = _NUMBER.match(term.strip())
-    return int(m.group(1)) if m else None
-
-
-def number_q(term: str, field: str = "pk") -> Q | None:
-    n = number_id(term)
-    return Q(**{field: n}) if n is not None else None
 
 
 def _yes_no(field: str):

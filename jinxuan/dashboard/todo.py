@@ -8,7 +8,6 @@ Deadlines are dates in Beijing time: a stage that ends on a day ends at the end 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 from django.db.models import Count, Min, Q
 from django.urls import reverse
@@ -19,66 +18,27 @@ from jinxuan.accounts.roles import campaign_ids_for, has_role, roles_of
 from jinxuan.applicants.models import Application, ApplicationUnit, Consent, OrganisationClaim
 from jinxuan.applicants.ownership import visible_applications
 from jinxuan.applicants.states import State
-from jinxuan.campaigns.models import Campaign
+from jinxuan.campaigns.todo import (
+    Group,
+    Item,
+    campaigns_with_stages,
+    deadline_words,
+    moment_words,
+    per_campaign,
+    stage_of,
+    today,
+)
 from jinxuan.inspection.models import Inspection
 from jinxuan.pipeline import runtime
 from jinxuan.pipeline.models import StageRun, StageState
 from jinxuan.publicity.models import Objection
 from jinxuan.review.models import Assignment, Review
-from jinxuan.review.visibility import visible_assignments
+from jinxuan.review.todo import expert_groups
 from jinxuan.roadshow.models import ScoreSheet, Slot, SlotState
 from jinxuan.voting.models import Vote
 
 AWAITING_FORMAL = (State.SUBMITTED, State.FORMAL_REVIEW)
 SOON = dt.timedelta(hours=24)  # a roadshow session starting within this is "about to start"
-
-
-@dataclass
-class Item:
-    text: str  # Chinese prose, e.g. "待形式审核的申报"
-    url: str
-    count: int | None = None
-    note: str = ""  # a deadline in words: 距截止 3 天 / 已逾期 2 天
-    urgent: bool = False
-
-
-@dataclass
-class Group:
-    campaign: Campaign | None  # None: not tied to one campaign (organisation claims, consent requests)
-    role: str  # the role's label
-    items: list[Item] = field(default_factory=list)
-
-
-def today() -> dt.date:
-    return timezone.localdate()
-
-
-def deadline_words(ends: dt.date | None, on: dt.date | None = None) -> tuple[str, bool]:
-    """("距截止 N 天" | "今天截止" | "已逾期 N 天", overdue) for a deadline at the end of `ends` (Beijing)."""
-    if ends is None:
-        return "", False
-    days = (ends - (on or today())).days
-    if days > 0:
-        return f"距截止 {days} 天（{ends:%Y-%m-%d}）", False
-    if days == 0:
-        return f"今天截止（{ends:%Y-%m-%d}）", False
-    return f"已逾期 {-days} 天（截止 {ends:%Y-%m-%d}）", True
-
-
-def moment_words(when: dt.datetime | None, now: dt.datetime | None = None) -> tuple[str, bool]:
-    """The same words for a deadline that is a moment (a correction deadline)."""
-    if when is None:
-        return "", False
-    return deadline_words(timezone.localdate(when), timezone.localdate(now) if now else None)
-
-
-def _campaigns(ids) -> list[Campaign]:
-    qs = Campaign.objects.prefetch_related("stages").order_by("-year", "pk")
-    return list(qs if ids is None else qs.filter(pk__in=ids))
-
-
-def _stage(campaign, kind):
-    return next((s for s in campaign.stages.all() if s.kind == kind), None)
 
 
 # ------------------------------------------------------------------------------------------------ organiser
@@ -106,26 +66,22 @@ def _stage_statuses(campaigns) -> dict[tuple[int, str], tuple[str, object]]:
     return out
 
 
-def _per_campaign(qs, **annotations) -> dict[int, dict]:
-    return {r.pop("campaign_id"): r for r in qs.values("campaign_id").annotate(**annotations)}
-
-
 def organiser_groups(user, campaigns) -> list[Group]:
     now = timezone.now()
     ids = [c.pk for c in campaigns]
-    apps = _per_campaign(
+    apps = per_campaign(
         Application.objects.filter(campaign_id__in=ids),
         awaiting=Count("pk", filter=Q(state__in=AWAITING_FORMAL)),
         overdue=Count("pk", filter=Q(state=State.NEEDS_CORRECTION, correction_due__lt=now)))
-    sheets = _per_campaign(
+    sheets = per_campaign(
         Assignment.objects.filter(campaign_id__in=ids).exclude(review__state=Review.SUBMITTED),
         sheets=Count("pk"), experts=Count("expert", distinct=True))
-    flagged = _per_campaign(Vote.objects.filter(campaign_id__in=ids, valid=True).exclude(signals=[]), n=Count("pk"))
-    objections = _per_campaign(Objection.objects.filter(campaign_id__in=ids, status=Objection.PENDING), n=Count("pk"))
-    sessions = _per_campaign(
+    flagged = per_campaign(Vote.objects.filter(campaign_id__in=ids, valid=True).exclude(signals=[]), n=Count("pk"))
+    objections = per_campaign(Objection.objects.filter(campaign_id__in=ids, status=Objection.PENDING), n=Count("pk"))
+    sessions = per_campaign(
         Slot.objects.filter(campaign_id__in=ids, state=SlotState.PENDING, planned_start__gte=now,
                             planned_start__lte=now + SOON), n=Count("pk"), first=Min("planned_start"))
-    inspections = _per_campaign(
+    inspections = per_campaign(
         Inspection.objects.filter(campaign_id__in=ids, state=Inspection.DRAFT, draw__voided_at=None), n=Count("pk"))
     statuses = _stage_statuses(campaigns)
 
@@ -138,7 +94,7 @@ def organiser_groups(user, campaigns) -> list[Group]:
         if a.get("overdue"):
             items.append(Item("补正已逾期、尚未重新提交的申报", reverse("dashboard:applications", args=[c.slug]),
                               a["overdue"], urgent=True))
-        review = _stage(c, "expert_review")
+        review = stage_of(c, "expert_review")
         s = sheets.get(c.pk, {})
         if review and s.get("sheets") and statuses.get((c.pk, review.key), ("",))[0] != StageState.CLOSED:
             note, late = deadline_words(review.ends)
@@ -155,7 +111,7 @@ def organiser_groups(user, campaigns) -> list[Group]:
             first = timezone.localtime(sessions[c.pk]["first"])
             items.append(Item("24 小时内开始的路演场次", reverse("roadshow:control", args=[c.slug]),
                               sessions[c.pk]["n"], f"第一场 {first:%m-%d %H:%M}"))
-        site = _stage(c, "site_inspection")
+        site = stage_of(c, "site_inspection")
         if inspections.get(c.pk) and site:
             note, late = deadline_words(site.ends)
             items.append(Item("尚未提交的实地考察记录", reverse("inspection:manage", args=[c.slug]),
@@ -193,31 +149,15 @@ def claim_items(user) -> list[Item]:
 
 
 def formal_reviewer_groups(campaigns) -> list[Group]:
-    counts = _per_campaign(Application.objects.filter(campaign_id__in=[c.pk for c in campaigns],
+    counts = per_campaign(Application.objects.filter(campaign_id__in=[c.pk for c in campaigns],
                                                       state__in=AWAITING_FORMAL), n=Count("pk"))
     return [Group(c, Role.FORMAL_REVIEWER.label,
                   [Item("待形式审核的申报", reverse("formalreview:queue", args=[c.slug]), counts[c.pk]["n"])])
             for c in campaigns if c.pk in counts]
 
 
-def expert_groups(user) -> list[Group]:
-    """Sheets to do per campaign, with the expert-review deadline in words."""
-    counts = _per_campaign(visible_assignments(user), total=Count("pk"),
-                           todo=Count("pk", filter=~Q(review__state=Review.SUBMITTED)))
-    groups = []
-    for c in _campaigns(counts.keys()):
-        n = counts[c.pk]
-        stage = _stage(c, "expert_review")
-        note, late = deadline_words(stage.ends if stage else None)
-        if not n["todo"]:
-            note, late = f"已全部提交（{n['total']} 份）", False
-        groups.append(Group(c, Role.EXPERT.label, [
-            Item("待完成的评分", reverse("review:workspace", args=[c.slug]), n["todo"], note, urgent=late)]))
-    return groups
-
-
 def judge_groups(user, campaigns) -> list[Group]:
-    ids = [c.pk for c in campaigns if _stage(c, "roadshow")]
+    ids = [c.pk for c in campaigns if stage_of(c, "roadshow")]
     nexts = {}
     for slot in (Slot.objects.filter(campaign_id__in=ids).exclude(state=SlotState.CLOSED)
                  .order_by("campaign_id", "position")):
@@ -251,13 +191,13 @@ def judge_groups(user, campaigns) -> list[Group]:
 
 
 def inspector_groups(user, campaigns) -> list[Group]:
-    counts = _per_campaign(Inspection.objects.filter(campaign_id__in=[c.pk for c in campaigns], inspectors=user,
+    counts = per_campaign(Inspection.objects.filter(campaign_id__in=[c.pk for c in campaigns], inspectors=user,
                                                      draw__voided_at=None),
                            total=Count("pk"), todo=Count("pk", filter=Q(state=Inspection.DRAFT)))
     groups = []
     for c in campaigns:
         n = counts.get(c.pk, {"total": 0, "todo": 0})
-        stage = _stage(c, "site_inspection")
+        stage = stage_of(c, "site_inspection")
         note, late = deadline_words(stage.ends if stage else None) if n["todo"] else ("", False)
         url = reverse("inspection:workspace", args=[c.slug])
         if n["todo"]:
@@ -321,20 +261,20 @@ def todo_for(user) -> list[Group]:
     groups: list[Group] = []
     if user.is_superuser or Role.ORGANISER in roles:
         scope = None if user.is_superuser else campaign_ids_for(user, Role.ORGANISER)
-        groups += organiser_groups(user, _campaigns(scope))
+        groups += organiser_groups(user, campaigns_with_stages(scope))
         claims = claim_items(user)
         if claims:
             groups.append(Group(None, Role.ORGANISER.label, claims))
     if Role.FORMAL_REVIEWER in roles:
-        groups += formal_reviewer_groups(_campaigns(campaign_ids_for(user, Role.FORMAL_REVIEWER)))
+        groups += formal_reviewer_groups(campaigns_with_stages(campaign_ids_for(user, Role.FORMAL_REVIEWER)))
     if Role.EXPERT in roles or has_role(user, Role.EXPERT):
         groups += expert_groups(user)
     if Role.ROADSHOW_JUDGE in roles:
-        groups += judge_groups(user, _campaigns(campaign_ids_for(user, Role.ROADSHOW_JUDGE)))
+        groups += judge_groups(user, campaigns_with_stages(campaign_ids_for(user, Role.ROADSHOW_JUDGE)))
     if Role.INSPECTOR in roles:
-        groups += inspector_groups(user, _campaigns(campaign_ids_for(user, Role.INSPECTOR)))
+        groups += inspector_groups(user, campaigns_with_stages(campaign_ids_for(user, Role.INSPECTOR)))
     if Role.GUIDANCE in roles and not (user.is_superuser or Role.ORGANISER in roles):
-        groups += guidance_groups(_campaigns(campaign_ids_for(user, Role.GUIDANCE)))
+        groups += guidance_groups(campaigns_with_stages(campaign_ids_for(user, Role.GUIDANCE)))
     if Role.APPLICANT in roles:
         groups += applicant_groups(user)
     return groups
@@ -364,7 +304,7 @@ def role_links(assignments) -> list[dict]:
         if campaign is not None and a.role in _CAMPAIGN_PAGES:
             name, text = _CAMPAIGN_PAGES[a.role]
             kind = _STAGE_OF_ROLE.get(a.role)
-            if kind and _stage(campaign, kind) is None:
+            if kind and stage_of(campaign, kind) is None:
                 name, text = "public:campaign", "查看活动"
             url = reverse(name, args=[campaign.slug])
         elif a.role in _GLOBAL_PAGES:

@@ -11,11 +11,11 @@ from jinxuan.accounts.roles import roles_of
 from jinxuan.applicants.ownership import visible_applications
 from jinxuan.audit.log import record
 from jinxuan.campaigns.lookups import campaign_from_url
-from jinxuan.campaigns.stage_links import manage_links
 from jinxuan.lists import xlsx_response
 from jinxuan.notifications import preview as P
 from jinxuan.notifications.mail import DEFAULTS, template_for
 from jinxuan.notifications.models import Event, OutboxMessage, Template
+from jinxuan.pipeline.links import manage_links
 
 from . import audit_log
 from .export import applications_workbook

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from jinxuan.applicants.models import Application, ApplicationUnit, ApplicationVersion
 from jinxuan.applicants.states import State
+from jinxuan.campaigns.rule_names import rule_label
 from jinxuan.exports import xlsx
-from jinxuan.formalrules.names import rule_label
 
 from .models import ScreeningResult
 from .recheck import UNDER_REVIEW

@@ -2,12 +2,10 @@
 
 from django.urls import reverse
 
-from jinxuan.accounts.rules import install
 from jinxuan.applicants.models import Application
 from jinxuan.applicants.states import State
 from jinxuan.campaigns.loader import install_after_load
 from jinxuan.pipeline.registry import StageApp, register_stage_app
-from jinxuan.reader.lens import may_read
 
 from .recheck import recheck_if_changed
 from .services import close_formal, preview_formal
@@ -39,14 +37,7 @@ def _recheck(campaign, previous_hash, actor) -> str | None:
     return f"预设已变更：已对 {batch.total} 份待审申报重新运行形式审核规则" if batch else None
 
 
-def _may_read(user, application) -> bool:
-    return may_read(user, application)
-
-
 def register() -> None:
-    import rules
-
-    install("reader.read", rules.predicate(_may_read, name="may_read_application"))
     install_after_load(_recheck)
     register_stage_app(StageApp(
         kind="formal_review", label="形式审核", module="jinxuan.formalreview.stage", close=_close, collects="申报单位提交的申报书与附件，规则自动检查后由形式审核人员逐件决定",

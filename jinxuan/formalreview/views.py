@@ -2,18 +2,18 @@
 application is read and decided in the application reader (jinxuan.reader)."""
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from jinxuan import lists
 from jinxuan.accounts.access import guard
 from jinxuan.applicants.models import Application
 from jinxuan.applicants.states import State
 from jinxuan.campaigns.lookups import campaign_from_url
 from jinxuan.exports.xlsx import CONTENT_TYPE
-from jinxuan.reader.navigation import reader_url
-from jinxuan.reader.views import read
 
 from . import bulk
 from . import queue as q
@@ -23,8 +23,6 @@ from .recheck import start_recheck
 
 
 def _queue_url(slug, query: str) -> str:
-    from django.urls import reverse
-
     return reverse("formalreview:queue", args=[slug]) + (f"?{query}" if query else "")
 
 
@@ -40,7 +38,7 @@ def _queue_page(request, campaign, params, result=None, status=200, typed=None):
     page = q.paginate(rows, query.page)
     list_query = query.urlencode(page=query.page)
     for row in page.rows:
-        row.url = reader_url(campaign, row.app.pk, "formal", list_query)
+        row.url = lists.reader_url(campaign, row.app.pk, "formal", list_query)
     batch = RecheckBatch.objects.filter(campaign=campaign).order_by("-created_at").first()
     return render(request, "formalreview/queue.html", {
         "campaign": campaign, "page": page, "query": query, "list_query": list_query,
@@ -90,8 +88,6 @@ def bulk_action(request, slug):
 
 
 def _list_params(request):
-    from django.http import QueryDict
-
     return QueryDict(request.POST.get("list_query", ""))
 
 
@@ -100,9 +96,12 @@ def detail(request, slug, pk):
     """The former case page: the application reader now (the list's filters kept); a decision posted here is
     taken by the reader."""
     app = get_object_or_404(Application, campaign=request.access_target, pk=pk)
-    if request.method == "POST":
-        return read(request, slug=slug, pk=pk)
-    return redirect(reader_url(app.campaign, app.pk, "formal", request.GET.urlencode()))
+    url = lists.reader_url(app.campaign, app.pk, "formal", request.GET.urlencode())
+    if request.method == "POST":  # 307: the browser posts the same decision to the reader
+        response = HttpResponseRedirect(url)
+        response.status_code = 307
+        return response
+    return redirect(url)
 
 
 @guard("formalreview.decide", obj=campaign_from_url)

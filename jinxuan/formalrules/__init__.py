@@ -1,5 +1,8 @@
 """Formal review (形式审核) as rules: an application record in, findings out.  No Django here.
 
+`formcheck` checks answers against the form (required fields, limits, credit codes); the applicant's form
+shows its problems at the fields, and the `completeness` rule turns them into findings.
+
 Input: an application record in the export format "jinxuan.application/1"
 (written by jinxuan.applicants.export, read by `jinxuan formalreview`):
 
@@ -19,22 +22,13 @@ record unusable; ``screen(preset, record, specs=None)`` runs the rules the prese
 
 Rules find the fields they need in the preset's form by type and label (案例名称/事件名称, the
 month_range, the outline, 主要技术/所用技术, 核心实践地 …), so the same rules serve every preset; a rule
-whose field the preset lacks finds nothing.  The rule names are listed in `names.RULE_NAMES`, the
+whose field the preset lacks finds nothing.  The rule names are listed in
+`jinxuan.campaigns.rule_names.RULE_NAMES` (the preset's vocabulary), the
 rules themselves in rules_form (completeness, case_name, consistency), rules_eligibility (unit_count,
 years_in_operation, implementation_region, implementation_dates, applicant_type) and rules_lists
 (shanghai_scope, technology_scope, industry_focus, quantified_results).
 """
 
-_EXPORTS = {"screen", "validate_record", "run_rule", "Finding", "RULES", "INFO", "FORMAT"}
+from .evaluate import FORMAT, INFO, RULES, Finding, run_rule, screen, validate_record
 
-
-def __getattr__(name):
-    # Lazy, so that jinxuan.campaigns.schema can import .names without importing the evaluator (a cycle).
-    if name in _EXPORTS:
-        from . import evaluate  # cycle: rules -> applicants.formcheck -> campaigns.schema -> .names
-
-        return getattr(evaluate, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-__all__ = sorted(_EXPORTS)
+__all__ = ["FORMAT", "INFO", "RULES", "Finding", "run_rule", "screen", "validate_record"]

@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .names import RULE_NAMES
+from jinxuan.campaigns.rule_names import RULE_NAMES
 
 FORMAT = "jinxuan.application/1"
 BLOCKING, WARNING = "blocking", "warning"
@@ -55,7 +55,7 @@ INFO: dict[str, RuleInfo] = {}
 def rule(name: str, default_severity: Severity, params: Iterable[str] = ()):
     """Register a rule under `name` (one of names.RULE_NAMES) with the parameters it reads."""
     if name not in RULE_NAMES:
-        raise ValueError(f"rule {name!r} is not listed in jinxuan.formalrules.names.RULE_NAMES")
+        raise ValueError(f"rule {name!r} is not listed in jinxuan.campaigns.rule_names.RULE_NAMES")
     if default_severity not in SEVERITIES:
         raise ValueError(f"severity must be one of {SEVERITIES}")
 

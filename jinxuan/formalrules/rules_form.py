@@ -6,7 +6,6 @@ import re
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
-from jinxuan.applicants.formcheck import check as formcheck
 from jinxuan.textmining.wordcount import word_count
 
 from .brands import (
@@ -21,6 +20,7 @@ from .brands import (
 )
 from .evaluate import BLOCKING, WARNING, finding, memo, rule
 from .facts import as_dict, as_list, as_str, facts, find_field, sub_field, title_field
+from .formcheck import check as formcheck
 
 # Policy slogans that calls and titles put in quotes without naming a product.
 DEFAULT_ALLOWED_QUOTED = (
@@ -39,7 +39,7 @@ _SPLIT_NAMES = re.compile(r"[、，,；;/\n]+")
 
 @rule("completeness", BLOCKING, params=("include_unit_limit",))
 def completeness(preset, record, params):
-    """Required fields, limits, outline minimums, choices, credit codes (jinxuan.applicants.formcheck,
+    """Required fields, limits, outline minimums, choices, credit codes (jinxuan.formalrules.formcheck,
     for submission) and the preset's required attachments.  `include_unit_limit: false` leaves the
     number of units to the unit_count rule."""
     f = facts(preset, record)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import re
 
-from jinxuan.applicants.formcheck import credit_code_problem
-
 from . import regions
 from .evaluate import BLOCKING, WARNING, finding, memo, rule
 from .facts import as_dict, as_list, as_str, choices_of, facts, find_field, sub_field, track_name
+from .formcheck import credit_code_problem
 from .quantities import quantities
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from jinxuan.accounts.access import guard, public
 from jinxuan.campaigns.lookups import campaign_from_url
-from jinxuan.ops.filestorage import download_response
+from jinxuan.storage.files import download_response
 
 from . import services
 from .models import Evidence, Finding, Inspection, Verdict

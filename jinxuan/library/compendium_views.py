@@ -28,7 +28,7 @@ from jinxuan.campaigns.schema import Attachment
 from jinxuan.compendium.export import Compendium, CompendiumCase, compendium_docx, compendium_pdf, key_figures
 from jinxuan.compendium.export import groups as compendium_groups
 from jinxuan.compendium.parse import ParseError, ParseReport, parse_file
-from jinxuan.ops.filestorage import storage
+from jinxuan.storage.files import storage
 
 from . import case_list, services
 from .models import Case

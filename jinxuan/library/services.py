@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from jinxuan.accounts import personal_data
+from jinxuan.applicants import personal_data
 from jinxuan.audit.log import record
 
 from . import derive, search
@@ -195,7 +195,7 @@ def publish_application(application, *, tier, special="", actor=None) -> Case:
         known = _scheme_tiers(campaign)
         case.tier_order = known.index(tier) if tier in known else _order(campaign, "tier", tier, known, case.pk)
         case.organisations = [name for name, _, _ in meta]
-        # contact details only with the applicant's consent; resident ID numbers never (accounts.personal_data)
+        # contact details only with the applicant's consent; resident ID numbers never (applicants.personal_data)
         case.paragraphs = [text for _, text in personal_data.public_fields(application, public_fields(application))]
         case.captions = []
         if before is not None and before == _snapshot(case):

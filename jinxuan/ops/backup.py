@@ -34,8 +34,7 @@ from jinxuan.audit.verify import verify_database
 from jinxuan.library.changes import start_epoch
 from jinxuan.library.search import rebuild
 from jinxuan.pipeline.replay import replay_all
-
-from .filestorage import is_temporary, sha256_of, storage, walk
+from jinxuan.storage.files import is_temporary, sha256_of, storage, walk
 
 FORMAT = "jinxuan.backup/1"
 COUNTED = ("applicants.Application", "applicants.ApplicationVersion", "review.Review", "voting.Vote",

@@ -1,7 +1,6 @@
 """The objection queue of the publicity page: search, status filter, sorting."""
 
-from jinxuan.dashboard.lists import number_q
-from jinxuan.lists import Filter, ListSpec, Sort
+from jinxuan.lists import Filter, ListSpec, Sort, number_q
 
 from .models import Objection
 

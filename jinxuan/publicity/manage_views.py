@@ -11,8 +11,8 @@ from jinxuan.accounts.access import check, guard
 from jinxuan.accounts.personal_data import XLSX, mask_contact, mask_text, unmasked_export
 from jinxuan.campaigns.lookups import campaign_from_url
 from jinxuan.exports.xlsx import workbook
-from jinxuan.ops.filestorage import download_response
 from jinxuan.outcomes.workdays import is_working_day
+from jinxuan.storage.files import download_response
 
 from . import lists as publicity_lists
 from . import services

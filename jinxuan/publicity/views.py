@@ -5,8 +5,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from jinxuan.accounts.access import public
-from jinxuan.accounts.personal_data import public_fields
 from jinxuan.applicants.attachments import requirement_text
+from jinxuan.applicants.personal_data import public_fields
 from jinxuan.campaigns.models import Campaign
 from jinxuan.voting.presentation import public_summary
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.http import FileResponse, HttpResponseRedirect
 from django.utils.encoding import escape_uri_path
 
-from jinxuan.ops.filestorage import download_response, presigns
+from jinxuan.storage.files import download_response, presigns
 
 INLINE_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png", "gif": "image/gif",
                 "webp": "image/webp"}

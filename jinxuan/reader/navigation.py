@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from django.http import QueryDict
 from django.urls import reverse
@@ -84,12 +83,6 @@ class Walk:
     count: int
 
 
-def reader_url(campaign, pk: int, source: str = "", list_query: str = "") -> str:
-    url = reverse("reader:read", args=[campaign.slug, pk])
-    params = {k: v for k, v in (("list", source), ("from", list_query)) if v}
-    return f"{url}?{urlencode(params)}" if params else url
-
-
 def walk(campaign, user, lens_name: str, pk: int, source: str, list_query: str) -> Walk | None:
     """Where the reader stands in the list it came from (the lens's own list when none is named)."""
     source = source if source in SOURCES else DEFAULT_SOURCE.get(lens_name, "")
@@ -101,5 +94,5 @@ def walk(campaign, user, lens_name: str, pk: int, source: str, list_query: str) 
     prev_pk, next_pk, position, count = neighbours(ids, pk)
     back = spec.url(campaign) + (f"?{list_query}" if list_query else "")
     return Walk(source, spec.label, back,
-                reader_url(campaign, prev_pk, source, list_query) if prev_pk else None,
-                reader_url(campaign, next_pk, source, list_query) if next_pk else None, position, count)
+                lists.reader_url(campaign, prev_pk, source, list_query) if prev_pk else None,
+                lists.reader_url(campaign, next_pk, source, list_query) if next_pk else None, position, count)

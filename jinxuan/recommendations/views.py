@@ -7,7 +7,7 @@ from django.utils.http import content_disposition_header
 
 from jinxuan.accounts.access import guard
 from jinxuan.campaigns.lookups import campaign_from_url
-from jinxuan.ops.filestorage import download_response
+from jinxuan.storage.files import download_response
 
 from . import services
 from .districts import DISTRICTS

@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from jinxuan.accounts.access import public
-from jinxuan.accounts.personal_data import public_contacts
+from jinxuan.applicants.personal_data import public_contacts
 from jinxuan.campaigns.models import Campaign
 
 from . import services

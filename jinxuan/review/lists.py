@@ -3,8 +3,7 @@
 from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from jinxuan.dashboard.lists import number_q
-from jinxuan.lists import Filter, ListSpec, Sort
+from jinxuan.lists import Filter, ListSpec, Sort, number_q
 
 from .models import Assignment, PoolMember, Review
 from .services import entrants

@@ -7,12 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from jinxuan.accounts.access import guard
 from jinxuan.applicants.models import Application
 from jinxuan.campaigns.lookups import campaign_from_url
-from jinxuan.dashboard.todo import deadline_words, expert_groups
+from jinxuan.campaigns.todo import deadline_words
 
 from . import excel, services
 from .models import ConflictSource, Review
 from .presentation import expert_sections, masked_title
 from .rubric import input_name
+from .todo import expert_groups
 from .visibility import expert_of, visible_assignments
 
 

@@ -2,8 +2,7 @@
 
 from django.utils import timezone
 
-from jinxuan.dashboard.lists import number_q
-from jinxuan.lists import Filter, ListSpec, Sort
+from jinxuan.lists import Filter, ListSpec, Sort, number_q
 
 from .fraud import CODES, LABELS
 from .models import Vote

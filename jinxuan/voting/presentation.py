@@ -1,9 +1,9 @@
 """What the public sees of an application: its title, track and the fields the form schema marks public, with
 personal data masked as every public page masks it (`personal_data.public_fields`)."""
 
-from jinxuan.accounts.personal_data import public_fields
 from jinxuan.applicants.documents.printable import render_section
 from jinxuan.applicants.models import Application
+from jinxuan.applicants.personal_data import public_fields
 
 from .fraud import LABELS
 

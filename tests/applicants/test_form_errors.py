@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from jinxuan.applicants import formpage
-from jinxuan.applicants.formcheck import Problem
 from jinxuan.applicants.models import Application
 from jinxuan.formalreview.models import FormalDecision, ScreeningResult
+from jinxuan.formalrules.formcheck import Problem
 
 pytestmark = pytest.mark.django_db
 

@@ -201,7 +201,7 @@ def test_organiser_records_paper_copy_and_edits_templates(client, draft, make_us
 def test_deadline_reminder_once_per_draft(draft, applicant):
     from django.utils import timezone
 
-    from jinxuan.notifications.reminders import send_deadline_reminders
+    from jinxuan.applicants.reminders import send_deadline_reminders
 
     campaign = draft.campaign
     campaign.submission_closes = timezone.now() + dt.timedelta(hours=20)

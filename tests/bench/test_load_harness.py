@@ -183,7 +183,7 @@ def test_fault_windows_go_by_the_answer_and_count_a_request_once():
 
 def test_the_object_store_reaches_every_host_as_the_s3_settings(tmp_path):
     from bench.topology import Services
-    from jinxuan.ops.storage_config import S3_BACKEND, default_storage
+    from jinxuan.storage.config import S3_BACKEND, default_storage
 
     services = Services.__new__(Services)  # no servers started
     services.db_url, services.store = "postgres://x", None

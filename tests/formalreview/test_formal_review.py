@@ -185,7 +185,7 @@ def test_reviewer_sees_figures_tags_and_duplicates(client, submitted, reviewer):
 
 
 def test_every_rule_has_a_chinese_name_and_the_detail_page_uses_it(client, submitted, reviewer):
-    from jinxuan.formalrules.names import RULE_LABELS, RULE_NAMES, rule_label
+    from jinxuan.campaigns.rule_names import RULE_LABELS, RULE_NAMES, rule_label
 
     assert set(RULE_LABELS) == set(RULE_NAMES)
     assert rule_label("unknown_rule") == "其他审核规则"

@@ -165,6 +165,6 @@ def test_applicant_type_needs_the_field():
 
 
 def test_credit_codes_used_by_fixtures_are_valid():
-    from jinxuan.applicants.formcheck import credit_code_problem
+    from jinxuan.formalrules.formcheck import credit_code_problem
 
     assert credit_code_problem(credit_code(1, "上海")) is None

@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from jinxuan.campaigns.preset_io import PresetError, parse_preset_text
+from jinxuan.campaigns.rule_names import RULE_NAMES
 from jinxuan.formalrules import FORMAT, RULES, Finding, screen, validate_record
 from jinxuan.formalrules.evaluate import INFO, run_rule
-from jinxuan.formalrules.names import RULE_NAMES
 from tests.formalrules import GZ, TOP, XH, field_key, fresh, make_record
 
 BASE = make_record(GZ)
@@ -23,7 +23,7 @@ def test_every_listed_rule_is_registered_and_documented():
 
 
 def test_names_module_imports_nothing():
-    source = open("jinxuan/formalrules/names.py", encoding="utf-8").read()
+    source = open("jinxuan/campaigns/rule_names.py", encoding="utf-8").read()
     assert "import" not in source.replace('"""', "").split("RULE_NAMES")[1]
     assert not [line for line in source.splitlines() if line.startswith(("import ", "from "))]
 

@@ -11,7 +11,7 @@ ROOT = Path(jinxuan.__file__).parent
 MARK = "Django-free."
 DJANGO = ("django", "rest_framework", "ninja", "storages")
 # The modules the layout names as Django-free; they must carry the mark.
-NAMED = ("campaigns.schema", "pipeline.engine", "applicants.formcheck", "applicants.documents",
+NAMED = ("campaigns.schema", "pipeline.engine", "formalrules.formcheck", "applicants.documents",
          "applicants.documents.pdf", "applicants.documents.printable", "applicants.documents.word",
          "applicants.documents.fonts")
 

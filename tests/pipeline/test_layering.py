@@ -1,8 +1,13 @@
 """Dependencies point one way: the bottom packages (campaigns, accounts, audit, the pipeline, and the Django-free
-packages) import no stage app and no face, not even inside a function. Stage apps register with them instead."""
+packages) import no stage app and no face, not even inside a function. Stage apps register with them instead; and
+no two packages reach each other, directly or through others."""
 
 import ast
+from collections import defaultdict
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
+
+import pytest
 
 import jinxuan
 
@@ -32,6 +37,47 @@ def violations(packages=BOTTOM, forbidden=ABOVE, root: Path = ROOT) -> list[str]
                 if parts[0] == "jinxuan" and len(parts) > 1 and parts[1] in forbidden:
                     out.append(f"{path.relative_to(root.parent)}:{line} imports {module}")
     return out
+
+
+def package_graph(root: Path = ROOT) -> dict[str, set[str]]:
+    """package → the other jinxuan packages its modules import (any import statement, inside functions too)."""
+    graph: dict[str, set[str]] = defaultdict(set)
+    packages = {p.name for p in root.iterdir() if (p / "__init__.py").exists()}
+    for package in sorted(packages):
+        graph[package]
+        for path in (root / package).rglob("*.py"):
+            for _, module in imported(path):
+                parts = module.split(".")
+                if parts[0] == "jinxuan" and len(parts) > 1 and parts[1] in packages and parts[1] != package:
+                    graph[package].add(parts[1])
+    return graph
+
+
+def cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One cycle of packages (first package repeated at the end), or [] when the imports form layers."""
+    try:
+        tuple(TopologicalSorter(graph).static_order())
+    except CycleError as exc:
+        return list(reversed(exc.args[1]))
+    return []
+
+
+def test_no_two_packages_import_each_other_even_through_others():
+    assert cycle(package_graph()) == []
+
+
+@pytest.mark.parametrize("files", [
+    {"a/one.py": "from jinxuan.b import x\n", "b/two.py": "def f():\n    import jinxuan.a.one\n"},
+    {"a/one.py": "from jinxuan.b import x\n", "b/two.py": "from jinxuan.c.z import y\n", "c/z.py": "import jinxuan.a\n"},
+])
+def test_the_cycle_check_finds_a_planted_cycle(tmp_path, files):
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(exist_ok=True)
+        (path.parent / "__init__.py").touch()
+        path.write_text(text)
+    found = cycle(package_graph(tmp_path))
+    assert found[0] == found[-1] and set(found) == {p.split("/")[0] for p in files}
 
 
 def test_the_bottom_packages_import_no_stage_app_and_no_face():

@@ -10,10 +10,10 @@ from jinxuan.accounts.models import Role
 from jinxuan.applicants.models import Organisation
 from jinxuan.applicants.states import State
 from jinxuan.campaigns.models import StageDefinition
-from jinxuan.campaigns.stage_links import manage_links, public_links
 from jinxuan.campaigns.stage_params import STAGE_KIND_LABELS, STAGE_PARAMS
 from jinxuan.pipeline import engine, runtime
 from jinxuan.pipeline.engine import StageContext, implementation
+from jinxuan.pipeline.links import manage_links, public_links
 from jinxuan.pipeline.registry import register_stage_app, stage_app, unregister_stage_app
 from jinxuan.pipeline.replay import replay_all
 from jinxuan.pipeline.services import apply_result

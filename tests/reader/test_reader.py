@@ -3,6 +3,7 @@ list with its filters, the decision panel, attachments in place."""
 
 import pytest
 
+from jinxuan import lists
 from jinxuan.accounts.models import Role
 from jinxuan.applicants.states import State
 from jinxuan.audit.models import AuditEvent
@@ -113,16 +114,16 @@ def test_previous_and_next_walk_the_filtered_list(client, make_submitted, formal
     client.force_login(formal_reviewer)
     slug = apps[0].campaign.slug
     queue = client.get(f"/manage/formal/{slug}/?track={track}").content.decode()
-    first = navigation.reader_url(apps[0].campaign, same[0], "formal", f"track={track}")
+    first = lists.reader_url(apps[0].campaign, same[0], "formal", f"track={track}")
     assert first.replace("&", "&amp;") in queue
     page = client.get(first).content.decode()
-    second = navigation.reader_url(apps[0].campaign, same[1], "formal", f"track={track}")
+    second = lists.reader_url(apps[0].campaign, same[1], "formal", f"track={track}")
     assert f'rel="next" href="{second.replace("&", "&amp;")}"' in page
     assert "第 1 / " in page and "J</kbd>" in page
     back = client.get(second).content.decode()
     assert f'rel="prev" href="{first.replace("&", "&amp;")}"' in back
-    unfiltered = client.get(navigation.reader_url(apps[0].campaign, apps[0].pk, "formal")).content.decode()
-    second_all = navigation.reader_url(apps[0].campaign, apps[1].pk, "formal")
+    unfiltered = client.get(lists.reader_url(apps[0].campaign, apps[0].pk, "formal")).content.decode()
+    second_all = lists.reader_url(apps[0].campaign, apps[1].pk, "formal")
     assert f'rel="next" href="{second_all}"' in unfiltered
     assert navigation.walk(apps[0].campaign, formal_reviewer, EXPERT, apps[0].pk, "formal", "") is None
 
@@ -130,12 +131,12 @@ def test_previous_and_next_walk_the_filtered_list(client, make_submitted, formal
 def test_a_decision_in_the_reader_opens_the_next_application(client, make_submitted, formal_reviewer):
     first, second = make_submitted(5), make_submitted(6)
     client.force_login(formal_reviewer)
-    url = navigation.reader_url(first.campaign, first.pk, "formal")
+    url = lists.reader_url(first.campaign, first.pk, "formal")
     response = client.post(url, {"decision": "", "reason": "我写下的原因"})
     assert response.status_code == 400 and "审核结论无效" in response.content.decode()
     assert "我写下的原因" in response.content.decode()  # nothing typed is lost
     response = client.post(url, {"decision": "pass"})
-    assert response.status_code == 302 and response["Location"] == navigation.reader_url(first.campaign, second.pk, "formal")
+    assert response.status_code == 302 and response["Location"] == lists.reader_url(first.campaign, second.pk, "formal")
     first.refresh_from_db()
     assert first.state == State.ACCEPTED
     assert AuditEvent.objects.filter(action="formal.decision", object_id=str(first.pk)).count() == 1
@@ -162,6 +163,6 @@ def test_the_organisers_application_list_opens_the_reader_with_its_query(client,
     client.force_login(organiser)
     listing = client.get(f"/manage/{slug}/applications/?sort=-number").content.decode()
     assert f'/read/{slug}/{apps[2].pk}/?list=apps&amp;from=sort%3D-number' in listing
-    page = client.get(navigation.reader_url(apps[0].campaign, apps[2].pk, "apps", "sort=-number")).content.decode()
-    expected = navigation.reader_url(apps[0].campaign, apps[1].pk, "apps", "sort=-number").replace("&", "&amp;")
+    page = client.get(lists.reader_url(apps[0].campaign, apps[2].pk, "apps", "sort=-number")).content.decode()
+    expected = lists.reader_url(apps[0].campaign, apps[1].pk, "apps", "sort=-number").replace("&", "&amp;")
     assert f'rel="next" href="{expected}"' in page and "申报列表第 1 / 3 份" in page

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from jinxuan.accounts import personal_data as pd
+from jinxuan.applicants import personal_data as pd
 from jinxuan.applicants.models import Application
 from jinxuan.applicants.states import State
 from jinxuan.audit.models import AuditEvent

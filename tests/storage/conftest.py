@@ -1,7 +1,7 @@
 """A real S3-speaking server (moto's server mode) on 127.0.0.1 for the object-storage tests.
 
 The product sees only what an operator would set: S3_ENDPOINT_URL, S3_BUCKET and the keys, turned into the
-"default" storage by `jinxuan.ops.storage_config` exactly as `settings.py` does from the environment.
+"default" storage by `jinxuan.storage.config` exactly as `settings.py` does from the environment.
 """
 
 
@@ -31,7 +31,7 @@ def object_store(s3_env, settings):
     """Point the "default" storage at the bucket, as S3_* environment variables would."""
     from django.core.files.storage import storages
 
-    from jinxuan.ops.storage_config import default_storage
+    from jinxuan.storage.config import default_storage
 
     settings.STORAGES = {**settings.STORAGES, "default": default_storage(s3_env)}
     store = storages["default"]

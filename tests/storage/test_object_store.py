@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jinxuan.demo.files import tiny_pdf
-from jinxuan.ops.storage_config import LOCAL_BACKEND, S3_BACKEND, default_storage, link_seconds
+from jinxuan.storage.config import LOCAL_BACKEND, S3_BACKEND, default_storage, link_seconds
 from tests.helpers.s3 import objects
 from tests.security.upload_support import applicant_with_organisation, bearer, new_draft, open_for_submissions
 
@@ -161,7 +161,7 @@ def test_compendium_imports_wait_in_the_bucket_between_preview_and_confirm(campa
 
 
 def test_readiness_reports_an_unreachable_bucket(object_store, settings):
-    from jinxuan.ops.filestorage import storage_problem
+    from jinxuan.storage.files import storage_problem
 
     assert storage_problem() is None
     missing = {**object_store, "S3_BUCKET": "jinxuan-no-such-bucket"}

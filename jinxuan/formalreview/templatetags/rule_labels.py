@@ -2,7 +2,7 @@
 
 from django import template
 
-from jinxuan.formalrules.names import rule_label
+from jinxuan.campaigns.rule_names import rule_label
 
 register = template.Library()
 

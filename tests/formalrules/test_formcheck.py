@@ -4,11 +4,11 @@ import copy
 
 import pytest
 
-from jinxuan.applicants.formcheck import check, credit_code_problem
 from jinxuan.campaigns.preset_io import read_preset
 from jinxuan.demo.answers import AnswerFaker
 from jinxuan.demo.population import credit_code
 from jinxuan.demo.text import TextFaker
+from jinxuan.formalrules.formcheck import check, credit_code_problem
 
 GZ = read_preset("presets/gz-dianshu-2025.yaml")
 

@@ -7,7 +7,7 @@ storage) reached through django-storages and boto3.
 
 from collections.abc import Mapping
 
-LOCAL_BACKEND = "jinxuan.ops.filestorage.AtomicFileSystemStorage"
+LOCAL_BACKEND = "jinxuan.storage.files.AtomicFileSystemStorage"
 S3_BACKEND = "storages.backends.s3.S3Storage"
 MAX_LINK_SECONDS = 60  # a presigned download link never lives longer than this
 

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from jinxuan.campaigns.status import public_text, status_of
 from jinxuan.pipeline.models import StageState
+from jinxuan.public.status import public_text, status_of
 from tests.factories import campaign
 
 pytestmark = pytest.mark.django_db

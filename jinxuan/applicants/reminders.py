@@ -4,13 +4,13 @@ import datetime as dt
 
 from django.utils import timezone
 
-from jinxuan.applicants.models import Application
-from jinxuan.applicants.services import member_emails
-from jinxuan.applicants.states import State
 from jinxuan.campaigns.models import Campaign
+from jinxuan.notifications.mail import notify
+from jinxuan.notifications.models import Event
 
-from .mail import notify
-from .models import Event
+from .models import Application
+from .services import member_emails
+from .states import State
 
 
 def send_deadline_reminders(now: dt.datetime | None = None, window: dt.timedelta = dt.timedelta(hours=24)) -> int:

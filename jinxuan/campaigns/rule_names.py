@@ -1,6 +1,7 @@
 """Names of the formal-review rules; a preset's `screening:` section may use only these.
 
-Kept free of imports so that jinxuan.campaigns.schema can validate rule names without an import cycle.
+The preset's vocabulary: jinxuan.campaigns.schema validates rule names against it, the rules themselves live
+above it in jinxuan.formalrules. Imports nothing.
 """
 
 RULE_NAMES = (

@@ -1,7 +1,7 @@
 """Links to each stage's pages, read from the stage registry (each stage app says what its pages are): public
 pages on the campaign page once a stage has something to show, organiser pages on the dashboard. Decides nothing."""
 
-from jinxuan.pipeline.registry import stage_app
+from .registry import stage_app
 
 
 def _links(campaign, attribute: str) -> list[tuple[str, str]]:

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from jinxuan.notifications.reminders import send_deadline_reminders
+from jinxuan.applicants.reminders import send_deadline_reminders
 
 
 class Command(BaseCommand):

@@ -5,10 +5,10 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from jinxuan.accounts.access import public
+from jinxuan.campaigns.models import Campaign
+from jinxuan.campaigns.readiness import check, reports
+from jinxuan.pipeline.links import public_links
 
-from .models import Campaign
-from .readiness import check, reports
-from .stage_links import public_links
 from .status import public_text, status_of
 
 

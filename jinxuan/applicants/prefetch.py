@@ -16,3 +16,13 @@ def share_campaign(applications, campaign):
         if app.campaign_id == campaign.pk:
             field.set_cached_value(app, campaign)
     return out
+
+
+LIST_HEAVY = ("answers", "campaign__preset")  # tens of kB each, decoded again for every row that carries them
+
+
+def light(queryset, via: str = ""):
+    """A list's rows without their application's answers and its campaign's preset (the row shows neither; a row
+    that does need them loads them with one query). `via`: the path to the application, e.g. "application__";
+    the campaign must be in the queryset's select_related."""
+    return queryset.defer(*(via + name for name in LIST_HEAVY))

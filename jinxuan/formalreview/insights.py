@@ -1,13 +1,16 @@
 """Text analysis shown to reviewers next to an application: figures, tags vs ticks, duplicates, policy clauses."""
 
 import json
+from collections.abc import Iterator
 
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
 
 from jinxuan.applicants.export import export_application
 from jinxuan.applicants.models import Application, ApplicationVersion
+from jinxuan.campaigns.models import Campaign
 from jinxuan.policies.models import Policy
 from jinxuan.textmining import metrics, similarity, tags
 from jinxuan.textmining.policy import align_json
@@ -44,24 +47,45 @@ def _ticked(spec, answers: dict) -> dict:
 
 
 def _corpus_key() -> str:
-    """The state of the submitted applications' texts: how many, and the latest change."""
-    submitted = Application.objects.exclude(submitted_at=None)
-    latest = submitted.order_by("-updated_at").values_list("updated_at", flat=True).first()
-    return f"{submitted.count()}:{latest.isoformat() if latest else ''}"
+    """The state of the corpus of submitted texts: how many, and the latest submission (a decision or any other
+    change of state leaves it as it is; a new or repeated submission changes it)."""
+    found = Application.objects.exclude(submitted_at=None).aggregate(n=Count("pk"), latest=Max("submitted_at"))
+    return f"{found['n']}:{found['latest'].isoformat() if found['latest'] else ''}"
+
+
+def _texts(apps) -> Iterator[tuple[int, str]]:
+    """(id, the text of its free-text answers) of each application; each campaign's preset parsed once."""
+    campaigns = {}
+    for app in apps:
+        if app.campaign_id not in campaigns:
+            campaigns[app.campaign_id] = Campaign.objects.get(pk=app.campaign_id).spec
+        text = "\n".join(t for _, t in texts_of(campaigns[app.campaign_id], app.answers))
+        if text:
+            yield app.pk, text
 
 
 def _corpus_index(key: str | None = None) -> similarity.DuplicateIndex:
-    """All submitted applications' texts, indexed once per change of the set (cached in process)."""
+    """All submitted applications' texts, indexed once per process and kept current: applications submitted for
+    the first time since are added; when one already indexed is submitted again (or leaves the corpus), the
+    index is built again."""
     key = key or _corpus_key()
     cached = getattr(_corpus_index, "cached", None)
     if cached and cached[0] == key:
         return cached[1]
+    submitted = Application.objects.exclude(submitted_at=None).only("pk", "campaign_id", "answers", "submitted_at")
+    if cached and cached[2] is not None:
+        _, index, since, count = cached
+        new = list(submitted.filter(submitted_at__gt=since))
+        if new and count + len(new) == int(key.split(":")[0]) and not any(a.pk in index.texts for a in new):
+            for pk, text in _texts(new):
+                index.add(pk, text)
+            _corpus_index.cached = (key, index, max(a.submitted_at for a in new), count + len(new))
+            return index
     index = similarity.DuplicateIndex()
-    for app in Application.objects.exclude(submitted_at=None).select_related("campaign"):
-        text = "\n".join(t for _, t in texts_of(app.campaign.spec, app.answers))
-        if text:
-            index.add(app.pk, text)
-    _corpus_index.cached = (key, index)
+    apps = list(submitted)
+    for pk, text in _texts(apps):
+        index.add(pk, text)
+    _corpus_index.cached = (key, index, max((a.submitted_at for a in apps), default=None), len(apps))
     return index
 
 

@@ -1,12 +1,14 @@
 """The objection queue of the publicity page: search, status filter, sorting."""
 
+from jinxuan.applicants.prefetch import light
 from jinxuan.lists import Filter, ListSpec, Sort, number_q
 
 from .models import Objection
 
 
 def objections_base(campaign):
-    return Objection.objects.filter(campaign=campaign).select_related("application__campaign", "handled_by")
+    return light(Objection.objects.filter(campaign=campaign).select_related("application__campaign", "handled_by"),
+                 "application__")
 
 
 def objections_spec() -> ListSpec:

@@ -1,7 +1,7 @@
 """Small inline SVG charts for score distributions (no JavaScript; prints and works offline).
 
-One row per group: the individual scores as dots, the interquartile box and the median line, on a shared
-0-100 axis. Written by hand because it is a few lines of SVG; values come from `statistics`.
+One row per group: the individual scores as dots (a line from the lowest to the highest when the chart has more
+than DOTS_MAX), the interquartile box and the median line, on a shared 0-100 axis. Written by hand because it is a few lines of SVG; values come from `statistics`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from .rubric import criterion_score
 
 WIDTH, LABEL, ROW, PAD, RIGHT = 680, 120, 26, 24, 60
+DOTS_MAX = 2000  # above this many scores in a chart, each row shows its range (lowest to highest), not dots
 
 
 def _x(value: float) -> float:
@@ -27,6 +28,7 @@ def strip_plot(groups: dict[str, list[float]], title: str) -> str:
     if not groups:
         return ""
     height = PAD * 2 + ROW * len(groups)
+    dense = sum(len(v) for v in groups.values()) > DOTS_MAX
     parts = [f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {WIDTH} {height}" '
              f'xmlns="http://www.w3.org/2000/svg" font-size="12">', f"<title>{escape(title)}</title>"]
     for tick in range(0, 101, 20):
@@ -42,9 +44,14 @@ def strip_plot(groups: dict[str, list[float]], title: str) -> str:
                          f'height="16" fill="#dbe8f6" stroke="#5b8cc4"/>')
             parts.append(f'<line x1="{_x(med):.1f}" y1="{y - 9:.1f}" x2="{_x(med):.1f}" y2="{y + 9:.1f}" '
                          f'stroke="#1f4e8c" stroke-width="2"/>')
-        for v in values:
-            parts.append(f'<circle cx="{_x(v):.1f}" cy="{y:.1f}" r="3" fill="#c0392b" fill-opacity="0.6">'
-                         f"<title>{v:.1f}</title></circle>")
+        if dense:  # thousands of dots say less than the range, and weigh megabytes
+            low, high = min(values), max(values)
+            parts.append(f'<line x1="{_x(low):.1f}" y1="{y:.1f}" x2="{_x(high):.1f}" y2="{y:.1f}" stroke="#c0392b">'
+                         f"<title>最低 {low:.1f} · 最高 {high:.1f}</title></line>")
+        else:
+            for v in values:
+                parts.append(f'<circle cx="{_x(v):.1f}" cy="{y:.1f}" r="3" fill="#c0392b" fill-opacity="0.6">'
+                             f"<title>{v:.1f}</title></circle>")
         parts.append(f'<text x="{WIDTH - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{len(values)} 份</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))

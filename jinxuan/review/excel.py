@@ -109,6 +109,8 @@ def expert_rows(campaign, assignments, blind: bool = False, extra_terms: list[st
     if blind:  # what the masking reads, for every row at once
         assignments = assignments.select_related("application__created_by").prefetch_related(
             "application__units__organisation")
+    else:  # the rows show number and title only
+        assignments = assignments.defer("application__answers")
     assignments = list(assignments)
     share_campaign((a.application for a in assignments), campaign)
     for a in assignments:

@@ -3,6 +3,7 @@
 from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from jinxuan.applicants.prefetch import light
 from jinxuan.lists import Filter, ListSpec, Sort, number_q
 
 from .models import Assignment, PoolMember, Review
@@ -57,7 +58,7 @@ def assignment_base(campaign):
     """The applications in expert review, each with its number of assigned experts (`n_assigned`)."""
     rows = (Assignment.objects.filter(campaign=campaign, application=OuterRef("pk")).order_by()
             .values("application").annotate(n=Count("pk")).values("n"))
-    return entrants(campaign).annotate(n_assigned=Coalesce(Subquery(rows, output_field=IntegerField()), Value(0)))
+    return light(entrants(campaign)).annotate(n_assigned=Coalesce(Subquery(rows, output_field=IntegerField()), Value(0)))
 
 
 def assignment_spec(campaign, k: int) -> ListSpec:
@@ -106,8 +107,8 @@ def _score_state(qs, value):
 
 def scores_base(campaign):
     """Every assignment with its review: the scores list."""
-    return (Assignment.objects.filter(campaign=campaign)
-            .select_related("application__campaign", "application__track", "expert", "review"))
+    return light(Assignment.objects.filter(campaign=campaign)
+                 .select_related("application__campaign", "application__track", "expert", "review"), "application__")
 
 
 def scores_spec(campaign, organiser: bool) -> ListSpec:

@@ -1,6 +1,7 @@
 """Organiser pages for expert review: overview and results, pool, conflicts, assignment, exports."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -18,6 +19,8 @@ from .models import Assignment, Conflict, ConflictSource, Expert, PairRule, Pool
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+RANKING_PAGE = 100  # rows of the ranking on one page of the overview
+
 
 def _base_url(request) -> str:
     return request.build_absolute_uri("/")[:-1]
@@ -27,7 +30,7 @@ def _results(campaign):
     aggregates = services.aggregate(campaign)
     by = services.stage_params(campaign).aggregate
     ranked = services.C.rank(aggregates, by=by) if aggregates else []
-    apps = campaign.applications.in_bulk([a for a, _, _ in ranked])  # rows share the campaign: no query per row
+    apps = campaign.applications.defer("answers").in_bulk([a for a, _, _ in ranked])  # rows share the campaign
     rows = [{"app": apps[a], "value": v, "position": pos, "s": aggregates[a]} for a, v, pos in ranked if a in apps]
     return aggregates, rows, by
 
@@ -46,9 +49,10 @@ def overview(request, slug):
         label = r.assignment.expert.name if organiser else pseudonyms.get(r.assignment.expert_id, "专家")
         per_expert.setdefault(label, []).append(float(r.total))
     per_criterion = charts.criterion_values(campaign.spec.rubric, reviews)
+    page = Paginator(rows, RANKING_PAGE).get_page(request.GET.get("page"))
     return render(request, "review/manage/overview.html", {
-        "campaign": campaign, "organiser": organiser, "progress": progress, "rows": rows, "by": by,
-        "disagreements": [r for r in rows if r["s"].disagreement],
+        "campaign": campaign, "organiser": organiser, "progress": progress, "rows": page.object_list, "page": page,
+        "ranked": len(rows), "by": by, "disagreements": [r for r in rows if r["s"].disagreement],
         "expert_chart": charts.strip_plot(per_expert, "各专家给分分布"),
         "criterion_chart": charts.strip_plot(per_criterion, "各评审标准得分分布（折算百分制）"),
         "entrants": services.entrants(campaign).count(),
@@ -173,7 +177,8 @@ def assignment_export(request, slug):
     campaign = request.access_target
     listed = _assignment_list(request, campaign, paged=False)
     experts = {}
-    for a in Assignment.objects.filter(campaign=campaign).select_related("expert").order_by("expert__name"):
+    for a in (Assignment.objects.filter(campaign=campaign).select_related("expert").order_by("expert__name")
+              .only("application_id", "expert__name")):
         experts.setdefault(a.application_id, []).append(a.expert.name)
     columns = [*review_lists.ASSIGNMENT_COLUMNS, ("专家", lambda a: "、".join(experts.get(a.pk, [])))]
     data = xlsx.workbook("评审分配", [h for h, _ in columns], ([fn(a) for _, fn in columns] for a in listed),
@@ -227,6 +232,24 @@ def pool_template(request, slug):
     return response
 
 
+def _posted_application(request, campaign) -> Application:
+    """The application a form names: by id (a row's own form) or by 申报编号 as typed (the manual forms, which
+    would otherwise list every application of a national campaign in a drop-down)."""
+    pk = request.POST.get("application")
+    if pk:
+        return get_object_or_404(Application, pk=pk, campaign=campaign)
+    typed = " ".join(request.POST.get("application_number", "").split())
+    app = Application.objects.filter(campaign=campaign, pk=lists.number_id(typed) or 0).first() if typed else None
+    if app is None:
+        raise services.ReviewError(f"未找到申报编号「{typed}」，请核对后重新输入" if typed else "请填写申报编号")
+    return app
+
+
+def _example_number(campaign) -> str:
+    first = services.entrants(campaign).order_by("pk").values_list("pk", flat=True).first()
+    return Application(pk=first or 1, campaign=campaign).number
+
+
 @guard("review.manage", obj=campaign_from_url)
 def conflicts(request, slug):
     campaign = request.access_target
@@ -238,7 +261,7 @@ def conflicts(request, slug):
                 messages.success(request, f"已保存 {len(mapping)} 条集团关系，重新识别利益冲突 {found} 对")
                 return redirect("review_manage:conflicts", slug=slug)
             expert = get_object_or_404(Expert, pk=request.POST.get("expert"), pools__campaign=campaign)
-            app = get_object_or_404(Application, pk=request.POST.get("application"), campaign=campaign)
+            app = _posted_application(request, campaign)
             services.add_conflict(campaign, expert, app, source=ConflictSource.ORGANISER,
                                   reason=request.POST.get("reason", ""), actor=request.user)
             messages.success(request, f"已设定回避：{expert.name} — {app.number}")
@@ -247,9 +270,10 @@ def conflicts(request, slug):
         return redirect("review_manage:conflicts", slug=slug)
     return render(request, "review/manage/conflicts.html", {
         "campaign": campaign,
-        "conflicts": Conflict.objects.filter(campaign=campaign).select_related("expert", "application__campaign"),
+        "conflicts": Conflict.objects.filter(campaign=campaign).select_related("expert", "application__campaign")
+        .defer("application__campaign__preset"),
         "members": PoolMember.objects.filter(campaign=campaign).select_related("expert"),
-        "apps": services.entrants(campaign).order_by("pk"),
+        "example": _example_number(campaign),
         "groups": "\n".join(f"{k} = {v}" for k, v in (services.settings_of(campaign).group_map or {}).items()),
     })
 
@@ -270,13 +294,13 @@ def assignment(request, slug):
                                           f"为均衡负荷让出的匹配度 {summary['affinity_loss'] * 100:.1f}%")
             elif action in {"pin", "forbid", "clear"}:
                 expert = get_object_or_404(Expert, pk=request.POST.get("expert"), pools__campaign=campaign)
-                app = get_object_or_404(Application, pk=request.POST.get("application"), campaign=campaign)
+                app = _posted_application(request, campaign)
                 services.set_pair_rule(campaign, expert, app, None if action == "clear" else action,
                                        actor=request.user)
                 messages.success(request, "已记录，重新分配后生效")
             elif action == "assign":
                 expert = get_object_or_404(Expert, pk=request.POST.get("expert"), pools__campaign=campaign)
-                app = get_object_or_404(Application, pk=request.POST.get("application"), campaign=campaign)
+                app = _posted_application(request, campaign)
                 services.assign_manually(campaign, expert, app, actor=request.user)
                 messages.success(request, f"已将 {app.number} 分配给 {expert.name}")
             elif action == "unassign":
@@ -315,9 +339,10 @@ def assignment(request, slug):
             for app in apps]
     return render(request, "review/manage/assignment.html", {
         "campaign": campaign, "rows": rows, "k": k, "rules": rules, "listing": listing,
-        "all_apps": services.entrants(campaign).order_by("pk"),
+        "example": _example_number(campaign),
         "members": PoolMember.objects.filter(campaign=campaign).select_related("expert"),
-        "pair_rules": PairRule.objects.filter(campaign=campaign).select_related("expert", "application"),
+        "pair_rules": PairRule.objects.filter(campaign=campaign).select_related("expert", "application__campaign")
+        .defer("application__campaign__preset"),
         "loads": services.load_summary(campaign), "max_loss_percent": round(services.BALANCE_MAX_LOSS * 100),
     })
 

@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from jinxuan.applicants.prefetch import light
 from jinxuan.lists import Filter, ListSpec, Sort, number_q
 
 from .fraud import CODES, LABELS
@@ -13,7 +14,7 @@ FLAGGED = "any"
 
 
 def votes_base(campaign):
-    return Vote.objects.filter(campaign=campaign).select_related("voter", "application__campaign")
+    return light(Vote.objects.filter(campaign=campaign).select_related("voter", "application__campaign"), "application__")
 
 
 def _signal(qs, value):

@@ -65,3 +65,28 @@ def test_a_changed_preset_recomputes_everything(submitted, parts):
     analysis.insights(submitted)
     assert parts["_text_part"].calls == 2 and parts["_duplicates_part"].calls == 2
     assert VersionAnalysis.objects.get(version=submitted.versions.get()).preset_hash == "1" * 64
+
+
+def test_the_corpus_index_follows_submissions_not_decisions(submitted, monkeypatch):
+    """A decision leaves the corpus as it is; a first submission is added to the process's index without building it
+    again (and is found as a near-duplicate); a repeated submission of an indexed application builds it again."""
+    import datetime as dt
+
+    from jinxuan.applicants.services import transition
+    from jinxuan.applicants.states import State
+
+    monkeypatch.setattr(analysis._corpus_index, "cached", None, raising=False)
+    builds = Counting(analysis.similarity.DuplicateIndex)
+    monkeypatch.setattr(analysis.similarity, "DuplicateIndex", builds)
+    key = analysis._corpus_key()
+    index = analysis._corpus_index()
+    assert builds.calls == 1 and submitted.pk in index.texts
+    transition(submitted, State.FORMAL_REVIEW)
+    assert analysis._corpus_key() == key
+    later = submitted.submitted_at + dt.timedelta(minutes=5)
+    copy = Application.objects.create(campaign=submitted.campaign, track=submitted.track, title="复制的申报",
+                                      answers=submitted.answers, submitted_at=later)
+    assert analysis._corpus_index() is index and builds.calls == 1 and copy.pk in index.texts
+    assert [d["other"] for d in analysis.insights(submitted)["duplicates"]] == [copy]
+    Application.objects.filter(pk=submitted.pk).update(submitted_at=later + dt.timedelta(minutes=5))
+    assert analysis._corpus_index() is not index and builds.calls == 2

@@ -248,3 +248,43 @@ def test_strict_balance_from_the_page_evens_loads_and_shows_the_spread(gz, pool,
     event = AuditEvent.objects.filter(action="review.assignment_solved").latest("pk")
     assert event.after["loads"]["max"] - event.after["loads"]["min"] <= 1
     assert event.after["strict_balance"] is True
+
+
+def test_manual_forms_take_the_application_number_as_typed(gz, pool, accepted, organiser, client):
+    """The conflict and assignment forms take 申报编号 typed (no drop-down of every application); a number of no
+    application of the campaign is refused in Chinese and changes nothing."""
+    client.force_login(organiser)
+    conflicts = reverse("review_manage:conflicts", args=[gz.slug])
+    page = client.get(conflicts).content.decode()
+    assert 'name="application_number"' in page and f"如 {accepted[0].number}" in page
+    assert f"{accepted[1].number} {accepted[1].title}</option>" not in page
+    expert = pool[0].expert
+    client.post(conflicts, {"expert": expert.pk, "application_number": f" {accepted[1].number.lower()} ",
+                            "reason": "曾任该单位顾问"})
+    assert Conflict.objects.filter(expert=expert, application=accepted[1], source=ConflictSource.ORGANISER).exists()
+    wrong = client.post(conflicts, {"expert": expert.pk, "application_number": "GD2025-99999", "reason": "x"},
+                        follow=True).content.decode()
+    assert "未找到申报编号「GD2025-99999」" in wrong
+    assignment = reverse("review_manage:assignment", args=[gz.slug])
+    client.post(assignment, {"action": "assign", "expert": pool[1].expert.pk, "application_number": str(accepted[2].pk)})
+    assert Assignment.objects.filter(expert=pool[1].expert, application=accepted[2]).exists()
+    empty = client.post(assignment, {"action": "pin", "expert": pool[1].expert.pk, "application_number": ""},
+                        follow=True).content.decode()
+    assert "请填写申报编号" in empty and not PairRule.objects.exists()
+
+
+def test_the_overview_ranking_is_paged(gz, pool, accepted, organiser, client, monkeypatch):
+    from jinxuan.review import manage_views
+
+    monkeypatch.setattr(manage_views, "RANKING_PAGE", 2)
+    for app in accepted[:3]:
+        a = services.assign_manually(gz, pool[0].expert, app, actor=organiser)
+        services.save_review(a, sheet(gz.spec.rubric, 70), submit=True)
+    client.force_login(organiser)
+    url = reverse("review_manage:overview", args=[gz.slug])
+    first = client.get(url).content.decode()
+    assert "共 3 件，第 1 / 2 页" in first and "?page=2" in first
+    second = client.get(url + "?page=2").content.decode()
+    assert "第 2 / 2 页" in second and "?page=1" in second
+    numbers = [app.number for app in accepted[:3]]
+    assert sum(n in first for n in numbers) == 2 and sum(n in second for n in numbers) == 1

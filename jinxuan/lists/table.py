@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet
 
@@ -20,17 +21,34 @@ def filtered(spec: ListSpec, state: ListState, qs: QuerySet) -> QuerySet:
         value = state.filters.get(f.name)
         if value:
             qs = f.narrow(qs, value)
-    return qs.order_by(*_order(spec, state))
+    return qs.order_by(*_order(spec, state, qs.model))
 
 
-def _order(spec: ListSpec, state: ListState) -> list:
+def _nullable(model, path: str) -> bool:
+    """Whether the field at `path` (a__b__c) can be NULL along the way; True when unsure."""
+    try:
+        for name in path.split("__"):
+            field = model._meta.get_field(name)
+            if field.null or (field.is_relation and not field.many_to_one and not field.one_to_one) or \
+                    getattr(field, "auto_created", False) and not field.concrete:
+                return True
+            model = field.related_model if field.is_relation else model
+    except FieldDoesNotExist:
+        return True
+    return False
+
+
+def _order(spec: ListSpec, state: ListState, model=None) -> list:
     sort = spec.sort(state.sort) or spec.sort(spec.default_sort)
     fields = list(sort.fields) if sort else []
     out = []
     for name in fields:
         reverse = name.startswith("-") != state.desc
         expr = F(name.lstrip("-"))
-        out.append(expr.desc(nulls_last=True) if reverse else expr.asc(nulls_last=True))
+        # NULLS LAST only where a NULL can occur: on a NOT NULL column it would keep the database from walking
+        # an index in the list's order (PostgreSQL sorts DESC with NULLS FIRST)
+        nulls = {"nulls_last": True} if model is None or _nullable(model, name.lstrip("-")) else {}
+        out.append(expr.desc(**nulls) if reverse else expr.asc(**nulls))
     if spec.tiebreak and spec.tiebreak not in {f.lstrip("-") for f in fields}:
         out.append(f"-{spec.tiebreak}" if state.desc else spec.tiebreak)
     return out

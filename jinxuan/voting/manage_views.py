@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 
 from jinxuan import lists
 from jinxuan.accounts.access import check, guard
+from jinxuan.applicants.prefetch import light
 from jinxuan.campaigns.lookups import campaign_from_url
 
 from . import bulk, charts, services
@@ -61,7 +62,7 @@ def detect(request, slug):
 
 
 def _votes(request, campaign, phone_search: bool):
-    spec = vote_lists.votes_spec(campaign, services.entrants(campaign).order_by("pk"), phone_search=phone_search)
+    spec = vote_lists.votes_spec(campaign, light(services.entrants(campaign)).order_by("pk"), phone_search=phone_search)
     return spec, lists.parse(spec, request.GET), vote_lists.votes_base(campaign)
 
 

@@ -15,6 +15,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from jinxuan.applicants.models import Application, ApplicationUnit, ApplicationVersion
+from jinxuan.applicants.prefetch import share_campaign
 from jinxuan.applicants.states import State
 from jinxuan.campaigns.rule_names import rule_label
 from jinxuan.exports import xlsx
@@ -98,8 +99,8 @@ def _applications(campaign, query: Query):
     screening = ScreeningResult.objects.filter(application=OuterRef("pk")).order_by("-created_at").values("pk")[:1]
     version = ApplicationVersion.objects.filter(application=OuterRef("pk")).order_by("-number").values("number")[:1]
     ordering = SORTS[query.sort][1] or ("submitted_at", "pk")
-    return (apps.select_related("track", "campaign").annotate(latest_screening_id=Subquery(screening),
-                                                              latest_version=Subquery(version)).order_by(*ordering))
+    return (apps.select_related("track").defer("answers")  # the rows share the campaign (`rows`)
+            .annotate(latest_screening_id=Subquery(screening), latest_version=Subquery(version)).order_by(*ordering))
 
 
 def current_result(app, result=None, latest=None, known=False) -> ScreeningResult | None:
@@ -117,7 +118,7 @@ def current_result(app, result=None, latest=None, known=False) -> ScreeningResul
 
 def rows(campaign, query: Query) -> list[Row]:
     """Every application of the queue that the query selects, in its order (a few queries, whatever the count)."""
-    apps = list(_applications(campaign, query))
+    apps = share_campaign(_applications(campaign, query), campaign)  # one parsed preset, not one per row
     screenings = ScreeningResult.objects.in_bulk([a.latest_screening_id for a in apps if a.latest_screening_id])
     out = []
     for app in apps:

@@ -105,9 +105,23 @@ def to_bytes(wb: Workbook) -> bytes:
 
 def workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
              widths: Sequence[int] | int | None = None) -> bytes:
-    """One sheet: a bold, frozen header row, then `rows`."""
-    wb, ws = new_workbook(title)
-    header(ws, headers, widths)
+    """One sheet: a bold, frozen header row, then `rows`. Written row by row (openpyxl's write-only mode), so a
+    list of 300,000 rows is not held as cell objects in memory."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet((title or "Sheet")[:31])
+    ws.freeze_panes = "A2"
+    if widths is not None:
+        for i in range(1, len(headers) + 1):
+            w = widths if isinstance(widths, int) else (widths[i - 1] if i <= len(widths) else None)
+            if w:
+                ws.column_dimensions[get_column_letter(i)].width = w
+    cells = []
+    for h in headers:
+        cell = WriteOnlyCell(ws, value=value_of(h))
+        cell.font = Font(bold=True)
+        _as_text(cell)
+        cells.append(cell)
+    ws.append(cells)
     for row in rows:
         append(ws, row)
     return to_bytes(wb)

@@ -103,11 +103,9 @@ def to_bytes(wb: Workbook) -> bytes:
     return buf.getvalue()
 
 
-def workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
-             widths: Sequence[int] | int | None = None) -> bytes:
-    """One sheet: a bold, frozen header row, then `rows`. Written row by row (openpyxl's write-only mode), so a
-    list of 300,000 rows is not held as cell objects in memory."""
-    wb = Workbook(write_only=True)
+def streamed_sheet(wb: Workbook, title: str, headers: Sequence[str], widths: Sequence[int] | int | None = None) -> Any:
+    """A new sheet of a write-only workbook (`Workbook(write_only=True)`: rows are written as they come, not held
+    as cell objects) with its widths, the first row frozen and the bold header row written; fill it with `append`."""
     ws = wb.create_sheet((title or "Sheet")[:31])
     ws.freeze_panes = "A2"
     if widths is not None:
@@ -122,6 +120,15 @@ def workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
         _as_text(cell)
         cells.append(cell)
     ws.append(cells)
+    return ws
+
+
+def workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
+             widths: Sequence[int] | int | None = None) -> bytes:
+    """One sheet: a bold, frozen header row, then `rows`, written row by row (a list of 300,000 rows is not held
+    in memory as cells)."""
+    wb = Workbook(write_only=True)
+    ws = streamed_sheet(wb, title, headers, widths)
     for row in rows:
         append(ws, row)
     return to_bytes(wb)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
-from openpyxl import load_workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from openpyxl import Workbook, load_workbook
 
 from jinxuan.accounts.personal_data import mask_text
 from jinxuan.applicants.prefetch import share_campaign
@@ -128,7 +126,6 @@ def expert_rows(campaign, assignments, blind: bool = False, extra_terms: list[st
 def scores_workbook(campaign, rows: list[dict], pseudonymise: bool, aggregates: dict | None = None) -> bytes:
     """All scores; experts appear by pseudonym unless ``pseudonymise`` is False (the organiser's export)."""
     rubric = campaign.spec.rubric
-    wb, ws = xlsx.new_workbook("评分明细")
     columns = []
     for c in rubric.criteria if rubric else []:
         if c.sub_items:
@@ -136,7 +133,8 @@ def scores_workbook(campaign, rows: list[dict], pseudonymise: bool, aggregates: 
         else:
             columns.append((c.key, None, c.name))
     head = ["申报编号", "案例名称", "专家", "状态", "总分"] + [label for _, _, label in columns] + ["评语"]
-    xlsx.append(ws, head)
+    wb = Workbook(write_only=True)  # thousands of sheets: written row by row
+    ws = xlsx.streamed_sheet(wb, "评分明细", head, widths=16)
     for r in rows:
         values = []
         for ck, sk, _ in columns:
@@ -147,13 +145,8 @@ def scores_workbook(campaign, rows: list[dict], pseudonymise: bool, aggregates: 
         xlsx.append(ws, [r["number"], r["title"], r["pseudonym"] if pseudonymise else r["expert"], r["state"],
                          r["total"], *values, comments])
     if aggregates:
-        ws2 = wb.create_sheet("汇总")
-        xlsx.append(ws2, ["申报编号", "案例名称", "评审数", "平均分", "截尾平均分", "中位数", "校准分", "极差", "分歧较大"])
+        ws2 = xlsx.streamed_sheet(wb, "汇总", ["申报编号", "案例名称", "评审数", "平均分", "截尾平均分", "中位数", "校准分",
+                                               "极差", "分歧较大"], widths=16)
         for row in aggregates:
             xlsx.append(ws2, row)
-    for sheet in wb.worksheets:
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for i in range(1, sheet.max_column + 1):
-            sheet.column_dimensions[get_column_letter(i)].width = 16
     return xlsx.to_bytes(wb)

@@ -134,8 +134,12 @@ class FormalReviewError(ValueError):
 
 def stage_entrants(campaign) -> list[Application]:
     """Every submitted application (a draft withdrawn before submitting never entered)."""
-    return list(Application.objects.filter(campaign=campaign).exclude(state=State.DRAFT)
-                .exclude(state=State.WITHDRAWN, submitted_at__isnull=True).select_related("track").order_by("pk"))
+    return list(_entered(campaign).select_related("track").defer("answers").order_by("pk"))
+
+
+def _entered(campaign):
+    return Application.objects.filter(campaign=campaign).exclude(state=State.DRAFT).exclude(
+        state=State.WITHDRAWN, submitted_at__isnull=True)
 
 
 def stage_data(campaign, apps) -> dict:
@@ -183,7 +187,7 @@ def preview_formal(campaign) -> dict | None:
     """The result formal review would store if it closed now; an application still awaiting a decision or a
     correction is marked pending (for the stage report while the stage is open)."""
     stage = runtime.stage_of(campaign, "formal_review")
-    if stage is None or not stage_entrants(campaign):
+    if stage is None or not _entered(campaign).exists():
         return None
     data = _stage_result(campaign, stage).to_json()
     waiting = set(Application.objects.filter(campaign=campaign, state__in=IN_REVIEW).values_list("pk", flat=True))

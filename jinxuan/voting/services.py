@@ -29,6 +29,7 @@ from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from jinxuan.applicants.models import Application
+from jinxuan.applicants.prefetch import light
 from jinxuan.applicants.states import State
 from jinxuan.audit.log import record
 from jinxuan.campaigns.models import Campaign
@@ -563,7 +564,7 @@ def close_public_vote(campaign, actor=None):
 
 
 def _stage_result(campaign, stage):
-    apps = list(stage_entrants(campaign))
+    apps = list(light(stage_entrants(campaign)))  # the entrants' flags only: no answers, one preset read
     totals = stored_totals(campaign)
     return implementation("public_vote")(stage.key, stage.params).run(
         runtime.entrants(apps), StageContext(campaign.slug, data={stage.key: {a.pk: totals.get(a.pk, 0) for a in apps}}))

@@ -245,10 +245,17 @@ def unpublish_application(application, *, actor=None) -> bool:
     return True
 
 
-def campaign_cases(campaign) -> list[Case]:
-    """A campaign's cases: by track order, tier order (award scheme, else first appearance), then position."""
-    return list(Case.objects.filter(campaign=campaign).select_related("campaign")
-                .order_by("track_order", "tier_order", "position", "pk"))
+def campaign_cases(campaign, contents: bool = True) -> list[Case]:
+    """A campaign's cases: by track order, tier order (award scheme, else first appearance), then position;
+    `contents=False` leaves their text and figures unread. They share the campaign object."""
+    cases = Case.objects.filter(campaign=campaign).order_by("track_order", "tier_order", "position", "pk")
+    if not contents:
+        cases = cases.only("campaign_id", "title", "organisations", "track", "track_order", "tier", "tier_order",
+                           "special", "position")
+    cases = list(cases)
+    for case in cases:
+        case.campaign = campaign
+    return cases
 
 
 def set_featured(case: Case, featured: bool, *, actor=None) -> Case:

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from jinxuan.accounts.access import public
 from jinxuan.accounts.redirects import safe_next
+from jinxuan.applicants.prefetch import share_campaign
 from jinxuan.campaigns.models import Campaign
 
 from . import services
@@ -51,7 +52,8 @@ def _campaign(slug):
 def index(request, slug):
     campaign = _campaign(slug)
     totals = services.shown_totals(campaign)
-    apps = list(services.entrants(campaign))
+    # every case shares this campaign: one parsed preset for the page, not one per case
+    apps = share_campaign(services.entrants(campaign).defer("campaign__preset"), campaign)
     rows = [{"app": a, "summary": public_summary(a), "votes": totals.get(a.pk, 0)} for a in apps]
     tracks = sorted({a.track.name for a in apps})
     track = request.GET.get("track", "")

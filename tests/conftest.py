@@ -8,22 +8,10 @@ pytest_plugins = ["tests.fixtures.applicants", "tests.fixtures.library", "tests.
                   "tests.fixtures.voting"]
 
 
-# Packages whose tests take longest (browser journeys, started servers and databases, whole-campaign runs, page
-# walks): queued first, so that the workers finish together instead of one of them ending on a long group alone.
-LONG_FIRST = ("tests/e2e/", "tests/fullrun/", "tests/deploy/", "tests/ops/", "tests/storage/", "tests/pages/",
-              "tests/demo/", "tests/dashboard/", "tests/security/")
-
-
-def _queue_rank(item) -> int:
-    path = item.nodeid.replace("\\", "/")
-    return next((i for i, prefix in enumerate(LONG_FIRST) if path.startswith(prefix)), len(LONG_FIRST))
-
-
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (`--dist loadgroup`): tests sharing an expensive fixture run on one worker, which builds it
     once — the browser tests' server with its demo database, and each module's module-scoped fixtures (the
-    production topology, rendered documents). The longest packages are queued first (with `--no-loadscopereorder`,
-    xdist hands out work in this order)."""
+    production topology, rendered documents)."""
     for item in items:
         defs = getattr(item, "_fixtureinfo", None)
         defs = defs.name2fixturedefs if defs else {}
@@ -31,7 +19,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("e2e-server"))
         elif any(d.scope in ("module", "class") for fixturedefs in defs.values() for d in fixturedefs):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-    items.sort(key=_queue_rank)  # stable: the order within a package is kept
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -74,16 +74,22 @@ def append(ws, values: Iterable[Any]) -> None:
     ws.append(cells)
 
 
+def _set_widths(ws, columns: int, widths: Sequence[int] | int | None) -> None:
+    """One width for every column, or one per column (None or 0: the default width)."""
+    if widths is None:
+        return
+    for i in range(1, columns + 1):
+        w = widths if isinstance(widths, int) else (widths[i - 1] if i <= len(widths) else None)
+        if w:
+            ws.column_dimensions[get_column_letter(i)].width = w
+
+
 def header(ws, headers: Sequence[str], widths: Sequence[int] | int | None = None, freeze: bool = True) -> None:
     """The bold first row (call on an empty normal sheet); column widths; the first row frozen."""
     append(ws, headers)
     for c in ws[1]:
         c.font = Font(bold=True)
-    if widths is not None:
-        for i in range(1, len(headers) + 1):
-            w = widths if isinstance(widths, int) else (widths[i - 1] if i <= len(widths) else None)
-            if w:
-                ws.column_dimensions[get_column_letter(i)].width = w
+    _set_widths(ws, len(headers), widths)
     if freeze:
         ws.freeze_panes = "A2"
 
@@ -108,11 +114,7 @@ def streamed_sheet(wb: Workbook, title: str, headers: Sequence[str], widths: Seq
     as cell objects) with its widths, the first row frozen and the bold header row written; fill it with `append`."""
     ws = wb.create_sheet((title or "Sheet")[:31])
     ws.freeze_panes = "A2"
-    if widths is not None:
-        for i in range(1, len(headers) + 1):
-            w = widths if isinstance(widths, int) else (widths[i - 1] if i <= len(widths) else None)
-            if w:
-                ws.column_dimensions[get_column_letter(i)].width = w
+    _set_widths(ws, len(headers), widths)
     cells = []
     for h in headers:
         cell = WriteOnlyCell(ws, value=value_of(h))

@@ -8,6 +8,7 @@ pytest_plugins = ["tests.fixtures.applicants", "tests.fixtures.library", "tests.
                   "tests.fixtures.voting"]
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the marks into the node ids
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (`--dist loadgroup`): tests sharing an expensive fixture run on one worker, which builds it
     once — the browser tests' server with its demo database, and each module's module-scoped fixtures (the

@@ -26,3 +26,13 @@ def light(queryset, via: str = ""):
     that does need them loads them with one query). `via`: the path to the application, e.g. "application__";
     the campaign must be in the queryset's select_related."""
     return queryset.defer(*(via + name for name in LIST_HEAVY))
+
+
+def states_stamp(campaign) -> str:
+    """A short digest of every application's state, reason, track and last save in the campaign: it changes
+    whenever a stage reading them would read something else (a cached stage preview is keyed by it)."""
+    import hashlib
+
+    rows = Application.objects.filter(campaign=campaign).order_by("pk").values_list(
+        "pk", "state", "state_reason", "track_id", "updated_at")
+    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()[:32]

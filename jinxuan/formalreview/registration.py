@@ -8,7 +8,7 @@ from jinxuan.campaigns.loader import install_after_load
 from jinxuan.pipeline.registry import StageApp, register_stage_app
 
 from .recheck import recheck_if_changed
-from .services import close_formal, preview_formal
+from .services import close_formal, preview_formal, preview_stamp
 
 
 def _submitted(campaign):
@@ -42,5 +42,5 @@ def register() -> None:
     register_stage_app(StageApp(
         kind="formal_review", label="形式审核", module="jinxuan.formalreview.stage", close=_close, collects="申报单位提交的申报书与附件，规则自动检查后由形式审核人员逐件决定",
         manage_link=lambda c: ("形式审核", reverse("formalreview:queue", args=[c.slug])),
-        started=lambda c: _submitted(c).exists(), activity=_activity, preview=_preview, permissions=("formalreview.decide",),
+        started=lambda c: _submitted(c).exists(), activity=_activity, preview=_preview, preview_stamp=preview_stamp, permissions=("formalreview.decide",),
     ))

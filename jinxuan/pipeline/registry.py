@@ -35,6 +35,8 @@ class StageApp:
     activity           campaign → a short Chinese line on what it holds now ("已收到 441 票"), or None
     preview            campaign → the result JSON the stage would store if it closed now (entries still awaiting a
                        decision carry ``"pending": true``), for the stage report while it is open; None if nothing yet
+    preview_stamp      campaign → a small value that changes whenever what `preview` reads changes (the stage report
+                       keeps the preview until it does); None: the preview is computed on every view
     close              (campaign, actor) → computes and stores the stage result (the stage's own close action)
     reopen             (campaign, actor) → what the app resets when its stage is reopened (e.g. a closed period)
     permissions        the permission names its pages are guarded by
@@ -50,6 +52,7 @@ class StageApp:
     started: Callable[[Any], bool] = field(default=lambda campaign: False)
     activity: Callable[[Any], str | None] = _none
     preview: Callable[[Any], dict | None] = _none
+    preview_stamp: Callable[[Any], Any] = _none
     close: Callable[..., Any] | None = None
     reopen: Callable[..., Any] | None = None
     permissions: tuple[str, ...] = ()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+import hashlib
+
+from django.core.cache import cache
+from django.db.models import Max
 from django.utils import timezone
 
 from jinxuan.applicants.models import Application, ApplicationUnit
@@ -14,16 +17,24 @@ from jinxuan.pipeline.registry import stage_app
 from . import tables as T
 from .charts import funnel_chart, histogram_chart
 
-
-def stages(campaign) -> list[T.Stage]:
-    return [T.Stage(s.key, s.kind, s.name, s.starts, s.ends) for s in campaign.stages.order_by("position")]
+PREVIEW_SECONDS = 24 * 3600  # an open stage's preview is kept (keyed by what it read) at most this long
 
 
-def runs(campaign) -> dict[str, T.Run]:
+def _stages(campaign, only: str | None = None):
+    qs = campaign.stages.order_by("position")
+    return qs.filter(key=only) if only else qs
+
+
+def stages(campaign, only: str | None = None) -> list[T.Stage]:
+    return [T.Stage(s.key, s.kind, s.name, s.starts, s.ends) for s in _stages(campaign, only)]
+
+
+def runs(campaign, only: str | None = None) -> dict[str, T.Run]:
     """The run of each stage: its latest final run, else its latest provisional one."""
     final: dict[str, T.Run] = {}
     provisional: dict[str, T.Run] = {}
-    for run in StageRun.objects.filter(campaign=campaign).order_by("pk"):
+    qs = StageRun.objects.filter(campaign=campaign, **({"stage_key": only} if only else {}))
+    for run in qs.order_by("pk"):
         target = final if run.is_final else provisional
         target[run.stage_key] = T.Run(run.result, run.is_final, run.created_at)
     return provisional | final
@@ -33,10 +44,28 @@ def _who(user) -> str:
     return (user.get_full_name() or user.username) if user is not None else "系统"
 
 
-def live(campaign) -> dict[str, T.Live]:
+def kept_preview(campaign, stage, app):
+    """What an open stage would store if it closed now. Computing it reads every entrant (seconds at national
+    scale), so it is kept in the cache under what it read: the app's stamp of its inputs, the campaign's preset
+    and its latest stage run (a new run of the stage before changes who entered)."""
+    stamp = app.preview_stamp(campaign)
+    if stamp is None:
+        return app.preview(campaign)
+    last_run = StageRun.objects.filter(campaign=campaign).aggregate(m=Max("pk"))["m"]
+    what = repr((campaign.pk, campaign.preset_hash, stage.key, last_run, stamp))
+    key = "stage-preview:" + hashlib.sha256(what.encode()).hexdigest()
+    kept = cache.get(key)
+    if kept is not None:
+        return kept["preview"]
+    value = app.preview(campaign)
+    cache.set(key, {"preview": value}, PREVIEW_SECONDS)
+    return value
+
+
+def live(campaign, only: str | None = None) -> dict[str, T.Live]:
     """Each stage's lifecycle (the runtime) and what it holds now (its registered app)."""
     out = {}
-    for s in campaign.stages.order_by("position"):
+    for s in _stages(campaign, only):
         state = runtime.lifecycle(campaign, s)
         app = stage_app(s.kind)
         parts = []
@@ -46,32 +75,42 @@ def live(campaign) -> dict[str, T.Live]:
             parts.append(f"{_who(state.closed_by)} 于 {timezone.localtime(state.closed_at):%Y-%m-%d %H:%M} 结束")
         if state.reopen_reason and not state.closed:
             parts.append(f"已重开：{state.reopen_reason}")
-        preview = app.preview(campaign) if app and state.status == "open" and not runtime.final_run(campaign, s) else None
+        preview = (kept_preview(campaign, s, app) if app and state.status == "open" and not runtime.final_run(campaign, s)
+                   else None)
         out[s.key] = T.Live(state.status, (app.activity(campaign) or "") if app else "", state.stale_reason,
                             app.collects if app else "", "；".join(parts), preview)
     return out
 
 
-def applications(campaign):
-    leads = Prefetch("units", queryset=ApplicationUnit.objects.filter(is_lead=True).defer("answers")
-                     .select_related("organisation"), to_attr="lead_units")
-    return (campaign.applications.exclude(state=State.DRAFT).defer("answers")  # the tables show no answers
-            .select_related("track").prefetch_related(leads).order_by("pk"))
-
-
-def app_infos(campaign, apps) -> dict[int, T.AppInfo]:
+def app_infos(campaign, ids=None) -> dict[int, T.AppInfo]:
+    """Number, title, track and lead unit of the submitted applications (or those of `ids`), read as values: the
+    tables need no application objects."""
+    qs = campaign.applications.exclude(state=State.DRAFT)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    leads = dict(ApplicationUnit.objects.filter(application__in=qs.values("pk"), is_lead=True)
+                 .values_list("application_id", "organisation__name"))
+    probe = Application(campaign=campaign)  # `number` from the campaign and the id, as everywhere
     out = {}
-    for a in apps:
-        a.campaign = campaign  # for `number`, without a query per row
-        lead = a.lead_units[0].organisation.name if a.lead_units else ""
-        out[a.pk] = T.AppInfo(a.pk, a.number, a.title, a.track.name, lead)
+    for pk, title, track in qs.order_by("pk").values_list("pk", "title", "track__name"):
+        probe.pk = pk
+        out[pk] = T.AppInfo(pk, probe.number, title, track, leads.get(pk, ""))
     return out
 
 
-def stage_tables(campaign) -> list[T.StageTable]:
-    apps = list(applications(campaign))
-    return T.build_tables(stages(campaign), runs(campaign), app_infos(campaign, apps),
-                          live(campaign))
+def _entry_ids(result: dict | None) -> set[int]:
+    return {int(e["application_id"]) for e in (result or {}).get("entries", [])}
+
+
+def stage_tables(campaign, only: str | None = None) -> list[T.StageTable]:
+    """Every stage's table, or only the table of the stage keyed `only` (its rows' applications only)."""
+    stage_runs, now = runs(campaign, only), live(campaign, only)
+    ids = None
+    if only:
+        ids = set().union(*(_entry_ids(r.result) for r in stage_runs.values()),
+                          *(_entry_ids(lv.preview) for lv in now.values()))
+    names = dict(campaign.stages.values_list("key", "name"))
+    return T.build_tables(stages(campaign, only), stage_runs, app_infos(campaign, ids), now, names)
 
 
 def key_numbers(campaign, tables: list[T.StageTable]) -> list[tuple[str, str]]:

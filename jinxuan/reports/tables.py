@@ -387,11 +387,12 @@ def run_table(stage: Stage, run: Run, apps: Mapping[int, AppInfo], stage_names: 
 
 
 def build_tables(stages: Sequence[Stage], runs: Mapping[str, Run], apps: Mapping[int, AppInfo],
-                 live: Mapping[str, Live] | None = None) -> list[StageTable]:
+                 live: Mapping[str, Live] | None = None, names: Mapping[str, str] | None = None) -> list[StageTable]:
     """One table per stage, in the campaign's order. A stage with no result that the runtime holds open is 进行中
-    with what it holds now (e.g. the votes received)."""
+    with what it holds now (e.g. the votes received). `names`: every stage's name by key (default: of `stages`),
+    for details that name other stages."""
     live = live or {}
-    names = {s.key: s.name for s in stages}
+    names = names or {s.key: s.name for s in stages}
     tables = []
     for stage in stages:
         run = runs.get(stage.key)

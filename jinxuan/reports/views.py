@@ -1,6 +1,7 @@
 """Stage results for organisers and the guidance unit: overview, one stage's table, the printable report, Excel."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from . import tables as T
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERM = "campaigns.view_dashboard"
+STAGE_PAGE = 100  # rows of a stage's table on one page
 
 
 @guard(PERM, obj=campaign_from_url)
@@ -75,7 +77,7 @@ def _headers(table: T.StageTable, sort: str, desc: bool, advanced: str) -> list[
 @guard(PERM, obj=campaign_from_url)
 def stage(request, slug, stage_key):
     campaign = request.access_target
-    table = next((t for t in services.stage_tables(campaign) if t.stage.key == stage_key), None)
+    table = next(iter(services.stage_tables(campaign, only=stage_key)), None)
     if table is None:
         raise Http404
     sort = request.GET.get("sort", "rank")
@@ -85,8 +87,11 @@ def stage(request, slug, stage_key):
     advanced = request.GET.get("advanced", "")
     wanted = {"1": True, "0": False}.get(advanced)
     rows = T.sort_rows(T.filter_rows(table.rows, wanted), sort, desc)
+    page = Paginator(rows, STAGE_PAGE).get_page(request.GET.get("page"))
+    keep = urlencode({"sort": sort, "dir": "desc" if desc else "asc"} | ({"advanced": advanced} if advanced else {}))
     return render(request, "reports/stage.html", {
-        "campaign": campaign, "table": table, "rows": T.formatted_rows(rows, table.columns),
+        "campaign": campaign, "table": table, "rows": T.formatted_rows(page.object_list, table.columns),
+        "page": page, "shown": len(rows), "keep": keep,
         "headers": _headers(table, sort, desc, advanced), "advanced": advanced, "sort": sort,
         "dir": "desc" if desc else "asc", "summary": T.summary(table.scores),
         "chart": charts.histogram_chart(T.stage_histogram(table), table.distribution_title, width=520),

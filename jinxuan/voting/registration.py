@@ -6,7 +6,7 @@ from django.utils import timezone
 from jinxuan.pipeline.registry import StageApp, register_stage_app
 
 from .models import Vote, VoteWindow
-from .services import close_public_vote, preview_vote, reopen_public_vote, window
+from .services import close_public_vote, preview_stamp, preview_vote, reopen_public_vote, window
 
 
 def _public(campaign):
@@ -46,5 +46,5 @@ def register() -> None:
     register_stage_app(StageApp(
         kind="public_vote", label="网络投票", module="jinxuan.voting.stage", collects="公众经手机验证码验证后在线投票，按预设限额计票",
         public_link=_public, manage_link=lambda c: ("网络投票", reverse("vote_manage:overview", args=[c.slug])),
-        started=_started, activity=_activity, preview=_preview, close=_close, reopen=_reopen, permissions=("vote.manage", "vote.oversee"),
+        started=_started, activity=_activity, preview=_preview, preview_stamp=preview_stamp, close=_close, reopen=_reopen, permissions=("vote.manage", "vote.oversee"),
     ))

@@ -25,11 +25,11 @@ import psycopg
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 
 from jinxuan.applicants.models import Application
-from jinxuan.applicants.prefetch import light
+from jinxuan.applicants.prefetch import light, states_stamp
 from jinxuan.applicants.states import State
 from jinxuan.audit.log import record
 from jinxuan.campaigns.models import Campaign
@@ -573,6 +573,15 @@ def _stage_result(campaign, stage):
 def reopen_public_vote(campaign) -> None:
     """The vote's stage was reopened: its closed flag is cleared (the window's dates still apply)."""
     _flag_closed(campaign, False)
+
+
+def preview_stamp(campaign) -> tuple:
+    """What `preview_vote` reads, in brief: the applications' states and the votes (the newest, and the set of
+    those invalidated)."""
+    votes = Vote.objects.filter(campaign=campaign).aggregate(last=Max("pk"))
+    invalid = Vote.objects.filter(campaign=campaign, valid=False).aggregate(
+        n=Count("pk"), ids=Sum("pk"), at=Max("invalidated_at"))
+    return states_stamp(campaign), votes["last"], *invalid.values()
 
 
 def preview_vote(campaign) -> dict | None:

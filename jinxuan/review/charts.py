@@ -57,15 +57,15 @@ def strip_plot(groups: dict[str, list[float]], title: str) -> str:
     return mark_safe("".join(parts))
 
 
-def criterion_values(rubric, reviews) -> dict[str, list[float]]:
-    """Each criterion's scores over submitted reviews, rescaled to 0-100."""
+def criterion_values(rubric, sheets) -> dict[str, list[float]]:
+    """Each criterion's scores over the submitted sheets (their `scores` dicts), rescaled to 0-100."""
     out: dict[str, list[float]] = {}
     if rubric is None:
         return out
     for c in rubric.criteria:
         values = []
-        for r in reviews:
-            score = criterion_score(c, r.scores or {})
+        for scores in sheets:
+            score = criterion_score(c, scores or {})
             if score is not None:
                 values.append(float(score / c.max_score * Decimal(100)))
         out[c.name] = values

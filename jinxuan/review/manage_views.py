@@ -20,41 +20,47 @@ from .models import Assignment, Conflict, ConflictSource, Expert, PairRule, Pool
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 RANKING_PAGE = 100  # rows of the ranking on one page of the overview
+DISAGREEMENTS_SHOWN = 50  # the applications experts disagree on most, listed on the overview (all in the export)
 
 
 def _base_url(request) -> str:
     return request.build_absolute_uri("/")[:-1]
 
 
-def _results(campaign):
-    aggregates = services.aggregate(campaign)
+def _ranked(campaign, aggregates):
     by = services.stage_params(campaign).aggregate
-    ranked = services.C.rank(aggregates, by=by) if aggregates else []
-    apps = campaign.applications.defer("answers").in_bulk([a for a, _, _ in ranked])  # rows share the campaign
-    rows = [{"app": apps[a], "value": v, "position": pos, "s": aggregates[a]} for a, v, pos in ranked if a in apps]
-    return aggregates, rows, by
+    return (services.C.rank(aggregates, by=by) if aggregates else []), by
 
 
 @guard("review.oversee", obj=campaign_from_url)
 def overview(request, slug):
     campaign = request.access_target
     organiser = check(request.user, "review.manage", campaign)
-    progress = services.progress(campaign)
-    aggregates, rows, by = _results(campaign)
-    reviews = list(services.submitted_reviews(campaign).select_related("assignment__expert")
-                   .only("scores", "total", "assignment__expert_id", "assignment__expert__name"))
-    pseudonyms = {m.expert_id: m.pseudonym for m in PoolMember.objects.filter(campaign=campaign)}
+    figures = services.figures(campaign)
+    aggregates = figures.aggregates
+    ranked, by = _ranked(campaign, aggregates)
+    page = Paginator(ranked, RANKING_PAGE).get_page(request.GET.get("page"))
+    disagreeing = [r for r in ranked if aggregates[r[0]].disagreement]
+    shown = {a for a, _, _ in page.object_list} | {a for a, _, _ in disagreeing[:DISAGREEMENTS_SHOWN]}
+    apps = campaign.applications.defer("answers").in_bulk(shown)  # rows share the campaign
+
+    def rows(ranked_part):
+        return [{"app": apps[a], "value": v, "position": pos, "s": aggregates[a]} for a, v, pos in ranked_part
+                if a in apps]
+
+    if organiser:
+        labels = dict(Expert.objects.filter(pk__in=figures.per_expert).values_list("pk", "name"))
+    else:
+        labels = dict(PoolMember.objects.filter(campaign=campaign).values_list("expert_id", "pseudonym"))
     per_expert = {}
-    for r in reviews:
-        label = r.assignment.expert.name if organiser else pseudonyms.get(r.assignment.expert_id, "专家")
-        per_expert.setdefault(label, []).append(float(r.total))
-    per_criterion = charts.criterion_values(campaign.spec.rubric, reviews)
-    page = Paginator(rows, RANKING_PAGE).get_page(request.GET.get("page"))
+    for expert, totals in figures.per_expert.items():
+        per_expert.setdefault(labels.get(expert, "专家"), []).extend(totals)
     return render(request, "review/manage/overview.html", {
-        "campaign": campaign, "organiser": organiser, "progress": progress, "rows": page.object_list, "page": page,
-        "ranked": len(rows), "by": by, "disagreements": [r for r in rows if r["s"].disagreement],
+        "campaign": campaign, "organiser": organiser, "progress": services.progress(campaign),
+        "rows": rows(page.object_list), "page": page, "ranked": len(ranked), "by": by,
+        "disagreements": rows(disagreeing[:DISAGREEMENTS_SHOWN]), "disagreeing": len(disagreeing),
         "expert_chart": charts.strip_plot(per_expert, "各专家给分分布"),
-        "criterion_chart": charts.strip_plot(per_criterion, "各评审标准得分分布（折算百分制）"),
+        "criterion_chart": charts.strip_plot(figures.per_criterion, "各评审标准得分分布（折算百分制）"),
         "entrants": services.entrants(campaign).count(),
         "assigned": Assignment.objects.filter(campaign=campaign).count(),
         "settings": services.settings_of(campaign),
@@ -365,10 +371,15 @@ def export(request, slug):
     campaign = request.access_target
     organiser = check(request.user, "review.manage", campaign)
     rows = excel.expert_rows(campaign, Assignment.objects.filter(campaign=campaign))
-    _, ranked, _ = _results(campaign)
-    summary = [[r["app"].number, r["app"].title, r["s"].n, round(r["s"].mean, 2), round(r["s"].trimmed_mean, 2),
-                round(r["s"].median, 2), round(r["s"].calibrated, 2), round(r["s"].spread, 2),
-                "是" if r["s"].disagreement else ""] for r in ranked]
+    aggregates = services.figures(campaign).aggregates
+    ranked, _ = _ranked(campaign, aggregates)
+    apps = dict(campaign.applications.values_list("pk", "title"))
+    probe = Application(campaign=campaign)  # `number` from the campaign and the id
+    summary = []
+    for a, _, _ in ranked:
+        s, probe.pk = aggregates[a], a
+        summary.append([probe.number, apps.get(a, ""), s.n, round(s.mean, 2), round(s.trimmed_mean, 2),
+                        round(s.median, 2), round(s.calibrated, 2), round(s.spread, 2), "是" if s.disagreement else ""])
     data = excel.scores_workbook(campaign, rows, pseudonymise=not organiser, aggregates=summary)
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="expert-scores-{campaign.slug}.xlsx"'

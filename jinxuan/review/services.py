@@ -3,9 +3,13 @@ decision that changes who reviews what, or a score, is written to the audit log.
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+
 import numpy as np
+from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,6 +30,7 @@ from . import affinity as A
 from . import calibration as C
 from . import conflicts as X
 from .assignment import AssignmentError, Problem, load_spread, solve
+from .charts import criterion_values
 from .models import Assignment, Conflict, ConflictSource, Expert, PairRule, PoolMember, Review, ReviewSettings
 from .rubric import missing, read_sheet
 from .visibility import visible_assignments
@@ -503,6 +508,47 @@ def aggregate(campaign) -> dict:
     reviews = [C.Review(app, expert, float(total)) for app, expert, total in submitted_reviews(campaign)
                .filter(total__isnull=False).values_list("assignment__application_id", "assignment__expert_id", "total")]
     return C.aggregate(reviews, max_score=100.0)
+
+
+FIGURES_SECONDS = 24 * 3600  # the overview's figures are kept (keyed by the submitted sheets) at most this long
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the review overview computes from every submitted sheet: the scores per application, each expert's
+    totals (by expert id) and each criterion's scores rescaled to 0-100."""
+
+    aggregates: dict
+    per_expert: dict[int, list[float]]
+    per_criterion: dict[str, list[float]]
+
+
+def sheets_stamp(campaign) -> tuple:
+    """Changes whenever a sheet is submitted, changed or reopened (reopening moves it out of the submitted set)."""
+    s = Review.objects.filter(assignment__campaign=campaign, state=Review.SUBMITTED).aggregate(
+        n=Count("pk"), ids=Sum("pk"), at=Max("updated_at"))
+    return s["n"], s["ids"], s["at"]
+
+
+def figures(campaign) -> Figures:
+    """The overview's figures over 12,000 sheets take a second or more to compute: they are kept in the cache
+    under the submitted sheets' stamp and the campaign's preset (its rubric), and computed again when either
+    changes."""
+    what = repr((campaign.pk, campaign.preset_hash, sheets_stamp(campaign)))
+    key = "review-figures:" + hashlib.sha256(what.encode()).hexdigest()
+    kept = cache.get(key)
+    if kept is not None:
+        return kept
+    rows = list(submitted_reviews(campaign).filter(total__isnull=False).values_list(
+        "assignment__application_id", "assignment__expert_id", "total", "scores"))
+    aggregates = C.aggregate([C.Review(app, expert, float(total)) for app, expert, total, _ in rows], max_score=100.0)
+    per_expert: dict[int, list[float]] = {}
+    for _, expert, total, _ in rows:
+        per_expert.setdefault(expert, []).append(float(total))
+    per_criterion = criterion_values(campaign.spec.rubric, [scores or {} for *_, scores in rows])
+    out = Figures(aggregates, per_expert, per_criterion)
+    cache.set(key, out, FIGURES_SECONDS)
+    return out
 
 
 def ranking(campaign, by: str | None = None):

@@ -288,3 +288,28 @@ def test_the_overview_ranking_is_paged(gz, pool, accepted, organiser, client, mo
     assert "第 2 / 2 页" in second and "?page=1" in second
     numbers = [app.number for app in accepted[:3]]
     assert sum(n in first for n in numbers) == 2 and sum(n in second for n in numbers) == 1
+
+
+def test_the_overview_figures_are_kept_until_a_sheet_changes(gz, pool, accepted, organiser, client, monkeypatch):
+    from jinxuan.review import calibration
+
+    calls = []
+    real = calibration.aggregate
+    monkeypatch.setattr(calibration, "aggregate", lambda *a, **k: calls.append(1) or real(*a, **k))
+    sheets = []
+    for app in accepted[:2]:
+        a = services.assign_manually(gz, pool[0].expert, app, actor=organiser)
+        sheets.append(services.save_review(a, sheet(gz.spec.rubric, 70), submit=True)[0])
+    client.force_login(organiser)
+    url = reverse("review_manage:overview", args=[gz.slug])
+    first = client.get(url).content.decode()
+    client.get(url)
+    client.get(reverse("review_manage:export", args=[gz.slug]))
+    assert len(calls) == 1 and accepted[1].number in first
+
+    services.reopen(sheets[1], "评分笔误", actor=organiser)  # a sheet leaves the submitted set
+    page = client.get(url).content.decode()
+    assert len(calls) == 2 and accepted[1].number not in page and accepted[0].number in page
+    services.save_review(sheets[1].assignment, sheet(gz.spec.rubric, 90), submit=True)
+    page = client.get(url).content.decode()
+    assert len(calls) == 3 and page.index(accepted[1].number) < page.index(accepted[0].number)  # 90 above 70

@@ -3,8 +3,6 @@
 import datetime as dt
 
 from django.contrib import messages
-from django.db.models import Count
-from django.db.models.functions import TruncDate
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,37 +13,38 @@ from jinxuan.accounts.access import check, guard
 from jinxuan.applicants.prefetch import light
 from jinxuan.campaigns.lookups import campaign_from_url
 
-from . import bulk, charts, services
+from . import bulk, charts, figures, services
 from . import lists as vote_lists
 from .models import Vote
 from .presentation import case_names
+
+FLAGGED_SHOWN = 50  # the newest flagged votes on the overview; all of them in the vote list, filtered by signal
 
 
 @guard("vote.oversee", obj=campaign_from_url)
 def overview(request, slug):
     campaign = request.access_target
-    apps = list(services.tallied(campaign))
+    apps = list(light(services.tallied(campaign)))
+    delay = services.display_delay(campaign)
+    counted = figures.figures(campaign, delay)
     # the counters hold the cases still in the vote; those that did not advance keep their stored counts
-    live = {**services.stored_totals(campaign), **services.live_totals(campaign)}
-    shown = services.shown_totals(campaign) if services.display_delay(campaign) else live
-    invalid = dict(Vote.objects.filter(campaign=campaign, valid=False).values_list("application_id")
-                   .annotate(n=Count("id")).values_list("application_id", "n"))
-    rows = sorted(({"app": a, "live": live.get(a.pk, 0), "shown": shown.get(a.pk, 0), "invalid": invalid.get(a.pk, 0)}
-                   for a in apps), key=lambda r: -r["live"])
-    per_day = (Vote.objects.filter(campaign=campaign, valid=True).annotate(d=TruncDate("created_at"))
-               .values_list("application_id", "d").annotate(n=Count("id")))
+    live = {**counted.stored, **services.live_totals(campaign)}
+    shown = counted.shown if delay else live
+    rows = sorted(({"app": a, "live": live.get(a.pk, 0), "shown": shown.get(a.pk, 0),
+                    "invalid": counted.invalid.get(a.pk, 0)} for a in apps), key=lambda r: -r["live"])
     series = {}
     titles = {a.pk: a.title for a in apps}
-    for app_id, day, n in per_day:
+    for app_id, day, n in counted.per_day:
         series.setdefault(titles.get(app_id, str(app_id)), {})[day] = n
-    flagged = Vote.objects.filter(campaign=campaign).exclude(signals=[]).select_related("voter", "application")
+    flagged = light(Vote.objects.filter(campaign=campaign).exclude(signals=[])
+                    .select_related("voter", "application__campaign"), via="application__")
     composite = services.composite_run(campaign)
     return render(request, "voting/manage/overview.html", {
         "campaign": campaign, "rows": rows, "window": services.window(campaign), "open": services.is_open(campaign),
-        "params": services.params(campaign), "delay": services.display_delay(campaign), "chart": charts.daily_lines(series, "每日有效票数"),
-        "flagged": flagged.order_by("-created_at")[:300], "flagged_count": flagged.count(),
-        "organiser": check(request.user, "vote.manage", campaign),
-        "total": Vote.objects.filter(campaign=campaign).count(),
+        "params": services.params(campaign), "delay": delay, "chart": charts.daily_lines(series, "每日有效票数"),
+        "flagged": flagged.order_by("-created_at")[:FLAGGED_SHOWN], "flagged_count": counted.flagged,
+        "organiser": check(request.user, "vote.manage", campaign), "total": counted.total, "counted_at": counted.at,
+        "figures_seconds": figures.FIGURES_SECONDS,
         "composite": composite,
         "case_names": case_names(e["application_id"] for e in (composite.result.get("entries", []) if composite else [])),
     })

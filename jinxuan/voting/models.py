@@ -47,7 +47,7 @@ class SmsMessage(models.Model):
 class Vote(models.Model):
     # Every index costs each vote's INSERT: campaign and voter are searched through the composite indexes and the
     # unique constraint they lead (the organiser's list, newest first, through campaign + created_at),
-    # invalidated_by through a partial index (rarely set).
+    # invalidated_by and the votes the fraud signals flagged through partial indexes (rarely set).
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="votes", db_index=False)
     application = models.ForeignKey("applicants.Application", on_delete=models.CASCADE, related_name="votes")
     voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="votes", db_index=False)
@@ -69,7 +69,9 @@ class Vote(models.Model):
         indexes = [models.Index(fields=["campaign", "application", "valid"]),
                    models.Index(fields=["campaign", "created_at"], name="vote_campaign_time"),
                    models.Index(fields=["invalidated_by"], condition=models.Q(invalidated_by__isnull=False),
-                                name="vote_invalidated_by")]
+                                name="vote_invalidated_by"),
+                   models.Index(fields=["campaign", "created_at"], condition=~models.Q(signals=[]),
+                                name="vote_flagged")]
 
     def __str__(self) -> str:
         return f"{self.application_id} ← {self.voter_id} {self.day}"

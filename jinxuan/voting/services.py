@@ -41,6 +41,7 @@ from jinxuan.pipeline.services import store_run
 
 from . import fraud as S
 from .counters import counters
+from .figures import signals_ran
 from .models import SmsCode, Vote, Voter, VoteWindow
 from .phones import mask, normalise
 from .sms import backend
@@ -534,6 +535,7 @@ def detect_signals(campaign) -> dict[str, int]:
             v.signals = new
             changed.append(v)
     Vote.objects.bulk_update(changed, ["signals"], batch_size=1000)
+    signals_ran(campaign)
     return S.summarise(found)
 
 

@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 from openpyxl import Workbook, load_workbook
 
 from jinxuan.accounts.personal_data import mask_text
+from jinxuan.applicants.models import Application
 from jinxuan.applicants.prefetch import share_campaign
 from jinxuan.exports import xlsx
 
-from .models import PoolMember
+from .models import PoolMember, Review
 from .presentation import masked_title
+
+STATE_LABELS = dict(Review.STATES)
 
 POOL_HEADERS = ["姓名", "电子邮箱", "职务/职称", "现任职单位", "现任职单位统一社会信用代码", "曾任职单位",
                 "专长标签", "专业背景", "评审数量上限"]
@@ -98,28 +101,36 @@ def template_workbook(headers: list[str]) -> bytes:
     return xlsx.workbook("Sheet", headers, [])
 
 
+def _row(number, title, expert, member, state, total, scores, comments) -> dict:
+    return {"number": number, "title": title, "expert": expert, "pseudonym": member.pseudonym if member else "",
+            "state": STATE_LABELS.get(state, "未开始"), "total": float(total) if total is not None else None,
+            "scores": scores or {}, "comments": comments or {}}
+
+
 def expert_rows(campaign, assignments, blind: bool = False, extra_terms: list[str] | None = None) -> list[dict]:
     """One row per assignment: application, expert (name and pseudonym), state, total, criterion scores. `blind`:
     titles masked as the expert's pages mask them (the expert's own export in a blind review)."""
     members = {m.expert_id: m for m in PoolMember.objects.filter(campaign=campaign)}
-    rows = []
-    assignments = assignments.select_related("application", "expert", "review").order_by("application_id", "expert_id")
-    if blind:  # what the masking reads, for every row at once
-        assignments = assignments.select_related("application__created_by").prefetch_related(
-            "application__units__organisation")
-    else:  # the rows show number and title only
-        assignments = assignments.defer("application__answers")
-    assignments = list(assignments)
+    assignments = assignments.order_by("application_id", "expert_id")
+    if not blind:  # number and title only: read as values (12,000 rows would be 48,000 objects)
+        probe = Application(campaign=campaign)  # `number` from the campaign and the id
+        rows = []
+        for app_id, title, expert_id, name, state, total, scores, comments in assignments.values_list(
+                "application_id", "application__title", "expert_id", "expert__name", "review__state",
+                "review__total", "review__scores", "review__comments"):
+            probe.pk = app_id
+            rows.append(_row(probe.number, title, name, members.get(expert_id), state, total, scores, comments))
+        return rows
+    assignments = list(assignments.select_related("application__created_by", "expert", "review")  # what the
+                       .prefetch_related("application__units__organisation"))         # masking reads
     share_campaign((a.application for a in assignments), campaign)
+    rows = []
     for a in assignments:
         review = getattr(a, "review", None)
-        member = members.get(a.expert_id)
-        title = masked_title(a.application, extra_terms) if blind else a.application.title
-        rows.append({"number": a.application.number, "title": title, "expert": a.expert.name,
-                     "pseudonym": member.pseudonym if member else "", "state": review.get_state_display()
-                     if review else "未开始", "total": float(review.total) if review and review.total is not None
-                     else None, "scores": review.scores if review else {}, "comments": review.comments
-                     if review else {}})
+        rows.append(_row(a.application.number, masked_title(a.application, extra_terms), a.expert.name,
+                         members.get(a.expert_id), review.state if review else None,
+                         review.total if review else None, review.scores if review else {},
+                         review.comments if review else {}))
     return rows
 
 

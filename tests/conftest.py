@@ -38,6 +38,18 @@ def _cache_per_worker():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing():
+    """Argon2 as in production, at its lowest cost: the production parameters (100 MB, two passes) take some
+    100 ms per hash, and the tests create thousands of accounts. A hash still starts with "argon2"; one made
+    here verifies under the production hasher (argon2 keeps its parameters in the hash)."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["tests.helpers.hashers.CheapArgon2PasswordHasher",
+                                             *settings.PASSWORD_HASHERS]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_files(tmp_path, settings):
     settings.AUDIT_ANCHOR_FILE = tmp_path / "anchors.log"

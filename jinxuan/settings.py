@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "jinxuan.demo",
     "jinxuan.tools",
     "jinxuan.ops",
+    "jinxuan.prepared",
     "jinxuan.library",
     "jinxuan.reports",
     "jinxuan.recommendations",

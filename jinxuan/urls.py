@@ -23,6 +23,7 @@ urlpatterns = [
     path("manage/stages/", include(("jinxuan.reports.urls", "reports"))),
     path("manage/library/", include(("jinxuan.library.compendium_urls", "compendium"))),
     path("manage/organisations/claims/", include(("jinxuan.applicants.claim_urls", "claims"))),
+    path("manage/files/", include(("jinxuan.prepared.urls", "prepared"))),
     path("manage/recommendations/", include(("jinxuan.recommendations.urls", "recommendations"))),
     path("manage/", include(("jinxuan.dashboard.urls", "dashboard"))),
     path("library/", include(("jinxuan.library.urls", "library"))),

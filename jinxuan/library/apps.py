@@ -23,3 +23,7 @@ class LibraryConfig(AppConfig):
             publish_application(award.application, tier=award.tier_name, special=award.special_name, actor=actor)
 
         install_award_published(take_in)  # published winners enter the case library
+
+        from .compendium_files import register
+
+        register()  # the compendium files, built in the background for a large campaign

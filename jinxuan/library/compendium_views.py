@@ -17,7 +17,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
+from django.urls import reverse
+from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_POST
 
 from jinxuan import lists
@@ -25,18 +26,18 @@ from jinxuan.accounts.access import check, guard
 from jinxuan.applicants.uploads import inspect_upload
 from jinxuan.campaigns.lookups import campaign_from_url
 from jinxuan.campaigns.schema import Attachment
-from jinxuan.compendium.export import Compendium, CompendiumCase, compendium_docx, compendium_pdf, key_figures
+from jinxuan.compendium.export import Compendium, CompendiumCase, key_figures
 from jinxuan.compendium.export import groups as compendium_groups
 from jinxuan.compendium.parse import ParseError, ParseReport, parse_file
+from jinxuan.prepared.services import request_file
 from jinxuan.storage.files import storage
 
-from . import case_list, services
+from . import case_list, compendium_files, services
 from .models import Case
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 PENDING_TTL_SECONDS = 24 * 3600
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class CompendiumImportError(ValueError):
@@ -226,16 +227,25 @@ def overview(request, slug):
     })
 
 
+def _document(request, fmt: str):
+    """The compendium file, or, for a large campaign, the page of its background build."""
+    campaign = request.access_target
+    if compendium_files.case_count(campaign) > compendium_files.PREPARE_ABOVE:
+        prepared = request_file(campaign, request.user, compendium_files.KINDS[fmt])
+        back = reverse("compendium:overview", args=[campaign.slug])
+        return redirect(f"{reverse('prepared:status', args=[prepared.token])}?{urlencode({'back': back})}")
+    data, filename = compendium_files.document(campaign, fmt)
+    return _download(data, compendium_files.TYPES[fmt], filename)
+
+
 @guard("library.export", obj=campaign_from_url)
 def export_docx(request, slug):
-    compendium = build_compendium(request.access_target)
-    return _download(compendium_docx(compendium), DOCX_TYPE, f"{compendium.file_stem}.docx")
+    return _document(request, "docx")
 
 
 @guard("library.export", obj=campaign_from_url)
 def export_pdf(request, slug):
-    compendium = build_compendium(request.access_target)
-    return _download(compendium_pdf(compendium), "application/pdf", f"{compendium.file_stem}.pdf")
+    return _document(request, "pdf")
 
 
 def _track_names(campaign) -> list[str]:

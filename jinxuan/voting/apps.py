@@ -8,6 +8,7 @@ class VotingConfig(AppConfig):
 
     def ready(self):
         # cycle: apps.py is imported before any models load, so the imports below wait for ready()
-        from . import registration
+        from . import export, registration
 
         registration.register()  # this stage kind's description, read by the stage runtime
+        export.register()  # the vote export, built in the background when large

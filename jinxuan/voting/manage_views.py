@@ -1,20 +1,21 @@
 """Organiser pages for the public vote: totals, votes over time, flagged votes, invalidation, export, window."""
 
-import datetime as dt
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.http import urlencode
 
 from jinxuan import lists
 from jinxuan.accounts.access import check, guard
 from jinxuan.applicants.prefetch import light
 from jinxuan.campaigns.lookups import campaign_from_url
+from jinxuan.prepared.services import request_file
 
 from . import bulk, charts, figures, services
-from . import lists as vote_lists
+from . import export as vote_export
 from .models import Vote
 from .presentation import case_names
 
@@ -61,8 +62,7 @@ def detect(request, slug):
 
 
 def _votes(request, campaign, phone_search: bool):
-    spec = vote_lists.votes_spec(campaign, light(services.entrants(campaign)).order_by("pk"), phone_search=phone_search)
-    return spec, lists.parse(spec, request.GET), vote_lists.votes_base(campaign)
+    return vote_export.votes_query(campaign, request.GET, phone_search)
 
 
 @guard("vote.manage", obj=campaign_from_url)
@@ -131,9 +131,12 @@ def window(request, slug):
 
 @guard("vote.oversee", obj=campaign_from_url)
 def export(request, slug):
-    """The votes as filtered on the votes page (every vote without a filter)."""
+    """The votes as filtered on the votes page (every vote without a filter); a large export is built in the
+    background and its progress page shown."""
     campaign = request.access_target
-    spec, state, base = _votes(request, campaign, phone_search=check(request.user, "vote.manage", campaign))
-    data = lists.export_xlsx(spec, state, base, vote_lists.VOTE_COLUMNS, "投票明细",
-                             widths=[10, 16, 36, 16, 12, 20, 16, 6, 24, 48])
-    return lists.xlsx_response(data, f"votes-{campaign.slug}-{dt.date.today()}.xlsx")
+    if vote_export.rows_count(campaign, request.GET, request.user) > vote_export.PREPARE_ABOVE:
+        prepared = request_file(campaign, request.user, vote_export.KIND, vote_export.as_params(request.GET))
+        back = reverse("vote_manage:overview", args=[slug])
+        return redirect(f"{reverse('prepared:status', args=[prepared.token])}?{urlencode({'back': back})}")
+    data, filename = vote_export.workbook(campaign, request.GET, request.user)
+    return lists.xlsx_response(data, filename)

@@ -227,6 +227,9 @@ ROWS: dict[str, Row] = {
     "manage/library/<slug:slug>/import/<str:token>/": camp(ORG),
     "manage/library/<slug:slug>/import/<str:token>/confirm/": camp(ORG),
     "manage/library/<slug:slug>/import/<str:token>/discard/": camp(ORG),
+    # a file built in the background: only the one who asked for it (the organiser here)
+    "manage/files/<str:token>/": Row(allow=ORG, obj="token", values={"token": "prepared"}),
+    "manage/files/<str:token>/download/": Row(allow=ORG, obj="token", values={"token": "prepared"}),
     "manage/": plain(ANY_ORGANISER_OR_GUIDANCE),
     "manage/<slug:slug>/": camp(OVERSIGHT),
     "manage/<slug:slug>/counts/": camp(OVERSIGHT),

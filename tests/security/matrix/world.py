@@ -29,6 +29,7 @@ from jinxuan.applicants.models import (
 from jinxuan.applicants.states import State
 from jinxuan.demo.files import tiny_pdf
 from jinxuan.demo.population import credit_code
+from jinxuan.prepared.models import PreparedFile
 from tests.factories import verified_user
 
 ANON = "anonymous"
@@ -163,6 +164,11 @@ def build() -> World:
     claim = OrganisationClaim.objects.create(organisation=claimed, claimant=users[APPLICANT_B],
                                              claimed_name=claimed.name)
 
+    # a vote export the organiser asked for, built: only the organiser may see or fetch it
+    prepared = PreparedFile.objects.create(campaign=gz, kind="votes", requested_by=users[ORGANISER],
+                                           state=PreparedFile.DONE, filename="votes.xlsx")
+    prepared.file.save("votes.xlsx", ContentFile(b"PK matrix"))
+
     tokens = {role: ApiToken.issue(user, "matrix")[1] for role, user in users.items()}
     stage_key = gz.stages.get(kind="expert_review").key
     kwargs = {
@@ -177,6 +183,7 @@ def build() -> World:
         "stage_key": stage_key,
         "joint_request": request_to_a.pk,
         "claim": claim.pk,
+        "prepared": prepared.token,
         # objects of another parent, for the swap checks (an allowed role naming someone else's sub-object)
         "other_slug": other.slug,
         "elsewhere": elsewhere.pk,

@@ -58,10 +58,12 @@ def _users(campaign):
 
     roles = {"organiser": Role.ORGANISER, "guidance": Role.GUIDANCE, "reviewer": Role.FORMAL_REVIEWER,
              "judge": Role.ROADSHOW_JUDGE, "inspector": Role.INSPECTOR}
+    shown = {"organiser": "组织方", "guidance": "指导单位", "reviewer": "形式审核员", "judge": "路演评委",
+             "inspector": "考察人员", "applicant": "申报人", "expert": "专家"}
     users = {}
     for name in ROLES:
         users[name] = User.objects.create(username=f"nat_{name}", email=f"nat_{name}@example.cn",
-                                          display_name=f"全国规模{name}", password=_demo_password_hash())
+                                          display_name=f"全国规模{shown[name]}", password=_demo_password_hash())
         if name in roles:
             RoleAssignment.objects.create(user=users[name], role=roles[name], campaign=campaign)
     return users

@@ -13,6 +13,10 @@ a live server on the same database (the session cookie of a forced login; no que
 Routes whose URL names an object the dataset does not hold (an attachment, an inspection record, a token) and
 POST-only actions (answered 405) are listed as skipped. Targets: HTML pages p95 < 300 ms; exports < 5 s.
 Figures go to bench/results/pages-<date>.json; the slowest ten are printed.
+
+Background tasks go to the database queue, as in production (TASK_BACKEND=database; no worker runs here): an
+export large enough to be built in the background (jinxuan.prepared) is timed as its reader waits for it — the
+request that queues it and answers with its progress page. Its build is timed by `--build-prepared`.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ NOT_PAGES = ("logout",)  # a GET that ends the walker's own session
 
 def setup(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("TASK_BACKEND", "database")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jinxuan.settings")
     sys.path.insert(0, str(ROOT))
     import django
@@ -69,11 +74,27 @@ def dataset_values(users: dict) -> tuple:
     assigned = Assignment.objects.filter(expert__user=users[w.EXPERT], campaign=gz).values_list("application", flat=True)
     entrant = voting.entrants(gz).filter(pk__in=list(assigned)).first() or Application.objects.get(pk=assigned[0])
     version = ApplicationVersion.objects.filter(application=own).first()
-    out = {"slug": gz.slug, "application": own.pk, "reviewed": entrant.pk, "organisation": org.pk,
+    prepared = _prepared_file(gz, users[w.ORGANISER])
+    out = {"prepared": prepared.token, "slug": gz.slug, "application": own.pk, "reviewed": entrant.pk, "organisation": org.pk,
            "case": Case.objects.filter(campaign=gz).order_by("pk").first().pk,
            "stage_key": gz.stages.get(kind="expert_review").key, "number": 1, "fmt": "docx",
            "version_id": version.pk if version else None}
     return gz, out
+
+
+def _prepared_file(gz, user):
+    """A built vote export of the organiser, for the pages of files built in the background."""
+    from django.core.files.base import ContentFile
+
+    from jinxuan.prepared.models import PreparedFile
+
+    done = PreparedFile.objects.filter(campaign=gz, requested_by=user, kind="votes", params={"bench": ["1"]},
+                                       state=PreparedFile.DONE).first()
+    if done is None:
+        done = PreparedFile.objects.create(campaign=gz, requested_by=user, kind="votes", params={"bench": ["1"]},
+                                           state=PreparedFile.DONE, filename="votes.xlsx")
+        done.file.save("votes.xlsx", ContentFile(b"PK bench"))
+    return done
 
 
 PARAM_DEFAULTS = {"pk": "application", "id": "application"}
@@ -205,6 +226,28 @@ def _walk_routes(routes, walkers, values, requests, slow_limit, measured, skippe
             connection.queries_log.clear()
 
 
+def prepared_builds(since: dt.datetime, kinds: list[str]) -> list[dict]:
+    """The files the walk queued for the background: those of `kinds` built here one by one and timed, then all
+    removed with their rows."""
+    from jinxuan.prepared.models import PreparedFile
+    from jinxuan.prepared.services import build as build_file
+    from jinxuan.prepared.services import kind_of
+
+    out = []
+    for queued in PreparedFile.objects.filter(created_at__gte=since).order_by("pk"):
+        if queued.kind in kinds:
+            t0 = time.monotonic()
+            made = build_file(queued.pk)
+            out.append({"kind": made.kind, "rows": made.total, "unit": kind_of(made.kind).unit,
+                        "seconds": round(time.monotonic() - t0, 1), "state": made.state, "bytes": made.file.size
+                        if made.file else 0})
+            queued = made
+        if queued.file:
+            queued.file.delete(save=False)
+        queued.delete()
+    return out
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
@@ -216,6 +259,9 @@ def main() -> None:
                    help="seconds: a route whose warm-up takes longer is not repeated (its one sample is recorded)")
     p.add_argument("--tag", default="", help="results file pages-<tag>-<date>.json instead of pages-<date>.json")
     p.add_argument("--note", default="", help="a note recorded with the figures (e.g. the machine's load)")
+    p.add_argument("--build-prepared", action="append", default=[], metavar="KIND",
+                   help="after the walk, build the files of this kind (e.g. votes) it queued for the background and "
+                        "record their times (repeatable)")
     args = p.parse_args()
     setup(args.database_url)
 
@@ -233,6 +279,7 @@ def main() -> None:
     load_before = os.getloadavg()
     t0 = time.monotonic()
     result = walk(args.requests, args.base_url.rstrip("/") or None, args.only, args.slow_limit, args.exclude)
+    builds = prepared_builds(started, args.build_prepared)
     rows = result["measured"]
     slowest = sorted(rows, key=lambda r: -(r["p95"] or 0))[:10]
     misses = [r for r in rows if r["meets_target"] is False]
@@ -241,7 +288,7 @@ def main() -> None:
                                          "mode": "live server " + args.base_url if args.base_url else "in process",
                                          "database": args.database_url.rsplit("@", 1)[-1]},
            "targets": {"html_p95_ms": HTML_P95_MS, "export_s": EXPORT_S}, "wall_seconds": round(time.monotonic() - t0, 1),
-           "routes": rows, "skipped": result["skipped"], "slowest_ten": [f"{r['route']} × {r['role']}" for r in slowest],
+           "routes": rows, "skipped": result["skipped"], "prepared_builds": builds, "slowest_ten": [f"{r['route']} × {r['role']}" for r in slowest],
            "missed_targets": [f"{r['route']} × {r['role']}: p95 {r['p95']} ms" for r in misses]}
     path, _ = write_result(f"pages-{args.tag}" if args.tag else "pages", out, sep="-")
     print(f"\n{len(rows)} route × role pairs measured, {len(result['skipped'])} skipped; dataset {dataset}")
@@ -252,6 +299,8 @@ def main() -> None:
     print(f"\nmissed targets: {len(misses)}")
     for line in out["missed_targets"]:
         print("  " + line)
+    for b in builds:
+        print(f"built in the background: {b['kind']} of {b['rows']} {b['unit']} in {b['seconds']} s ({b['state']})")
     print(f"\n{path}")
 
 

@@ -25,7 +25,7 @@ run: setup
 ## Lint, then the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 	@mkdir -p data
 	$(BIN)/pip-audit -l --progress-spinner off -f json -o data/pip-audit.json  # fails on a known vulnerability
 	@$(BIN)/python -c "import json; d=json.load(open('data/pip-audit.json'))['dependencies']; \

@@ -8,20 +8,6 @@ pytest_plugins = ["tests.fixtures.applicants", "tests.fixtures.library", "tests.
                   "tests.fixtures.voting"]
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the marks into the node ids
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`--dist loadgroup`): tests sharing an expensive fixture run on one worker, which builds it
-    once — the browser tests' server with its demo database, and each module's module-scoped fixtures (the
-    production topology, rendered documents)."""
-    for item in items:
-        defs = getattr(item, "_fixtureinfo", None)
-        defs = defs.name2fixturedefs if defs else {}
-        if "server" in defs:
-            item.add_marker(pytest.mark.xdist_group("e2e-server"))
-        elif any(d.scope in ("module", "class") for fixturedefs in defs.values() for d in fixturedefs):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _cache_per_worker():
     """Parallel workers share one Redis: each keeps its keys under its own prefix (and `cache.clear()` clears only

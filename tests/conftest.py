@@ -72,8 +72,11 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module. Not for the session: Playwright's sync API keeps an event loop running in the
+    thread while it lives, and Django then refuses every database call of the tests that follow on the same worker
+    (SynchronousOnlyOperation) — with one file per worker, browser and database tests share workers."""
     from playwright.sync_api import sync_playwright
 
     if not os.path.exists(CHROMIUM):

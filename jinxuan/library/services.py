@@ -245,6 +245,12 @@ def unpublish_application(application, *, actor=None) -> bool:
     return True
 
 
+def campaign_case_values(campaign) -> list[tuple]:
+    """(title, organisations, track, tier, special) of a campaign's cases, in `campaign_cases` order."""
+    return list(Case.objects.filter(campaign=campaign).order_by("track_order", "tier_order", "position", "pk")
+                .values_list("title", "organisations", "track", "tier", "special"))
+
+
 def campaign_cases(campaign, contents: bool = True) -> list[Case]:
     """A campaign's cases: by track order, tier order (award scheme, else first appearance), then position;
     `contents=False` leaves their text and figures unread. They share the campaign object."""

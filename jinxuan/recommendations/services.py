@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from jinxuan.applicants.models import Application
+from jinxuan.applicants.prefetch import share_campaign
 from jinxuan.applicants.states import State
 from jinxuan.applicants.uploads import inspect_upload, storage_name
 from jinxuan.audit.log import record
@@ -222,5 +223,5 @@ def template_workbook() -> bytes:
 
 def listing(campaign) -> list[Application]:
     """Every application marked recommended (with or without a registered district and letter)."""
-    return list(Application.objects.filter(campaign=campaign, district_recommended=True)
-                .select_related("track", "campaign", "district_recommendation__recommended_by").order_by("pk"))
+    return share_campaign(Application.objects.filter(campaign=campaign, district_recommended=True).defer("answers")
+                          .select_related("track", "district_recommendation__recommended_by").order_by("pk"), campaign)

@@ -1,5 +1,6 @@
 """The public vote as the stage runtime sees it (registered when the app loads)."""
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,11 +24,10 @@ def _started(campaign) -> bool:
 
 
 def _activity(campaign) -> str | None:
-    total = Vote.objects.filter(campaign=campaign).count()
-    if not total:
+    counts = Vote.objects.filter(campaign=campaign).aggregate(total=Count("pk"), valid=Count("pk", filter=Q(valid=True)))
+    if not counts["total"]:
         return None
-    valid = Vote.objects.filter(campaign=campaign, valid=True).count()
-    return f"已收到 {total} 票（有效 {valid} 票）"
+    return f"已收到 {counts['total']} 票（有效 {counts['valid']} 票）"
 
 
 def _close(campaign, actor):

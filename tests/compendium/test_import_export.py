@@ -262,3 +262,16 @@ def test_export_views_for_organiser_only(client, gz, organiser, other_organiser,
     assert response.content.startswith(b"%PDF")
     page = client.get(f"/manage/library/{gz.slug}/compendium/").content.decode()
     assert "普惠信贷数字化风控平台" in page and "下载 PDF 版" in page
+
+
+def test_the_compendium_page_lists_the_first_cases_of_each_group(client, gz, organiser, monkeypatch):
+    from jinxuan.library import compendium_views
+
+    monkeypatch.setattr(compendium_views, "GROUP_SHOWN", 2)
+    for i in range(3):
+        Case.objects.create(campaign=gz, year=gz.year, title=f"分组案例{i}", organisations=["某银行"], track="金融科技",
+                            tier="一等奖", position=i, paragraphs=["正文。"])
+    client.force_login(organiser)
+    page = client.get(f"/manage/library/{gz.slug}/compendium/").content.decode()
+    assert "共 3 个案例" in page and "分组案例0" in page and "分组案例1" in page and "分组案例2" not in page
+    assert "另有 1 个见" in page and f"/manage/library/{gz.slug}/cases/" in page

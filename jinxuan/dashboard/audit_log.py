@@ -55,12 +55,13 @@ def filtered_events(campaign, flt: AuditFilter):
 
 
 def actor_choices(campaign) -> list[str]:
-    return sorted(set(AuditEvent.objects.filter(campaign=campaign).values_list("actor_label", flat=True)) - {""})
+    return sorted(set(AuditEvent.objects.filter(campaign=campaign).order_by().values_list("actor_label", flat=True)
+                      .distinct()) - {""})
 
 
 def kind_choices(campaign) -> list[tuple[str, str]]:
     """The kinds that occur in this campaign's log, as (key, Chinese label), ordered by label."""
-    used = set(AuditEvent.objects.filter(campaign=campaign).values_list("action", flat=True))
+    used = set(AuditEvent.objects.filter(campaign=campaign).order_by().values_list("action", flat=True).distinct())
     return sorted(((k, event_label(k)) for k in used), key=lambda kv: (kv[0] not in EVENT_LABELS, kv[1]))
 
 
@@ -72,7 +73,8 @@ def subject_words(events) -> dict[int, str]:
     """seq -> what the event is about, in words: "编号 案例名称" for applications, else the kind of thing."""
     app_ids = {int(e.object_id) for e in events if e.object_type == APPLICATION and e.object_id.isdigit()}
     Application = apps.get_model("applicants", "Application")
-    found = {a.pk: a for a in Application.objects.filter(pk__in=app_ids).select_related("campaign")}
+    found = {a.pk: a for a in Application.objects.filter(pk__in=app_ids).select_related("campaign")  # for `number`
+             .only("pk", "title", "campaign__slug", "campaign__year")}
     out: dict[int, str] = {}
     for e in events:
         if e.object_type == APPLICATION and e.object_id.isdigit() and int(e.object_id) in found:

@@ -34,6 +34,12 @@ def cases_spec(campaign) -> ListSpec:
     )
 
 
+def export_rows(qs):
+    """The filtered cases with the columns' fields only (a case's text and figures are tens of kB each)."""
+    return qs.select_related(None).only("title", "organisations", "track", "tier", "special", "year", "featured",
+                                        "source", "published_at").iterator(chunk_size=1000)
+
+
 CASE_COLUMNS = [
     ("案例名称", lambda c: c.title), ("单位", lambda c: "、".join(c.organisations or [])), ("赛道", lambda c: c.track),
     ("奖项等级", lambda c: c.tier), ("特别奖项", lambda c: c.special), ("年度", lambda c: c.year),

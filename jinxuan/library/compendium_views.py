@@ -366,5 +366,6 @@ def cases(request, slug):
 @guard("library.export", obj=campaign_from_url)
 def cases_export(request, slug):
     spec, state, base = _case_list(request, request.access_target)
-    data = lists.export_xlsx(spec, state, base, case_list.CASE_COLUMNS, "案例库", widths=[40, 36, 20, 12, 16, 8, 6, 10, 18])
+    data = lists.export_xlsx(spec, state, base, case_list.CASE_COLUMNS, "案例库", widths=[40, 36, 20, 12, 16, 8, 6, 10, 18],
+                             rows=case_list.export_rows)
     return lists.xlsx_response(data, f"library-{slug}.xlsx")

@@ -105,3 +105,20 @@ def test_blind_page_hides_identity_fields_and_names_in_text(gz, seeded, client):
     assert "于2023年上线本系统" in page
     person = app.answers.get("responsible_person")
     assert person and person not in page  # responsible_person is not reviewable
+
+
+def test_the_experts_assignment_api_sends_as_many_queries_for_five_rows_as_for_two(gz, pool, accepted, organiser,
+                                                                                  client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    expert = pool[0].expert
+    token = ApiToken.issue(expert.user, "test")[1]
+    counts = []
+    for apps in (accepted[:2], accepted[2:5]):
+        for app in apps:
+            services.assign_manually(gz, expert, app, actor=organiser)
+        with CaptureQueriesContext(connection) as queries:
+            rows = client.get(f"/api/v1/review/{gz.slug}/assignments", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+        counts.append((len(rows), len(queries)))
+    assert [n for n, _ in counts] == [2, 5] and counts[0][1] == counts[1][1], counts

@@ -234,7 +234,7 @@ def prepared_builds(since: dt.datetime, kinds: list[str]) -> list[dict]:
     from jinxuan.prepared.services import kind_of
 
     out = []
-    for queued in PreparedFile.objects.filter(created_at__gte=since).order_by("pk"):
+    for queued in PreparedFile.objects.filter(created_at__gte=since).exclude(params={"bench": ["1"]}).order_by("pk"):
         if queued.kind in kinds:
             t0 = time.monotonic()
             made = build_file(queued.pk)

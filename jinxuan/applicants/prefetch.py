@@ -29,10 +29,11 @@ def light(queryset, via: str = ""):
 
 
 def states_stamp(campaign) -> str:
-    """A short digest of every application's state, reason, track and last save in the campaign: it changes
-    whenever a stage reading them would read something else (a cached stage preview is keyed by it)."""
+    """A short digest of every application's state, reason, track, district recommendation and last save in the
+    campaign: it changes whenever a stage reading them would read something else (a cached stage preview is keyed
+    by it; the fields some views change with `update()`, which leaves the last save alone, are in it themselves)."""
     import hashlib
 
     rows = Application.objects.filter(campaign=campaign).order_by("pk").values_list(
-        "pk", "state", "state_reason", "track_id", "updated_at")
+        "pk", "state", "state_reason", "track_id", "district_recommended", "updated_at")
     return hashlib.sha256(repr(list(rows)).encode()).hexdigest()[:32]

@@ -68,3 +68,13 @@ def test_a_long_stage_table_is_paged_and_keeps_its_order(client, gz, orgs, organ
     assert [len(s) for s in shown] == [2, 2, 1]
     assert shown[0] == ["分页申报3", "分页申报4"]  # the highest numbers first, on page 1
     assert "第 1 / 3 页" in pages[0] and "sort=number&amp;dir=desc&amp;page=2" in pages[0]
+
+
+def test_a_recommendation_withdrawn_without_a_save_is_seen(gz, orgs, organiser):
+    from jinxuan.applicants.models import Application
+    from jinxuan.applicants.prefetch import states_stamp
+
+    app = make_application(gz, orgs[0], 0, state=State.SUBMITTED, district_recommended=True)
+    before = states_stamp(gz)
+    Application.objects.filter(pk=app.pk).update(district_recommended=False)  # as withdrawing it does
+    assert states_stamp(gz) != before

@@ -26,7 +26,6 @@ from jinxuan.accounts.access import check, guard
 from jinxuan.applicants.uploads import inspect_upload
 from jinxuan.campaigns.lookups import campaign_from_url
 from jinxuan.campaigns.schema import Attachment
-from jinxuan.compendium.export import Compendium, CompendiumCase, key_figures
 from jinxuan.compendium.export import groups as compendium_groups
 from jinxuan.compendium.parse import ParseError, ParseReport, parse_file
 from jinxuan.prepared.services import request_file
@@ -187,33 +186,6 @@ def purge_pending(max_age: float = PENDING_TTL_SECONDS) -> int:
     return removed
 
 
-# ---------------------------------------------------------------- export: plain functions
-
-
-def compendium_title(campaign) -> str:
-    base = re.sub(r"(征集活动|征集|评选活动|评选|活动)$", "", campaign.name).strip() or campaign.name
-    return base + ("集" if base.endswith("案例") else "案例集")
-
-
-def build_compendium(campaign, contents: bool = True) -> Compendium:
-    """The campaign's compendium; `contents=False`: titles, units, tracks and tiers only, read as values (the
-    overview page, which lists the cases: reading every case's text and figures for it took half a minute at
-    10,000 cases)."""
-    if contents:
-        cases = [
-            CompendiumCase(title=c.title, organisations=list(c.organisations or []), track=c.track, tier=c.tier,
-                           special=c.special, paragraphs=list(c.paragraphs or []), captions=list(c.captions or []),
-                           figures=key_figures(list(c.paragraphs or []), c.figures or []))
-            for c in services.campaign_cases(campaign, contents)
-        ]
-    else:
-        cases = [CompendiumCase(title=title, organisations=list(units or []), track=track, tier=tier, special=special,
-                                paragraphs=[], captions=[], figures=[])
-                 for title, units, track, tier, special in services.campaign_case_values(campaign)]
-    return Compendium(title=compendium_title(campaign), subtitle="获奖案例汇编", year=campaign.year,
-                      organiser=campaign.organiser_name, cases=cases)
-
-
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)
@@ -226,7 +198,7 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 @guard("library.export", obj=campaign_from_url)
 def overview(request, slug):
     campaign = request.access_target
-    compendium = build_compendium(campaign, contents=False)
+    compendium = compendium_files.build_compendium(campaign, contents=False)
     groups = [{"track": g.track, "tier": g.tier, "cases": g.cases[:GROUP_SHOWN], "more": len(g.cases) - GROUP_SHOWN}
               for g in compendium_groups(compendium)]
     return render(request, "library/compendium.html", {

@@ -251,14 +251,10 @@ def campaign_case_values(campaign) -> list[tuple]:
                 .values_list("title", "organisations", "track", "tier", "special"))
 
 
-def campaign_cases(campaign, contents: bool = True) -> list[Case]:
-    """A campaign's cases: by track order, tier order (award scheme, else first appearance), then position;
-    `contents=False` leaves their text and figures unread. They share the campaign object."""
-    cases = Case.objects.filter(campaign=campaign).order_by("track_order", "tier_order", "position", "pk")
-    if not contents:
-        cases = cases.only("campaign_id", "title", "organisations", "track", "track_order", "tier", "tier_order",
-                           "special", "position")
-    cases = list(cases)
+def campaign_cases(campaign) -> list[Case]:
+    """A campaign's cases: by track order, tier order (award scheme, else first appearance), then position. They
+    share the campaign object."""
+    cases = list(Case.objects.filter(campaign=campaign).order_by("track_order", "tier_order", "position", "pk"))
     for case in cases:
         case.campaign = campaign
     return cases

@@ -11,10 +11,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from jinxuan.campaigns.models import Campaign
 from jinxuan.command_files import read_file_bytes
-from jinxuan.compendium.export import compendium_docx, compendium_pdf
 from jinxuan.compendium.parse import ParseError
+from jinxuan.library import compendium_files, follow, search
 from jinxuan.library import compendium_views as compendium
-from jinxuan.library import follow, search
 
 
 class Command(BaseCommand):
@@ -70,15 +69,14 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
 
     def export(self, campaign, fmt: str, output: str):
-        book = compendium.build_compendium(campaign)
-        content = compendium_docx(book) if fmt == "docx" else compendium_pdf(book)
+        content, _ = compendium_files.document(campaign, fmt)
         target = Path(output)
         try:
             target.write_bytes(content)
         except OSError as exc:
             raise CommandError(f"无法写入：{output}（{exc.strerror}）") from exc
         self.stdout.write(json.dumps({"campaign": campaign.slug, "format": fmt, "output": str(target),
-                                      "cases": len(book.cases), "bytes": len(content)}, ensure_ascii=False))
+                                      "cases": compendium_files.case_count(campaign), "bytes": len(content)}, ensure_ascii=False))
 
     def reindex(self):
         def progress(done, total):

@@ -78,6 +78,12 @@ class Membership(models.Model):
         return f"{self.user} @ {self.organisation}"
 
 
+def application_number(campaign, pk: int) -> str:
+    """申报编号 of the application `pk` of `campaign` (for rows read as values, without an application object)."""
+    initials = "".join(part[0] for part in campaign.slug.split("-")[:2]).upper()
+    return f"{initials}{campaign.year}-{pk:04d}"
+
+
 class Application(models.Model):
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="applications")
     track = models.ForeignKey("campaigns.Track", on_delete=models.PROTECT, related_name="applications")
@@ -110,8 +116,7 @@ class Application(models.Model):
     @property
     def number(self) -> str:
         """申报编号, e.g. GD2025-0007: campaign initials, year, id."""
-        initials = "".join(part[0] for part in self.campaign.slug.split("-")[:2]).upper()
-        return f"{initials}{self.campaign.year}-{self.pk:04d}"
+        return application_number(self.campaign, self.pk)
 
     @property
     def lead(self) -> Organisation | None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-
-from django.core.cache import cache
 from django.db.models import Max
 from django.utils import timezone
 
-from jinxuan.applicants.models import Application, ApplicationUnit
+from jinxuan.applicants.models import Application, ApplicationUnit, application_number
 from jinxuan.applicants.states import State
+from jinxuan.campaigns.kept import kept
 from jinxuan.pipeline import runtime
 from jinxuan.pipeline.models import StageRun
 from jinxuan.pipeline.registry import stage_app
@@ -52,14 +50,8 @@ def kept_preview(campaign, stage, app):
     if stamp is None:
         return app.preview(campaign)
     last_run = StageRun.objects.filter(campaign=campaign).aggregate(m=Max("pk"))["m"]
-    what = repr((campaign.pk, campaign.preset_hash, stage.key, last_run, stamp))
-    key = "stage-preview:" + hashlib.sha256(what.encode()).hexdigest()
-    kept = cache.get(key)
-    if kept is not None:
-        return kept["preview"]
-    value = app.preview(campaign)
-    cache.set(key, {"preview": value}, PREVIEW_SECONDS)
-    return value
+    return kept(campaign, f"stage-preview:{stage.key}", (last_run, stamp), lambda: app.preview(campaign),
+                PREVIEW_SECONDS)
 
 
 def live(campaign, only: str | None = None) -> dict[str, T.Live]:
@@ -90,12 +82,8 @@ def app_infos(campaign, ids=None) -> dict[int, T.AppInfo]:
         qs = qs.filter(pk__in=ids)
     leads = dict(ApplicationUnit.objects.filter(application__in=qs.values("pk"), is_lead=True)
                  .values_list("application_id", "organisation__name"))
-    probe = Application(campaign=campaign)  # `number` from the campaign and the id, as everywhere
-    out = {}
-    for pk, title, track in qs.order_by("pk").values_list("pk", "title", "track__name"):
-        probe.pk = pk
-        out[pk] = T.AppInfo(pk, probe.number, title, track, leads.get(pk, ""))
-    return out
+    return {pk: T.AppInfo(pk, application_number(campaign, pk), title, track, leads.get(pk, ""))
+            for pk, title, track in qs.order_by("pk").values_list("pk", "title", "track__name")}
 
 
 def _entry_ids(result: dict | None) -> set[int]:

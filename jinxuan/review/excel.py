@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from openpyxl import Workbook, load_workbook
 
 from jinxuan.accounts.personal_data import mask_text
-from jinxuan.applicants.models import Application
+from jinxuan.applicants.models import application_number
 from jinxuan.applicants.prefetch import share_campaign
 from jinxuan.exports import xlsx
 
@@ -113,14 +113,11 @@ def expert_rows(campaign, assignments, blind: bool = False, extra_terms: list[st
     members = {m.expert_id: m for m in PoolMember.objects.filter(campaign=campaign)}
     assignments = assignments.order_by("application_id", "expert_id")
     if not blind:  # number and title only: read as values (12,000 rows would be 48,000 objects)
-        probe = Application(campaign=campaign)  # `number` from the campaign and the id
-        rows = []
-        for app_id, title, expert_id, name, state, total, scores, comments in assignments.values_list(
-                "application_id", "application__title", "expert_id", "expert__name", "review__state",
-                "review__total", "review__scores", "review__comments"):
-            probe.pk = app_id
-            rows.append(_row(probe.number, title, name, members.get(expert_id), state, total, scores, comments))
-        return rows
+        return [_row(application_number(campaign, app_id), title, name, members.get(expert_id), state, total, scores,
+                     comments)
+                for app_id, title, expert_id, name, state, total, scores, comments in assignments.values_list(
+                    "application_id", "application__title", "expert_id", "expert__name", "review__state",
+                    "review__total", "review__scores", "review__comments")]
     assignments = list(assignments.select_related("application__created_by", "expert", "review")  # what the
                        .prefetch_related("application__units__organisation"))         # masking reads
     share_campaign((a.application for a in assignments), campaign)

@@ -9,7 +9,7 @@ from jinxuan import lists
 from jinxuan.accounts import invitations
 from jinxuan.accounts.access import check, guard
 from jinxuan.accounts.models import Role, SeatInvitation
-from jinxuan.applicants.models import Application
+from jinxuan.applicants.models import Application, application_number
 from jinxuan.campaigns.lookups import campaign_from_url
 from jinxuan.exports import xlsx
 
@@ -374,12 +374,12 @@ def export(request, slug):
     aggregates = services.figures(campaign).aggregates
     ranked, _ = _ranked(campaign, aggregates)
     apps = dict(campaign.applications.values_list("pk", "title"))
-    probe = Application(campaign=campaign)  # `number` from the campaign and the id
     summary = []
     for a, _, _ in ranked:
-        s, probe.pk = aggregates[a], a
-        summary.append([probe.number, apps.get(a, ""), s.n, round(s.mean, 2), round(s.trimmed_mean, 2),
-                        round(s.median, 2), round(s.calibrated, 2), round(s.spread, 2), "是" if s.disagreement else ""])
+        s = aggregates[a]
+        summary.append([application_number(campaign, a), apps.get(a, ""), s.n, round(s.mean, 2),
+                        round(s.trimmed_mean, 2), round(s.median, 2), round(s.calibrated, 2), round(s.spread, 2),
+                        "是" if s.disagreement else ""])
     data = excel.scores_workbook(campaign, rows, pseudonymise=not organiser, aggregates=summary)
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="expert-scores-{campaign.slug}.xlsx"'

@@ -3,11 +3,9 @@ decision that changes who reviews what, or a score, is written to the audit log.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import numpy as np
-from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
@@ -18,6 +16,7 @@ from jinxuan.accounts.models import Role, RoleAssignment
 from jinxuan.applicants.models import Application, ApplicationUnit, Membership
 from jinxuan.applicants.states import State
 from jinxuan.audit.log import record
+from jinxuan.campaigns.kept import kept
 from jinxuan.campaigns.stage_params import ExpertReviewParams
 from jinxuan.formalreview.insights import texts_of
 from jinxuan.notifications.mail import notify
@@ -534,11 +533,10 @@ def figures(campaign) -> Figures:
     """The overview's figures over 12,000 sheets take a second or more to compute: they are kept in the cache
     under the submitted sheets' stamp and the campaign's preset (its rubric), and computed again when either
     changes."""
-    what = repr((campaign.pk, campaign.preset_hash, sheets_stamp(campaign)))
-    key = "review-figures:" + hashlib.sha256(what.encode()).hexdigest()
-    kept = cache.get(key)
-    if kept is not None:
-        return kept
+    return kept(campaign, "review-figures", sheets_stamp(campaign), lambda: _figures(campaign), FIGURES_SECONDS)
+
+
+def _figures(campaign) -> Figures:
     rows = list(submitted_reviews(campaign).filter(total__isnull=False).values_list(
         "assignment__application_id", "assignment__expert_id", "total", "scores"))
     aggregates = C.aggregate([C.Review(app, expert, float(total)) for app, expert, total, _ in rows], max_score=100.0)
@@ -546,9 +544,7 @@ def figures(campaign) -> Figures:
     for _, expert, total, _ in rows:
         per_expert.setdefault(expert, []).append(float(total))
     per_criterion = criterion_values(campaign.spec.rubric, [scores or {} for *_, scores in rows])
-    out = Figures(aggregates, per_expert, per_criterion)
-    cache.set(key, out, FIGURES_SECONDS)
-    return out
+    return Figures(aggregates, per_expert, per_criterion)
 
 
 def ranking(campaign, by: str | None = None):

@@ -7,7 +7,6 @@ the key). The live totals beside them come from the counters, never from here.""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import time
 from dataclasses import dataclass
 
@@ -15,6 +14,8 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+
+from jinxuan.campaigns.kept import kept
 
 from .models import Vote
 
@@ -41,11 +42,10 @@ def signals_ran(campaign) -> None:
     cache.set(_signals_key(campaign), time.time_ns(), None)
 
 
-def _stamp(campaign, delay: int) -> str:
+def _stamp(campaign, delay: int) -> tuple:
     invalid = Vote.objects.filter(campaign=campaign, valid=False).aggregate(
         n=Count("pk"), ids=Sum("pk"), at=Max("invalidated_at"))
-    what = repr((campaign.pk, delay, tuple(invalid.values()), cache.get(_signals_key(campaign))))
-    return hashlib.sha256(what.encode()).hexdigest()
+    return delay, tuple(invalid.values()), cache.get(_signals_key(campaign))
 
 
 def _grouped(qs) -> dict[int, int]:
@@ -63,9 +63,4 @@ def count(campaign, delay: int) -> Figures:
 
 
 def figures(campaign, delay: int) -> Figures:
-    key = "vote-figures:" + _stamp(campaign, delay)
-    kept = cache.get(key)
-    if kept is None:
-        kept = count(campaign, delay)
-        cache.set(key, kept, FIGURES_SECONDS)
-    return kept
+    return kept(campaign, "vote-figures", _stamp(campaign, delay), lambda: count(campaign, delay), FIGURES_SECONDS)

@@ -1,6 +1,5 @@
 """Organiser pages for the public vote: totals, votes over time, flagged votes, invalidation, export, window."""
 
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse

@@ -12,7 +12,8 @@ import pytest
 import jinxuan
 
 ROOT = Path(jinxuan.__file__).parent
-BOTTOM = ("campaigns", "accounts", "audit", "pipeline", "formalrules", "outcomes", "textmining", "compendium")
+BOTTOM = ("campaigns", "accounts", "audit", "pipeline", "formalrules", "outcomes", "textmining", "compendium",
+          "prepared")
 ABOVE = ("formalreview", "review", "voting", "roadshow", "inspection", "publicity", "results",  # stage apps
          "library", "reports", "dashboard", "api", "demo", "tools", "ops")  # faces that read across stages
 

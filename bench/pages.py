@@ -44,6 +44,9 @@ def setup(database_url: str) -> None:
     import django
 
     django.setup()
+    from jinxuan.ops.startup import settle
+
+    settle()  # as jinxuan/wsgi.py: without it, full garbage collections over the loaded project add 150-200 ms
 
 
 def role_users() -> dict:

@@ -37,6 +37,17 @@ def _cheap_password_hashing():
 
 
 @pytest.fixture(autouse=True)
+def _nothing_kept_in_process():
+    """Values a process keeps in memory (campaigns/kept.py) are keyed by ids, and a rolled-back test database may
+    hand the same ids to the next test: each test starts with none."""
+    from jinxuan.campaigns.kept import forget_in_process
+
+    forget_in_process()
+    yield
+    forget_in_process()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_files(tmp_path, settings):
     settings.AUDIT_ANCHOR_FILE = tmp_path / "anchors.log"
     settings.MEDIA_ROOT = tmp_path / "media"

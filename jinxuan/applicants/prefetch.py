@@ -1,5 +1,9 @@
 """Whether a list already loaded a relation for all its rows (prefetch_related): then read it without a query."""
 
+import hashlib
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from .models import Application
 
 
@@ -28,12 +32,30 @@ def light(queryset, via: str = ""):
     return queryset.defer(*(via + name for name in LIST_HEAVY))
 
 
+_stamps: ContextVar[dict | None] = ContextVar("states_stamps", default=None)
+
+
+@contextmanager
+def states_read_once():
+    """Within the block, `states_stamp` of a campaign is computed once: for readers that change no application
+    and ask for it several times (each open stage's preview; 30 ms each at 3,000 applications)."""
+    token = _stamps.set({})
+    try:
+        yield
+    finally:
+        _stamps.reset(token)
+
+
 def states_stamp(campaign) -> str:
     """A short digest of every application's state, reason, track, district recommendation and last save in the
     campaign: it changes whenever a stage reading them would read something else (a cached stage preview is keyed
     by it; the fields some views change with `update()`, which leaves the last save alone, are in it themselves)."""
-    import hashlib
-
+    memo = _stamps.get()
+    if memo is not None and campaign.pk in memo:
+        return memo[campaign.pk]
     rows = Application.objects.filter(campaign=campaign).order_by("pk").values_list(
         "pk", "state", "state_reason", "track_id", "district_recommended", "updated_at")
-    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()[:32]
+    stamp = hashlib.sha256(repr(list(rows)).encode()).hexdigest()[:32]
+    if memo is not None:
+        memo[campaign.pk] = stamp
+    return stamp

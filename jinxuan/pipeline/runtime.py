@@ -177,11 +177,19 @@ def lifecycle(campaign, stage) -> Lifecycle:
     has a final result, open once it holds work (its app says so), else pending."""
     row = _row(campaign, stage)
     if row is not None:
-        return Lifecycle(row.stage_key, row.status, row.opened_at, row.opened_by, row.closed_at, row.closed_by,
-                         row.reopen_reason, row.stale_since, row.stale_reason)
+        return _recorded(row)
     run = final_run(campaign, stage)
-    if run is not None:
-        return Lifecycle(stage.key, StageState.CLOSED, closed_at=run.created_at)
+    return _unrecorded(campaign, stage, run.created_at if run is not None else None)
+
+
+def _recorded(row: StageState) -> Lifecycle:
+    return Lifecycle(row.stage_key, row.status, row.opened_at, row.opened_by, row.closed_at, row.closed_by,
+                     row.reopen_reason, row.stale_since, row.stale_reason)
+
+
+def _unrecorded(campaign, stage, final_at) -> Lifecycle:
+    if final_at is not None:
+        return Lifecycle(stage.key, StageState.CLOSED, closed_at=final_at)
     app = stage_app(stage.kind)
     status = StageState.OPEN if app is not None and app.started(campaign) else StageState.PENDING
     return Lifecycle(stage.key, status)
@@ -318,5 +326,18 @@ def reopen_stage(campaign, stage, reason: str, actor=None) -> list[str]:
     return stale
 
 
-def lifecycles(campaign) -> dict[str, Lifecycle]:
-    return {s.key: lifecycle(campaign, s) for s in campaign.stages.order_by("position")}
+def final_times(campaign) -> dict[str, object]:
+    """When each stage's latest final result was stored, by stage key (stages without one are absent); the
+    results themselves are not read."""
+    return dict(StageRun.objects.filter(campaign=campaign, is_final=True).order_by("pk")
+                .values_list("stage_key", "created_at"))
+
+
+def lifecycles(campaign, stages: Iterable | None = None, finals: dict | None = None) -> dict[str, Lifecycle]:
+    """`lifecycle()` of each of `stages` (default: every stage of the campaign, in order), reading the recorded
+    states and the final results' times once for all. `finals`: `final_times(campaign)` if the caller has it."""
+    stages = list(campaign.stages.order_by("position") if stages is None else stages)
+    rows = {r.stage_key: r for r in StageState.objects.filter(campaign=campaign).select_related("opened_by", "closed_by")}
+    finals = final_times(campaign) if finals is None else finals
+    return {s.key: _recorded(rows[s.key]) if s.key in rows else _unrecorded(campaign, s, finals.get(s.key))
+            for s in stages}

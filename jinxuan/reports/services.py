@@ -6,6 +6,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from jinxuan.applicants.models import Application, ApplicationUnit, application_number
+from jinxuan.applicants.prefetch import states_read_once
 from jinxuan.applicants.states import State
 from jinxuan.campaigns.kept import kept
 from jinxuan.pipeline import runtime
@@ -57,21 +58,28 @@ def kept_preview(campaign, stage, app):
 def live(campaign, only: str | None = None) -> dict[str, T.Live]:
     """Each stage's lifecycle (the runtime) and what it holds now (its registered app)."""
     out = {}
-    for s in _stages(campaign, only):
-        state = runtime.lifecycle(campaign, s)
-        app = stage_app(s.kind)
-        parts = []
-        if state.opened_at:
-            parts.append(f"{_who(state.opened_by)} 于 {timezone.localtime(state.opened_at):%Y-%m-%d %H:%M} 开启")
-        if state.closed and state.closed_at:
-            parts.append(f"{_who(state.closed_by)} 于 {timezone.localtime(state.closed_at):%Y-%m-%d %H:%M} 结束")
-        if state.reopen_reason and not state.closed:
-            parts.append(f"已重开：{state.reopen_reason}")
-        preview = (kept_preview(campaign, s, app) if app and state.status == "open" and not runtime.final_run(campaign, s)
-                   else None)
-        out[s.key] = T.Live(state.status, (app.activity(campaign) or "") if app else "", state.stale_reason,
-                            app.collects if app else "", "；".join(parts), preview)
+    defs = list(_stages(campaign, only))
+    finals = runtime.final_times(campaign)
+    states = runtime.lifecycles(campaign, defs, finals)
+    with states_read_once():
+        for s in defs:
+            out[s.key] = _live(campaign, s, states[s.key], s.key in finals)
     return out
+
+
+def _live(campaign, s, state, has_final: bool) -> T.Live:
+    """One stage's lifecycle line, activity and (open, without a final result) preview."""
+    app = stage_app(s.kind)
+    parts = []
+    if state.opened_at:
+        parts.append(f"{_who(state.opened_by)} 于 {timezone.localtime(state.opened_at):%Y-%m-%d %H:%M} 开启")
+    if state.closed and state.closed_at:
+        parts.append(f"{_who(state.closed_by)} 于 {timezone.localtime(state.closed_at):%Y-%m-%d %H:%M} 结束")
+    if state.reopen_reason and not state.closed:
+        parts.append(f"已重开：{state.reopen_reason}")
+    preview = kept_preview(campaign, s, app) if app and state.status == "open" and not has_final else None
+    return T.Live(state.status, (app.activity(campaign) or "") if app else "", state.stale_reason,
+                  app.collects if app else "", "；".join(parts), preview)
 
 
 def app_infos(campaign, ids=None) -> dict[int, T.AppInfo]:
@@ -90,15 +98,19 @@ def _entry_ids(result: dict | None) -> set[int]:
     return {int(e["application_id"]) for e in (result or {}).get("entries", [])}
 
 
-def stage_tables(campaign, only: str | None = None) -> list[T.StageTable]:
-    """Every stage's table, or only the table of the stage keyed `only` (its rows' applications only)."""
+def stage_tables(campaign, only: str | None = None, rows: bool = True) -> list[T.StageTable]:
+    """Every stage's table, or only the table of the stage keyed `only` (its rows' applications only). `rows`
+    False: rows for counting only (the overview and the report show counts and charts, not rows)."""
     stage_runs, now = runs(campaign, only), live(campaign, only)
-    ids = None
-    if only:
-        ids = set().union(*(_entry_ids(r.result) for r in stage_runs.values()),
-                          *(_entry_ids(lv.preview) for lv in now.values()))
+    apps = None
+    if rows:
+        ids = None
+        if only:
+            ids = set().union(*(_entry_ids(r.result) for r in stage_runs.values()),
+                              *(_entry_ids(lv.preview) for lv in now.values()))
+        apps = app_infos(campaign, ids)
     names = dict(campaign.stages.values_list("key", "name"))
-    return T.build_tables(stages(campaign, only), stage_runs, app_infos(campaign, ids), now, names)
+    return T.build_tables(stages(campaign, only), stage_runs, apps, now, names)
 
 
 def key_numbers(campaign, tables: list[T.StageTable]) -> list[tuple[str, str]]:
@@ -119,7 +131,7 @@ def key_numbers(campaign, tables: list[T.StageTable]) -> list[tuple[str, str]]:
 
 
 def report(campaign) -> dict:
-    tables = stage_tables(campaign)
+    tables = stage_tables(campaign, rows=False)
     steps = T.funnel(tables)
     scored = []
     for t in tables:

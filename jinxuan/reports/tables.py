@@ -354,8 +354,19 @@ def _app(apps: Mapping[int, AppInfo], application_id: int) -> AppInfo:
     return apps.get(application_id) or AppInfo(application_id, f"#{application_id}", "（申报已删除）", "", "")
 
 
-def _table(stage: Stage, status: str, raw_rows: list[dict], apps: Mapping[int, AppInfo],
+def _counts_table(stage: Stage, status: str, raw_rows: list[dict], **extra) -> StageTable:
+    """Rows carrying only what counts and charts read (outcome, rank, score, 取消资格): no application, detail or
+    reason."""
+    rows = [Row(r["application_id"], "", "", "", "", r["rank"], r["score"], r["outcome"], "",
+                {"disqualified": True} if r["detail"].get("disqualified") is True else {}) for r in raw_rows]
+    rows.sort(key=lambda row: (row.rank is None, row.rank or 0, -(row.score or 0), row.application_id))
+    return StageTable(stage, status, rows, **extra)
+
+
+def _table(stage: Stage, status: str, raw_rows: list[dict], apps: Mapping[int, AppInfo] | None,
            stage_names: Mapping[str, str], **extra) -> StageTable:
+    if apps is None:
+        return _counts_table(stage, status, raw_rows, **extra)
     flats = [flatten(r["detail"], stage_names) for r in raw_rows]
     columns = _columns(flats)
     keys = {c.key for c in columns}
@@ -381,16 +392,18 @@ def _entry_rows(entries: Iterable[Mapping[str, Any]]) -> list[dict]:
     return rows
 
 
-def run_table(stage: Stage, run: Run, apps: Mapping[int, AppInfo], stage_names: Mapping[str, str]) -> StageTable:
+def run_table(stage: Stage, run: Run, apps: Mapping[int, AppInfo] | None,
+              stage_names: Mapping[str, str]) -> StageTable:
     return _table(stage, DONE if run.final else PROVISIONAL, _entry_rows(run.result.get("entries", [])), apps,
                   stage_names, params=dict(run.result.get("params") or {}), created_at=run.created_at)
 
 
-def build_tables(stages: Sequence[Stage], runs: Mapping[str, Run], apps: Mapping[int, AppInfo],
+def build_tables(stages: Sequence[Stage], runs: Mapping[str, Run], apps: Mapping[int, AppInfo] | None,
                  live: Mapping[str, Live] | None = None, names: Mapping[str, str] | None = None) -> list[StageTable]:
     """One table per stage, in the campaign's order. A stage with no result that the runtime holds open is 进行中
     with what it holds now (e.g. the votes received). `names`: every stage's name by key (default: of `stages`),
-    for details that name other stages."""
+    for details that name other stages. `apps` None: rows for counting only (no application, detail or reason),
+    for pages that show counts and charts."""
     live = live or {}
     names = names or {s.key: s.name for s in stages}
     tables = []

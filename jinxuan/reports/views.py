@@ -23,7 +23,7 @@ STAGE_PAGE = 100  # rows of a stage's table on one page
 @guard(PERM, obj=campaign_from_url)
 def overview(request, slug):
     campaign = request.access_target
-    tables = services.stage_tables(campaign)
+    tables = services.stage_tables(campaign, rows=False)
     steps = T.funnel(tables)
     cards = [{"table": t, "step": s, "summary": T.summary(t.scores)} for t, s in zip(tables, steps, strict=True)]
     return render(request, "reports/overview.html", {

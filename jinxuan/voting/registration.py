@@ -1,13 +1,12 @@
 """The public vote as the stage runtime sees it (registered when the app loads)."""
 
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from jinxuan.pipeline.registry import StageApp, register_stage_app
 
 from .models import Vote, VoteWindow
-from .services import close_public_vote, preview_stamp, preview_vote, reopen_public_vote, window
+from .services import close_public_vote, live_totals, preview_stamp, preview_vote, reopen_public_vote, window
 
 
 def _public(campaign):
@@ -24,10 +23,13 @@ def _started(campaign) -> bool:
 
 
 def _activity(campaign) -> str | None:
-    counts = Vote.objects.filter(campaign=campaign).aggregate(total=Count("pk"), valid=Count("pk", filter=Q(valid=True)))
-    if not counts["total"]:
+    """Votes received and valid: the valid ones from the live counters (counting 300,000 rows on every view of the
+    stage overview took 25-30 ms), the invalidated ones from the rows (few, indexed)."""
+    if not Vote.objects.filter(campaign=campaign).exists():
         return None
-    return f"已收到 {counts['total']} 票（有效 {counts['valid']} 票）"
+    valid = sum(live_totals(campaign).values())
+    invalid = Vote.objects.filter(campaign=campaign, valid=False).count()
+    return f"已收到 {valid + invalid} 票（有效 {valid} 票）"
 
 
 def _close(campaign, actor):

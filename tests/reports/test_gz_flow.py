@@ -52,6 +52,16 @@ def test_tables_and_funnel_from_the_real_services(gz, composite_done):
     assert expert.rows[0].application_id == composite_done[-1].pk  # scored 65, the best
 
 
+def test_the_overview_counts_as_the_full_tables(gz, composite_done):
+    """The overview and the report read rows for counting only (no details): the same funnel and score figures."""
+    Application.objects.filter(pk=composite_done[2].pk).update(state="disqualified")
+    full, counts = services.stage_tables(gz), services.stage_tables(gz, rows=False)
+    assert T.funnel(counts) == T.funnel(full)
+    assert [T.summary(t.scores) for t in counts] == [T.summary(t.scores) for t in full]
+    assert [T.stage_histogram(t) for t in counts if t.scores] == [T.stage_histogram(t) for t in full if t.scores]
+    assert all(r.title == "" and r.details == [] for t in counts for r in t.rows)
+
+
 def test_pages_and_workbook_never_name_the_experts(client, gz, composite_done, make_user):
     names = list(Expert.objects.values_list("name", flat=True))
     assert names

@@ -78,3 +78,16 @@ def test_a_recommendation_withdrawn_without_a_save_is_seen(gz, orgs, organiser):
     before = states_stamp(gz)
     Application.objects.filter(pk=app.pk).update(district_recommended=False)  # as withdrawing it does
     assert states_stamp(gz) != before
+
+
+def test_the_applications_stamp_is_read_once_within_a_page(gz, orgs, django_assert_num_queries):
+    from jinxuan.applicants.models import Application
+    from jinxuan.applicants.prefetch import states_read_once, states_stamp
+
+    app = make_application(gz, orgs[0], 0, state=State.SUBMITTED)
+    with states_read_once():
+        with django_assert_num_queries(1):
+            first = states_stamp(gz)
+            assert states_stamp(gz) == first
+    Application.objects.filter(pk=app.pk).update(state=State.ACCEPTED)
+    assert states_stamp(gz) != first  # outside the block it is read afresh

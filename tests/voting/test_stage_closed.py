@@ -25,6 +25,17 @@ def test_the_dashboard_shows_a_running_vote_as_running(gz, vote_open, voter, cli
     assert "已收到 1 票（有效 1 票）" in page
 
 
+def test_the_dashboard_counts_invalidated_votes_as_received_not_valid(gz, vote_open, voter, organiser):
+    from jinxuan.voting.models import Voter
+
+    services.cast(gz, vote_open[0].pk, voter)
+    other = Voter.objects.create(phone="13922220000", verified_at=voter.verified_at)
+    vote = services.cast(gz, vote_open[1].pk, other)
+    services.invalidate(vote, "同一设备批量投票", actor=organiser)
+    table = next(t for t in reports.stage_tables(gz) if t.stage.kind == "public_vote")
+    assert "已收到 2 票（有效 1 票）" in table.live.activity
+
+
 def test_no_vote_once_the_vote_is_closed(gz, vote_open, voter, organiser, client):
     services.cast(gz, vote_open[0].pk, voter)
     stage = runtime.stage_of(gz, "public_vote")

@@ -109,11 +109,13 @@ def to_bytes(wb: Workbook) -> bytes:
     return buf.getvalue()
 
 
-def streamed_sheet(wb: Workbook, title: str, headers: Sequence[str], widths: Sequence[int] | int | None = None) -> Any:
+def streamed_sheet(wb: Workbook, title: str, headers: Sequence[str], widths: Sequence[int] | int | None = None,
+                   freeze: bool = True) -> Any:
     """A new sheet of a write-only workbook (`Workbook(write_only=True)`: rows are written as they come, not held
     as cell objects) with its widths, the first row frozen and the bold header row written; fill it with `append`."""
     ws = wb.create_sheet((title or "Sheet")[:31])
-    ws.freeze_panes = "A2"
+    if freeze:
+        ws.freeze_panes = "A2"
     _set_widths(ws, len(headers), widths)
     cells = []
     for h in headers:

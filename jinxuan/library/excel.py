@@ -3,7 +3,7 @@ the facet values come from the address anyone can send, so they are written as t
 
 from __future__ import annotations
 
-from openpyxl.styles import Alignment
+from openpyxl import Workbook
 
 from jinxuan.exports import xlsx
 
@@ -26,16 +26,13 @@ def row_of(case) -> list:
 
 
 def export(cases, query: str = "", filters: dict | None = None) -> bytes:
-    wb, ws = xlsx.new_workbook("案例")
-    xlsx.header(ws, HEADERS, WIDTHS, freeze=False)
+    """Written row by row (a write-only workbook: thousands of cases with their full text are not held as cells)."""
+    wb = Workbook(write_only=True)
+    ws = xlsx.streamed_sheet(wb, "案例", HEADERS, WIDTHS, freeze=False)
     for case in cases:
         xlsx.append(ws, row_of(case))
-    for row in ws.iter_rows(min_row=2, min_col=len(HEADERS), max_col=len(HEADERS)):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=False)
     info = wb.create_sheet("检索条件")
     xlsx.append(info, ["检索词", query])
-
     for k, v in (filters or {}).items():  # the facet's Chinese name, never its internal key
         xlsx.append(info, [FACET_LABELS.get(k, "筛选条件"), "、".join(map(str, v)) if isinstance(v, list | tuple) else v])
     xlsx.append(info, ["案例数", len(cases)])

@@ -217,6 +217,7 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 LIBRARY_INDEX_DIR = Path(os.environ.get("LIBRARY_INDEX_DIR", DATA_DIR / "library-index"))  # library/engine.py
+TEXT_INDEX_DIR = Path(os.environ.get("TEXT_INDEX_DIR", DATA_DIR / "text-index"))  # formalreview/insights.py
 MEDIA_URL = "/media/"
 # The site's public address (https://host), printed in documents (the verify QR code); else the request's.
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")

@@ -53,6 +53,7 @@ def _isolated_files(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.UPLOAD_CHUNK_DIR = tmp_path / "chunks"
     settings.LIBRARY_INDEX_DIR = tmp_path / "library-index"  # the search index follows the test database
+    settings.TEXT_INDEX_DIR = tmp_path / "text-index"  # the saved corpus index too
 
 
 @pytest.fixture

@@ -90,3 +90,28 @@ def test_the_corpus_index_follows_submissions_not_decisions(submitted, monkeypat
     assert [d["other"] for d in analysis.insights(submitted)["duplicates"]] == [copy]
     Application.objects.filter(pk=submitted.pk).update(submitted_at=later + dt.timedelta(minutes=5))
     assert analysis._corpus_index() is not index and builds.calls == 2
+
+
+def test_a_new_process_reads_the_saved_index_instead_of_building_it(submitted, monkeypatch, settings):
+    """The index a process built is saved on the host; a process without one reads it, brings it up to date with
+    the submissions since, and builds anew only from an unreadable file."""
+    import datetime as dt
+
+    monkeypatch.setattr(analysis._corpus_index, "cached", None, raising=False)
+    builds = Counting(analysis.similarity.DuplicateIndex.__init__)  # the class itself stays (it is saved)
+    monkeypatch.setattr(analysis.similarity.DuplicateIndex, "__init__",
+                        lambda self, *a, **k: builds(self, *a, **k))
+    first = analysis._corpus_index()
+    assert builds.calls == 1 and analysis._index_file().parent == settings.TEXT_INDEX_DIR
+
+    analysis._corpus_index.cached = None  # another process of the host
+    later = submitted.submitted_at + dt.timedelta(minutes=5)
+    copy = Application.objects.create(campaign=submitted.campaign, track=submitted.track, title="复制的申报",
+                                      answers=submitted.answers, submitted_at=later)
+    again = analysis._corpus_index()
+    assert builds.calls == 1 and again is not first and set(again.texts) == {submitted.pk, copy.pk}
+    assert [d["other"] for d in analysis.insights(submitted)["duplicates"]] == [copy]
+
+    analysis._corpus_index.cached = None
+    analysis._index_file().write_bytes(b"cut short")
+    assert set(analysis._corpus_index().texts) == {submitted.pk, copy.pk} and builds.calls == 2

@@ -10,10 +10,10 @@ from django.urls import reverse
 
 from jinxuan.accounts.access import public
 from jinxuan.accounts.redirects import safe_next
-from jinxuan.applicants.prefetch import share_campaign
 from jinxuan.campaigns.models import Campaign
 
 from . import services
+from .listing import public_rows
 from .models import Voter
 from .presentation import public_summary
 
@@ -52,13 +52,10 @@ def _campaign(slug):
 def index(request, slug):
     campaign = _campaign(slug)
     totals = services.shown_totals(campaign)
-    # every case shares this campaign: one parsed preset for the page, not one per case
-    apps = share_campaign(services.entrants(campaign).defer("campaign__preset"), campaign)
-    rows = [{"app": a, "summary": public_summary(a), "votes": totals.get(a.pk, 0)} for a in apps]
-    tracks = sorted({a.track.name for a in apps})
+    cases = public_rows(campaign)
+    tracks = sorted({c["track"] for c in cases})
     track = request.GET.get("track", "")
-    if track:
-        rows = [r for r in rows if r["app"].track.name == track]
+    rows = [{**c, "votes": totals.get(c["pk"], 0)} for c in cases if not track or c["track"] == track]
     return _with_device(request, render(request, "voting/index.html", {
         "campaign": campaign, "rows": rows, "tracks": tracks, "track": track, "open": services.is_open(campaign),
         "window": services.window(campaign), "params": services.params(campaign), "voter": current_voter(request),

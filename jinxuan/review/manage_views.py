@@ -55,8 +55,9 @@ def overview(request, slug):
     per_expert = {}
     for expert, totals in figures.per_expert.items():
         per_expert.setdefault(labels.get(expert, "专家"), []).extend(totals)
+    progress = services.progress(campaign)
     return render(request, "review/manage/overview.html", {
-        "campaign": campaign, "organiser": organiser, "progress": services.progress(campaign),
+        "campaign": campaign, "organiser": organiser, "progress": services.progress_groups(progress), "experts": len(progress),
         "rows": rows(page.object_list), "page": page, "ranked": len(ranked), "by": by,
         "disagreements": rows(disagreeing[:DISAGREEMENTS_SHOWN]), "disagreeing": len(disagreeing),
         "expert_chart": charts.strip_plot(per_expert, "各专家给分分布"),

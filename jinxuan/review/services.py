@@ -566,6 +566,14 @@ def progress(campaign) -> list[dict]:
     return rows
 
 
+def progress_groups(rows: list[dict]) -> dict[str, list[dict]]:
+    """`progress` rows in three groups: still reviewing (least done first), finished, and without assignments."""
+    waiting = sorted((r for r in rows if r["assigned"] and r["done"] < r["assigned"]),
+                     key=lambda r: (r["done"] / r["assigned"], -r["assigned"]))
+    return {"waiting": waiting, "finished": [r for r in rows if r["assigned"] and r["done"] >= r["assigned"]],
+            "idle": [r for r in rows if not r["assigned"]]}
+
+
 def applicant_unit_names(app: Application) -> list[str]:
     return list(ApplicationUnit.objects.filter(application=app).values_list("organisation__name", flat=True))
 

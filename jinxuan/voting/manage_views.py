@@ -16,9 +16,10 @@ from jinxuan.prepared.services import request_file
 from . import bulk, charts, figures, services
 from . import export as vote_export
 from .models import Vote
-from .presentation import case_names
+from .presentation import case_names, signal_label
 
 FLAGGED_SHOWN = 50  # the newest flagged votes on the overview; all of them in the vote list, filtered by signal
+COUNTS_SHOWN = 50  # cases with the most votes in the open table; the rest folded below it
 
 
 @guard("vote.oversee", obj=campaign_from_url)
@@ -32,6 +33,8 @@ def overview(request, slug):
     shown = counted.shown if delay else live
     rows = sorted(({"app": a, "live": live.get(a.pk, 0), "shown": shown.get(a.pk, 0),
                     "invalid": counted.invalid.get(a.pk, 0)} for a in apps), key=lambda r: -r["live"])
+    for position, r in enumerate(rows, 1):
+        r["position"] = position
     series = {}
     titles = {a.pk: a.title for a in apps}
     for app_id, day, n in counted.per_day:
@@ -40,7 +43,8 @@ def overview(request, slug):
                     .select_related("voter", "application__campaign"), via="application__")
     composite = services.composite_run(campaign)
     return render(request, "voting/manage/overview.html", {
-        "campaign": campaign, "rows": rows, "window": services.window(campaign), "open": services.is_open(campaign),
+        "campaign": campaign, "rows": rows, "top": rows[:COUNTS_SHOWN], "rest": rows[COUNTS_SHOWN:],
+        "window": services.window(campaign), "open": services.is_open(campaign),
         "params": services.params(campaign), "delay": delay, "chart": charts.daily_lines(series, "每日有效票数"),
         "flagged": flagged.order_by("-created_at")[:FLAGGED_SHOWN], "flagged_count": counted.flagged,
         "organiser": check(request.user, "vote.manage", campaign), "total": counted.total, "counted_at": counted.at,
@@ -55,7 +59,7 @@ def detect(request, slug):
     campaign = request.access_target
     if request.method == "POST":
         summary = services.detect_signals(campaign)
-        text = "、".join(f"{code} {n} 票" for code, n in summary.items()) or "未发现异常"
+        text = "、".join(f"{signal_label(code)} {n} 票" for code, n in summary.items()) or "未发现异常"
         messages.success(request, f"异常检测完成：{text}")
     return redirect("vote_manage:overview", slug=slug)
 

@@ -313,3 +313,25 @@ def test_the_overview_figures_are_kept_until_a_sheet_changes(gz, pool, accepted,
     services.save_review(sheets[1].assignment, sheet(gz.spec.rubric, 90), submit=True)
     page = client.get(url).content.decode()
     assert len(calls) == 3 and page.index(accepted[1].number) < page.index(accepted[0].number)  # 90 above 70
+
+
+def test_the_overview_lists_unfinished_experts_first_and_folds_the_rest(gz, pool, accepted, organiser, client):
+    """Experts still reviewing, least done first, in the open table; finished ones and those without an assignment
+    folded below (a national pool is 150 experts)."""
+    for app in accepted[:2]:  # 张: two assigned, both submitted
+        services.save_review(services.assign_manually(gz, pool[0].expert, app, actor=organiser),
+                             sheet(gz.spec.rubric, 70), submit=True)
+    services.save_review(services.assign_manually(gz, pool[1].expert, accepted[0], actor=organiser),
+                         sheet(gz.spec.rubric, 70), submit=True)
+    services.assign_manually(gz, pool[1].expert, accepted[1], actor=organiser)  # 李: one of two
+    services.assign_manually(gz, pool[2].expert, accepted[2], actor=organiser)  # 王: none of one
+    groups = services.progress_groups(services.progress(gz))
+    assert [r["expert"].name for r in groups["waiting"]] == ["王评审", "李评审"]
+    assert [r["expert"].name for r in groups["finished"]] == ["张评审"]
+    assert [r["expert"].name for r in groups["idle"]] == ["赵评审"]
+    client.force_login(organiser)
+    page = client.get(reverse("review_manage:overview", args=[gz.slug])).content.decode()
+    assert "专家 4 位：未完成 2 位 · 已完成 1 位 · 未分配任务 1 位" in page
+    folded = page[page.index("<details>"):]
+    assert page.index("王评审") < page.index("李评审") < page.index("<details>")
+    assert "张评审" in folded and "赵评审" in folded

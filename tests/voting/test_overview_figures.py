@@ -67,3 +67,25 @@ def test_the_overview_lists_the_newest_flagged_votes_only(gz, vote_open, organis
     client.force_login(organiser)
     page = client.get(reverse("vote_manage:overview", args=[gz.slug])).content.decode()
     assert "异常投票（3）" in page and "下表为最新的 2 张" in page and page.count('name="votes"') == 2
+
+
+def test_the_cases_with_most_votes_are_listed_and_the_rest_folded(gz, vote_open, organiser, client, monkeypatch):
+    from jinxuan.voting import manage_views
+
+    monkeypatch.setattr(manage_views, "COUNTS_SHOWN", 2)
+    for i in range(2):
+        services.cast(gz, vote_open[3].pk, Voter.objects.create(phone=f"1392222{i:04d}", verified_at=timezone.now()))
+    services.cast(gz, vote_open[1].pk, Voter.objects.create(phone="13933330000", verified_at=timezone.now()))
+    client.force_login(organiser)
+    page = client.get(reverse("vote_manage:overview", args=[gz.slug])).content.decode()
+    table, folded = page.split("<details>", 1)
+    assert f"{len(vote_open)} 个案例" in table and f"其余 {len(vote_open) - 2} 个案例" in folded
+    assert table.index(vote_open[3].title) < table.index(vote_open[1].title)  # most votes first
+    assert all(a.title in folded for a in vote_open if a not in (vote_open[1], vote_open[3]))
+
+
+def test_the_signal_run_reports_in_chinese(gz, vote_open, organiser, client, monkeypatch):
+    monkeypatch.setattr(services, "detect_signals", lambda campaign: {"subnet_burst": 3})
+    client.force_login(organiser)
+    page = client.post(reverse("vote_manage:detect", args=[gz.slug]), follow=True).content.decode()
+    assert "异常检测完成" in page and "subnet_burst" not in page

@@ -22,6 +22,19 @@ def _x(value: float) -> float:
     return LABEL + (WIDTH - LABEL - RIGHT) * max(0.0, min(100.0, value)) / 100.0
 
 
+def most_apart(groups: dict[str, list[float]], limit: int) -> dict[str, list[float]]:
+    """At most `limit` groups: those whose median is farthest from the median of all values, ordered by their
+    median (the strictest first). All of them, in that order, when there are no more than `limit`."""
+    groups = {k: v for k, v in groups.items() if v}
+    medians = {k: statistics.median(v) for k, v in groups.items()}
+    if len(groups) > limit:
+        centre = statistics.median([x for v in groups.values() for x in v])
+        keep = sorted(groups, key=lambda k: (-abs(medians[k] - centre), k))[:limit]
+    else:
+        keep = list(groups)
+    return {k: groups[k] for k in sorted(keep, key=lambda k: (medians[k], k))}
+
+
 def strip_plot(groups: dict[str, list[float]], title: str) -> str:
     """SVG: for each group (label → scores on a 0-100 scale) dots, quartile box and median."""
     groups = {k: v for k, v in groups.items() if v}

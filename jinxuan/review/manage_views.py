@@ -20,6 +20,7 @@ from .models import Assignment, Conflict, ConflictSource, Expert, PairRule, Pool
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 RANKING_PAGE = 100  # rows of the ranking on one page of the overview
+EXPERTS_CHARTED = 30  # experts drawn in the score chart: those whose median is farthest from everyone's
 DISAGREEMENTS_SHOWN = 50  # the applications experts disagree on most, listed on the overview (all in the export)
 
 
@@ -60,7 +61,8 @@ def overview(request, slug):
         "campaign": campaign, "organiser": organiser, "progress": services.progress_groups(progress), "experts": len(progress),
         "rows": rows(page.object_list), "page": page, "ranked": len(ranked), "by": by,
         "disagreements": rows(disagreeing[:DISAGREEMENTS_SHOWN]), "disagreeing": len(disagreeing),
-        "expert_chart": charts.strip_plot(per_expert, "各专家给分分布"),
+        "expert_chart": charts.strip_plot(charts.most_apart(per_expert, EXPERTS_CHARTED), "各专家给分分布"),
+        "experts_charted": EXPERTS_CHARTED if len(per_expert) > EXPERTS_CHARTED else 0,
         "criterion_chart": charts.strip_plot(figures.per_criterion, "各评审标准得分分布（折算百分制）"),
         "entrants": services.entrants(campaign).count(),
         "assigned": Assignment.objects.filter(campaign=campaign).count(),

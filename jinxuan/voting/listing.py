@@ -32,3 +32,18 @@ def public_rows(campaign) -> list[dict]:
     """Each case the public votes on: {pk, title, track, summary}. Shared between views: do not change them."""
     qs = entrants(campaign)
     return kept(campaign, "vote-list", _stamp(qs), lambda: _rows(campaign, qs), LIST_SECONDS)
+
+
+PAGE = 30  # cases per page of the public list
+SORTS = {"": "默认顺序", "votes": "票数从高到低"}
+
+
+def browse(cases: list[dict], totals: dict[int, int], track: str = "", q: str = "", sort: str = "") -> list[dict]:
+    """The public list as asked: one track, titles containing `q` (letters in either case), by the order of
+    entry or by votes shown (most first). Each row gains its shown votes; the kept rows are not changed."""
+    needle = q.strip().casefold()
+    rows = [{**c, "votes": totals.get(c["pk"], 0)} for c in cases
+            if (not track or c["track"] == track) and (not needle or needle in c["title"].casefold())]
+    if sort == "votes":
+        rows.sort(key=lambda r: (-r["votes"], r["pk"]))
+    return rows

@@ -4,15 +4,17 @@ import secrets
 
 from django.contrib import messages
 from django.core import signing
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from jinxuan.accounts.access import public
 from jinxuan.accounts.redirects import safe_next
 from jinxuan.campaigns.models import Campaign
 
-from . import services
+from . import listing, services
 from .listing import public_rows
 from .models import Voter
 from .presentation import public_summary
@@ -51,13 +53,17 @@ def _campaign(slug):
 @public
 def index(request, slug):
     campaign = _campaign(slug)
-    totals = services.shown_totals(campaign)
     cases = public_rows(campaign)
     tracks = sorted({c["track"] for c in cases})
-    track = request.GET.get("track", "")
-    rows = [{**c, "votes": totals.get(c["pk"], 0)} for c in cases if not track or c["track"] == track]
+    track, q = request.GET.get("track", ""), request.GET.get("q", "").strip()[:50]
+    sort = request.GET.get("sort", "") if request.GET.get("sort", "") in listing.SORTS else ""
+    rows = listing.browse(cases, services.shown_totals(campaign), track, q, sort)
+    page = Paginator(rows, listing.PAGE).get_page(request.GET.get("page"))
+    keep = {k: v for k, v in (("track", track), ("q", q), ("sort", sort)) if v}
     return _with_device(request, render(request, "voting/index.html", {
-        "campaign": campaign, "rows": rows, "tracks": tracks, "track": track, "open": services.is_open(campaign),
+        "campaign": campaign, "page": page, "found": len(rows), "total": len(cases), "tracks": tracks,
+        "track": track, "q": q, "sort": sort, "sorts": listing.SORTS, "keep": urlencode(keep),
+        "sort_keep": urlencode({k: v for k, v in keep.items() if k != "sort"}), "open": services.is_open(campaign),
         "window": services.window(campaign), "params": services.params(campaign), "voter": current_voter(request),
         "delay": services.display_delay(campaign)}))
 

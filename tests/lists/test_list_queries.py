@@ -209,7 +209,10 @@ PAGES = [
              setup=_pool_setup),
     ListPage("manage/stages/stage", lambda w: f"/manage/stages/{w.gz.slug}/{w.extra['stage_key']}/",
              _expert_review_run, setup=_stage_setup),
-    ListPage("vote", lambda w: f"/vote/{w.gz.slug}/", _expert_review_run, setup=_vote_setup),
+    # 30 cases a page: the last page holds the 100th row (at 10 rows, page 4 is the only page)
+    ListPage("vote", lambda w: f"/vote/{w.gz.slug}/?page=4", _expert_review_run, setup=_vote_setup),
+    ListPage("vote/searched", lambda w: f"/vote/{w.gz.slug}/?q=入围&sort=votes&page=4", _expert_review_run,
+             setup=_vote_setup),
     ListPage("manage/vote", lambda w: f"/manage/vote/{w.gz.slug}/", _expert_review_run, setup=_stage_setup),
     ListPage("manage/publicity", lambda w: f"/manage/publicity/{w.gz.slug}/?per=100", _objections),
     ListPage("manage/publicity/filtered",

@@ -354,12 +354,17 @@ def _app(apps: Mapping[int, AppInfo], application_id: int) -> AppInfo:
     return apps.get(application_id) or AppInfo(application_id, f"#{application_id}", "（申报已删除）", "", "")
 
 
+def _order(row: Row) -> tuple:
+    """Ranked rows first by rank, then the unranked by score (highest first), then by application."""
+    return row.rank is None, row.rank or 0, -(row.score or 0), row.application_id
+
+
 def _counts_table(stage: Stage, status: str, raw_rows: list[dict], **extra) -> StageTable:
     """Rows carrying only what counts and charts read (outcome, rank, score, 取消资格): no application, detail or
     reason."""
     rows = [Row(r["application_id"], "", "", "", "", r["rank"], r["score"], r["outcome"], "",
                 {"disqualified": True} if r["detail"].get("disqualified") is True else {}) for r in raw_rows]
-    rows.sort(key=lambda row: (row.rank is None, row.rank or 0, -(row.score or 0), row.application_id))
+    rows.sort(key=_order)
     return StageTable(stage, status, rows, **extra)
 
 
@@ -377,7 +382,7 @@ def _table(stage: Stage, status: str, raw_rows: list[dict], apps: Mapping[int, A
         rows.append(Row(app.id, app.number, app.title, app.track, app.lead, r["rank"], r["score"], r["outcome"],
                         r["reason"], values, [(label, display(value)) for _, label, value in flat],
                         why(r["reason"], values, columns, stage.kind, r["score"])))
-    rows.sort(key=lambda row: (row.rank is None, row.rank or 0, -(row.score or 0), row.application_id))
+    rows.sort(key=_order)
     return StageTable(stage, status, rows, columns, **extra)
 
 

@@ -42,10 +42,16 @@ def signals_ran(campaign) -> None:
     cache.set(_signals_key(campaign), time.time_ns(), None)
 
 
-def _stamp(campaign, delay: int) -> tuple:
+def invalidated_stamp(campaign) -> tuple:
+    """The set of invalidated votes, in brief (how many, the sum of their ids, the latest invalidation): every
+    result kept over the votes has it in its stamp, so an invalidation shows at once."""
     invalid = Vote.objects.filter(campaign=campaign, valid=False).aggregate(
         n=Count("pk"), ids=Sum("pk"), at=Max("invalidated_at"))
-    return delay, tuple(invalid.values()), cache.get(_signals_key(campaign))
+    return tuple(invalid.values())
+
+
+def _stamp(campaign, delay: int) -> tuple:
+    return delay, invalidated_stamp(campaign), cache.get(_signals_key(campaign))
 
 
 def _grouped(qs) -> dict[int, int]:

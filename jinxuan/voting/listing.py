@@ -4,8 +4,6 @@ public page of a vote. The vote counts beside them are read per view (`services.
 
 from __future__ import annotations
 
-import hashlib
-
 from jinxuan.applicants.prefetch import share_campaign
 from jinxuan.campaigns.kept import kept
 
@@ -15,11 +13,10 @@ from .services import entrants
 LIST_SECONDS = 3600
 
 
-def _stamp(qs) -> str:
+def _stamp(qs) -> list[tuple]:
     """The entrants, their last saves, tracks, titles and consent to publish contacts (a consent is given or
-    withdrawn without a save)."""
-    rows = qs.order_by("pk").values_list("pk", "updated_at", "track_id", "title", "contact_consent_at")
-    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+    withdrawn without a save); `kept` digests it."""
+    return list(qs.order_by("pk").values_list("pk", "updated_at", "track_id", "title", "contact_consent_at"))
 
 
 def _rows(campaign, qs) -> list[dict]:

@@ -42,7 +42,7 @@ from jinxuan.pipeline.services import store_run
 
 from . import fraud as S
 from .counters import counters
-from .figures import signals_ran
+from .figures import invalidated_stamp, signals_ran
 from .models import SmsCode, Vote, Voter, VoteWindow
 from .phones import mask, normalise
 from .sms import backend
@@ -504,8 +504,7 @@ def shown_totals(campaign) -> dict[int, int]:
         return live_totals(campaign)
     cutoff = timezone.now() - dt.timedelta(minutes=delay)
     cutoff -= dt.timedelta(seconds=cutoff.timestamp() % SHOWN_STEP)
-    invalid = Vote.objects.filter(campaign=campaign, valid=False).aggregate(n=Count("pk"), ids=Sum("pk"))
-    return kept(campaign, "vote-shown", (cutoff.isoformat(), *invalid.values()),
+    return kept(campaign, "vote-shown", (cutoff.isoformat(), invalidated_stamp(campaign)),
                 lambda: stored_totals(campaign, until=cutoff), 2 * SHOWN_STEP)
 
 
@@ -592,9 +591,7 @@ def preview_stamp(campaign) -> tuple:
     """What `preview_vote` reads, in brief: the applications' states and the votes (the newest, and the set of
     those invalidated)."""
     votes = Vote.objects.filter(campaign=campaign).aggregate(last=Max("pk"))
-    invalid = Vote.objects.filter(campaign=campaign, valid=False).aggregate(
-        n=Count("pk"), ids=Sum("pk"), at=Max("invalidated_at"))
-    return states_stamp(campaign), votes["last"], *invalid.values()
+    return states_stamp(campaign), votes["last"], *invalidated_stamp(campaign)
 
 
 def preview_vote(campaign) -> dict | None:

@@ -56,7 +56,8 @@ def index(request, slug):
     cases = public_rows(campaign)
     tracks = sorted({c["track"] for c in cases})
     track, q = request.GET.get("track", ""), request.GET.get("q", "").strip()[:50]
-    sort = request.GET.get("sort", "") if request.GET.get("sort", "") in listing.SORTS else ""
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in listing.SORTS else ""
     rows = listing.browse(cases, services.shown_totals(campaign), track, q, sort)
     page = Paginator(rows, listing.PAGE).get_page(request.GET.get("page"))
     keep = {k: v for k, v in (("track", track), ("q", q), ("sort", sort)) if v}
